@@ -1,0 +1,72 @@
+package io.deltasink.connect.delta;
+
+import io.deltasink.connect.delta.config.DeltaSinkConfig;
+import io.deltasink.connect.delta.sink.Version;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.config.Config;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigValue;
+import org.apache.kafka.connect.connector.Task;
+import org.apache.kafka.connect.sink.SinkConnector;
+
+/**
+ * Kafka Connect sink that writes records into Delta Lake tables exactly once: every task commits
+ * its Parquet files together with one Delta {@code txn} action per Kafka partition, and the Delta
+ * log, not the consumer group, says where each partition resumes.
+ */
+public class DeltaSinkConnector extends SinkConnector {
+  private Map<String, String> props;
+
+  @Override
+  public String version() {
+    return Version.get();
+  }
+
+  @Override
+  public void start(Map<String, String> props) {
+    // Fails start-up with the same messages validate() shows per field.
+    new DeltaSinkConfig(props);
+    this.props = new HashMap<>(props);
+  }
+
+  @Override
+  public Class<? extends Task> taskClass() {
+    return DeltaSinkTask.class;
+  }
+
+  @Override
+  public List<Map<String, String>> taskConfigs(int maxTasks) {
+    List<Map<String, String>> configs = new ArrayList<>(maxTasks);
+    for (int i = 0; i < maxTasks; i++) {
+      configs.add(new HashMap<>(props));
+    }
+    return configs;
+  }
+
+  @Override
+  public void stop() {
+    props = null;
+  }
+
+  @Override
+  public ConfigDef config() {
+    return DeltaSinkConfig.CONFIG_DEF;
+  }
+
+  /** Adds the cross-field checks to the per-key validation, so the REST API shows them on their key. */
+  @Override
+  public Config validate(Map<String, String> connectorConfigs) {
+    Config config = super.validate(connectorConfigs);
+    Map<String, String> errors = DeltaSinkConfig.crossFieldErrors(connectorConfigs);
+    for (ConfigValue value : config.configValues()) {
+      String error = errors.get(value.name());
+      if (error != null && !value.errorMessages().contains(error)) {
+        value.addErrorMessage(error);
+      }
+    }
+    return config;
+  }
+}

@@ -1,0 +1,270 @@
+package io.deltasink.connect.delta.config;
+
+import io.deltasink.connect.delta.convert.KafkaColumns;
+import io.deltasink.connect.delta.writer.WriterSettings;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.Width;
+import org.apache.kafka.common.config.ConfigException;
+
+/**
+ * The connector's configuration: every key starts with {@code delta.}. {@link #CONFIG_DEF} is the
+ * single source of the README's configuration reference. Cross-field rules live in
+ * {@link #crossFieldErrors(Map)} so that both task start-up and the REST {@code config/validate}
+ * call report them, per key.
+ */
+public final class DeltaSinkConfig extends AbstractConfig {
+  private static final String GROUP_TABLE = "Table";
+  private static final String GROUP_FLUSH = "Flush and files";
+  private static final String GROUP_COMMIT = "Commit";
+  private static final String GROUP_STORAGE = "Storage";
+
+  public static final String TABLE_LOCATION_CONFIG = "delta.table.location";
+  private static final String TABLE_LOCATION_DOC = "Root of the Delta table as a Hadoop URI, for example "
+      + "file:///data/delta/temperatures or abfss://container@account.dfs.core.windows.net/delta/temperatures. "
+      + "The table is created on the first write when it does not exist.";
+
+  public static final String TABLE_NAME_CONFIG = "delta.table.name";
+  private static final String TABLE_NAME_DOC = "Name recorded in the table's metadata when the sink creates it. "
+      + "Default: the last segment of the table location.";
+
+  public static final String PARTITION_COLUMNS_CONFIG = "delta.table.partition.columns";
+  private static final String PARTITION_COLUMNS_DOC = "Comma-separated partition columns of a table the sink "
+      + "creates. Each must be a top-level column of the record (or a Kafka coordinate column) of a string, "
+      + "number, boolean, date, timestamp or decimal type. An existing table keeps its own partitioning.";
+
+  public static final String KAFKA_COLUMNS_CONFIG = "delta.kafka.columns";
+  private static final String KAFKA_COLUMNS_DOC = "Kafka coordinates to store with every row, any of: topic, "
+      + "partition, offset, timestamp. They become the columns kafka_topic (string), kafka_partition (integer), "
+      + "kafka_offset (long) and kafka_timestamp (timestamp). Empty by default.";
+
+  public static final String APP_ID_CONFIG = "delta.app.id";
+  private static final String APP_ID_DOC = "Application id of the Delta txn actions that record, per Kafka "
+      + "partition, the last offset written: appId = <this>/<topic>/<partition>. Default: the connector name. "
+      + "Keep it stable: a new value makes the sink forget what it wrote.";
+
+  public static final String FLUSH_RECORDS_CONFIG = "delta.flush.records";
+  public static final int FLUSH_RECORDS_DEFAULT = 500_000;
+  private static final String FLUSH_RECORDS_DOC = "Commit once a task has buffered this many records (all its "
+      + "partitions together). The first flush trigger reached wins.";
+
+  public static final String FLUSH_BYTES_CONFIG = "delta.flush.bytes";
+  public static final long FLUSH_BYTES_DEFAULT = 256L * 1024 * 1024;
+  private static final String FLUSH_BYTES_DOC = "Commit once a task's uncommitted Parquet data reaches this many "
+      + "bytes (estimated, compressed).";
+
+  public static final String FLUSH_INTERVAL_MS_CONFIG = "delta.flush.interval.ms";
+  public static final long FLUSH_INTERVAL_MS_DEFAULT = 60_000L;
+  private static final String FLUSH_INTERVAL_MS_DOC = "Commit at the latest this many milliseconds after the "
+      + "first uncommitted record was buffered. Bounds the delay until rows are visible in Delta.";
+
+  public static final String FILE_TARGET_BYTES_CONFIG = "delta.file.target.bytes";
+  public static final long FILE_TARGET_BYTES_DEFAULT = 128L * 1024 * 1024;
+  private static final String FILE_TARGET_BYTES_DOC = "Close a Parquet file and start a new one once it reaches "
+      + "this many bytes.";
+
+  public static final String COMPRESSION_CONFIG = "delta.parquet.compression";
+  public static final String COMPRESSION_DEFAULT = "snappy";
+  private static final String COMPRESSION_DOC = "Parquet compression codec: snappy, zstd, gzip or uncompressed.";
+
+  public static final String ROW_GROUP_BYTES_CONFIG = "delta.parquet.row.group.bytes";
+  public static final long ROW_GROUP_BYTES_DEFAULT = 32L * 1024 * 1024;
+  private static final String ROW_GROUP_BYTES_DOC = "Parquet row group size in bytes; also the most memory one "
+      + "open file buffers.";
+
+  public static final String PAGE_BYTES_CONFIG = "delta.parquet.page.bytes";
+  public static final int PAGE_BYTES_DEFAULT = 1024 * 1024;
+  private static final String PAGE_BYTES_DOC = "Parquet page size in bytes.";
+
+  public static final String COMMIT_ATTEMPTS_CONFIG = "delta.commit.max.attempts";
+  public static final int COMMIT_ATTEMPTS_DEFAULT = 10;
+  private static final String COMMIT_ATTEMPTS_DOC = "Attempts of one Delta commit (conflicts with other "
+      + "writers, storage errors) before the task reports a retriable error to Connect.";
+
+  public static final String COMMIT_BACKOFF_MS_CONFIG = "delta.commit.backoff.ms";
+  public static final long COMMIT_BACKOFF_MS_DEFAULT = 100L;
+  private static final String COMMIT_BACKOFF_MS_DOC = "First wait between commit attempts in milliseconds; "
+      + "doubles per attempt, at most 10 s.";
+
+  /** Prefix of keys passed to the Hadoop configuration with the prefix removed. */
+  public static final String HADOOP_PREFIX = "delta.hadoop.";
+
+  public static final ConfigDef CONFIG_DEF = configDef();
+
+  public DeltaSinkConfig(Map<String, String> props) {
+    super(CONFIG_DEF, props);
+    Map<String, String> errors = crossFieldErrors(props);
+    if (!errors.isEmpty()) {
+      Map.Entry<String, String> first = errors.entrySet().iterator().next();
+      throw new ConfigException(first.getKey(), props.get(first.getKey()), first.getValue());
+    }
+  }
+
+  private static ConfigDef configDef() {
+    ConfigDef def = new ConfigDef();
+    int order = 0;
+    def.define(TABLE_LOCATION_CONFIG, Type.STRING, null, Importance.HIGH, TABLE_LOCATION_DOC,
+        GROUP_TABLE, ++order, Width.LONG, "Table location");
+    def.define(TABLE_NAME_CONFIG, Type.STRING, "", Importance.LOW, TABLE_NAME_DOC,
+        GROUP_TABLE, ++order, Width.MEDIUM, "Table name");
+    def.define(PARTITION_COLUMNS_CONFIG, Type.LIST, "", Importance.MEDIUM, PARTITION_COLUMNS_DOC,
+        GROUP_TABLE, ++order, Width.LONG, "Partition columns");
+    def.define(KAFKA_COLUMNS_CONFIG, Type.LIST, "", ConfigValidators.subsetOf("topic", "partition", "offset", "timestamp"),
+        Importance.MEDIUM, KAFKA_COLUMNS_DOC, GROUP_TABLE, ++order, Width.MEDIUM, "Kafka coordinate columns");
+    def.define(APP_ID_CONFIG, Type.STRING, "", Importance.LOW, APP_ID_DOC,
+        GROUP_TABLE, ++order, Width.MEDIUM, "txn application id");
+    order = 0;
+    def.define(FLUSH_RECORDS_CONFIG, Type.INT, FLUSH_RECORDS_DEFAULT, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
+        FLUSH_RECORDS_DOC, GROUP_FLUSH, ++order, Width.SHORT, "Flush records");
+    def.define(FLUSH_BYTES_CONFIG, Type.LONG, FLUSH_BYTES_DEFAULT, ConfigDef.Range.atLeast(1024), Importance.MEDIUM,
+        FLUSH_BYTES_DOC, GROUP_FLUSH, ++order, Width.SHORT, "Flush bytes");
+    def.define(FLUSH_INTERVAL_MS_CONFIG, Type.LONG, FLUSH_INTERVAL_MS_DEFAULT, ConfigDef.Range.atLeast(100),
+        Importance.MEDIUM, FLUSH_INTERVAL_MS_DOC, GROUP_FLUSH, ++order, Width.SHORT, "Flush interval (ms)");
+    def.define(FILE_TARGET_BYTES_CONFIG, Type.LONG, FILE_TARGET_BYTES_DEFAULT, ConfigDef.Range.atLeast(1024),
+        Importance.MEDIUM, FILE_TARGET_BYTES_DOC, GROUP_FLUSH, ++order, Width.SHORT, "Target file size");
+    def.define(COMPRESSION_CONFIG, Type.STRING, COMPRESSION_DEFAULT,
+        ConfigDef.CaseInsensitiveValidString.in("snappy", "zstd", "gzip", "uncompressed"), Importance.LOW,
+        COMPRESSION_DOC, GROUP_FLUSH, ++order, Width.SHORT, "Parquet compression");
+    def.define(ROW_GROUP_BYTES_CONFIG, Type.LONG, ROW_GROUP_BYTES_DEFAULT, ConfigDef.Range.between(64 * 1024, Integer.MAX_VALUE),
+        Importance.LOW, ROW_GROUP_BYTES_DOC, GROUP_FLUSH, ++order, Width.SHORT, "Parquet row group size");
+    def.define(PAGE_BYTES_CONFIG, Type.INT, PAGE_BYTES_DEFAULT, ConfigDef.Range.atLeast(1024), Importance.LOW,
+        PAGE_BYTES_DOC, GROUP_FLUSH, ++order, Width.SHORT, "Parquet page size");
+    order = 0;
+    def.define(COMMIT_ATTEMPTS_CONFIG, Type.INT, COMMIT_ATTEMPTS_DEFAULT, ConfigDef.Range.atLeast(1), Importance.LOW,
+        COMMIT_ATTEMPTS_DOC, GROUP_COMMIT, ++order, Width.SHORT, "Commit attempts");
+    def.define(COMMIT_BACKOFF_MS_CONFIG, Type.LONG, COMMIT_BACKOFF_MS_DEFAULT, ConfigDef.Range.atLeast(0),
+        Importance.LOW, COMMIT_BACKOFF_MS_DOC, GROUP_COMMIT, ++order, Width.SHORT, "Commit backoff (ms)");
+    return def;
+  }
+
+  /**
+   * Rules that involve more than one key or need parsing, keyed by the config key they are about.
+   * Empty when the configuration is valid.
+   */
+  public static Map<String, String> crossFieldErrors(Map<String, String> props) {
+    Map<String, String> errors = new LinkedHashMap<>();
+    String location = props.get(TABLE_LOCATION_CONFIG);
+    if (location == null || location.isBlank()) {
+      errors.put(TABLE_LOCATION_CONFIG, "Missing required configuration \"" + TABLE_LOCATION_CONFIG
+          + "\": the table root URI, for example file:///data/delta/my_table");
+    } else {
+      String problem = locationProblem(location.trim());
+      if (problem != null) {
+        errors.put(TABLE_LOCATION_CONFIG, problem);
+      }
+    }
+    List<String> partitions = ConfigValidators.splitList(props.get(PARTITION_COLUMNS_CONFIG));
+    Set<String> seen = new HashSet<>();
+    for (String p : partitions) {
+      if (!seen.add(p)) {
+        errors.put(PARTITION_COLUMNS_CONFIG, "partition column '" + p + "' is listed twice");
+      }
+    }
+    return errors;
+  }
+
+  /** Why a table location is unusable, or null. */
+  static String locationProblem(String location) {
+    URI uri;
+    try {
+      uri = new URI(location);
+    } catch (URISyntaxException e) {
+      return "'" + location + "' is not a valid URI: " + e.getMessage();
+    }
+    if (uri.getScheme() == null) {
+      return "'" + location + "' has no scheme; use file:///absolute/path for a local table or "
+          + "abfss://container@account.dfs.core.windows.net/path for ADLS Gen2";
+    }
+    if (uri.getPath() == null || uri.getPath().isEmpty() || "/".equals(uri.getPath())) {
+      return "'" + location + "' names no directory; a table needs its own directory";
+    }
+    return null;
+  }
+
+  public String tableLocation() {
+    String l = getString(TABLE_LOCATION_CONFIG).trim();
+    return l.endsWith("/") ? l.substring(0, l.length() - 1) : l;
+  }
+
+  /** The configured table name, or the last segment of the location. */
+  public String tableName() {
+    String name = getString(TABLE_NAME_CONFIG);
+    if (!name.isBlank()) {
+      return name.trim();
+    }
+    String loc = tableLocation();
+    return loc.substring(loc.lastIndexOf('/') + 1);
+  }
+
+  public List<String> partitionColumns() {
+    return trimmed(getList(PARTITION_COLUMNS_CONFIG));
+  }
+
+  public KafkaColumns kafkaColumns() {
+    List<KafkaColumns.Coordinate> list = new ArrayList<>();
+    for (String s : trimmed(getList(KAFKA_COLUMNS_CONFIG))) {
+      list.add(KafkaColumns.Coordinate.parse(s));
+    }
+    return new KafkaColumns(list);
+  }
+
+  /** The txn application id: the configured one or {@code connectorName}. */
+  public String applicationId(String connectorName) {
+    String id = getString(APP_ID_CONFIG);
+    return id.isBlank() ? connectorName : id.trim();
+  }
+
+  public int flushRecords() {
+    return getInt(FLUSH_RECORDS_CONFIG);
+  }
+
+  public long flushBytes() {
+    return getLong(FLUSH_BYTES_CONFIG);
+  }
+
+  public long flushIntervalMs() {
+    return getLong(FLUSH_INTERVAL_MS_CONFIG);
+  }
+
+  public WriterSettings writerSettings() {
+    return new WriterSettings(WriterSettings.codec(getString(COMPRESSION_CONFIG)), getLong(FILE_TARGET_BYTES_CONFIG),
+        getLong(ROW_GROUP_BYTES_CONFIG), getInt(PAGE_BYTES_CONFIG));
+  }
+
+  public int commitAttempts() {
+    return getInt(COMMIT_ATTEMPTS_CONFIG);
+  }
+
+  public long commitBackoffMs() {
+    return getLong(COMMIT_BACKOFF_MS_CONFIG);
+  }
+
+  /** The {@code delta.hadoop.*} keys with the prefix removed. */
+  public Map<String, String> hadoopOverrides() {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (Map.Entry<String, ?> e : originalsWithPrefix(HADOOP_PREFIX).entrySet()) {
+      out.put(e.getKey(), String.valueOf(e.getValue()));
+    }
+    return out;
+  }
+
+  private static List<String> trimmed(List<String> in) {
+    List<String> out = new ArrayList<>();
+    for (String s : in) {
+      if (!s.isBlank()) {
+        out.add(s.trim());
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,262 @@
+package io.deltasink.connect.delta.delta;
+
+import io.delta.standalone.CommitResult;
+import io.delta.standalone.DeltaLog;
+import io.delta.standalone.Operation;
+import io.delta.standalone.OptimisticTransaction;
+import io.delta.standalone.Snapshot;
+import io.delta.standalone.actions.Action;
+import io.delta.standalone.actions.AddFile;
+import io.delta.standalone.actions.Metadata;
+import io.delta.standalone.actions.SetTransaction;
+import io.delta.standalone.types.DataType;
+import io.delta.standalone.types.StructType;
+import io.deltasink.connect.delta.schema.ColumnType;
+import io.deltasink.connect.delta.schema.DeltaSchemaJson;
+import io.deltasink.connect.delta.writer.WrittenFile;
+import java.util.ArrayList;
+import java.util.ConcurrentModificationException;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.errors.RetriableException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link DeltaTable} on Delta Standalone (writes protocol reader 1 / writer 2).
+ *
+ * <p>Commit protocol: every attempt starts a fresh optimistic transaction, reads each partition's
+ * {@code txn} version in it (which also makes a concurrent {@code txn} for the same app id a
+ * conflict), and decides per partition: already at {@code newVersion} means an earlier attempt (or
+ * another owner with the same rows) landed it; not at {@code expectedVersion} means fenced;
+ * otherwise its files and {@code SetTransaction} go in. Any exception from {@code commit} is an
+ * unknown outcome (Standalone writes the checkpoint inside the call and can fail after the
+ * commit file exists), so the next attempt simply re-reads the log and decides again. Attempts
+ * are bounded; each waits {@code backoffMs * 2^attempt} (capped at 10 s) first.
+ */
+public final class StandaloneDeltaTable implements DeltaTable {
+  private static final Logger LOG = LoggerFactory.getLogger(StandaloneDeltaTable.class);
+  private static final long MAX_BACKOFF_MS = 10_000L;
+
+  private final String location;
+  private final DeltaLog log;
+  private final String tableName;
+  private final String engineInfo;
+  private final int maxAttempts;
+  private final long backoffMs;
+  private final Sleeper sleeper;
+
+  /** Waits between commit attempts; replaced in tests. */
+  @FunctionalInterface
+  public interface Sleeper {
+    void sleep(long ms) throws InterruptedException;
+  }
+
+  /**
+   * @param location table root as a Hadoop URI ({@code file:///...}, {@code abfss://...})
+   * @param conf Hadoop configuration, including the log store to use for the scheme
+   * @param tableName name recorded in the table's {@code metaData} when this creates it
+   * @param engineInfo written as {@code commitInfo.engineInfo}
+   * @param maxAttempts commit attempts before giving up with a {@link RetriableException}
+   * @param backoffMs first wait between attempts (ms)
+   */
+  public StandaloneDeltaTable(String location, Configuration conf, String tableName, String engineInfo,
+      int maxAttempts, long backoffMs, Sleeper sleeper) {
+    this.location = location;
+    this.tableName = tableName;
+    this.engineInfo = engineInfo;
+    this.maxAttempts = Math.max(1, maxAttempts);
+    this.backoffMs = backoffMs;
+    this.sleeper = sleeper;
+    this.log = guard(() -> DeltaLog.forTable(conf, location));
+  }
+
+  @Override
+  public String location() {
+    return location;
+  }
+
+  @Override
+  public Optional<TableState> state() {
+    Snapshot s = guard(log::update);
+    if (s.getVersion() < 0) {
+      return Optional.empty();
+    }
+    Metadata m = s.getMetadata();
+    return Optional.of(new TableState(s.getVersion(), toSchema(m.getSchema()), m.getPartitionColumns()));
+  }
+
+  @Override
+  public long committedVersion(String appId) {
+    guard(log::update);
+    return guard(() -> log.startTransaction().txnVersion(appId));
+  }
+
+  @Override
+  public Map<String, Long> committedVersions(java.util.Collection<String> appIds) {
+    guard(log::update);
+    OptimisticTransaction txn = guard(log::startTransaction);
+    Map<String, Long> out = new LinkedHashMap<>();
+    for (String id : appIds) {
+      out.put(id, guard(() -> txn.txnVersion(id)));
+    }
+    return out;
+  }
+
+  @Override
+  public CommitOutcome commit(ColumnType.Struct schema, List<String> partitionColumns, List<PartitionCommit> partitions) {
+    RuntimeException last = null;
+    for (int attempt = 0; attempt < maxAttempts; attempt++) {
+      if (attempt > 0) {
+        backoff(attempt);
+        guard(log::update);
+      }
+      try {
+        return attempt(schema, partitionColumns, partitions);
+      } catch (ConcurrentModificationException e) {
+        last = e;
+        LOG.info("Delta commit to {} conflicted with a concurrent writer (attempt {} of {}): {}",
+            location, attempt + 1, maxAttempts, e.getMessage());
+      } catch (RetriableException e) {
+        last = e;
+        LOG.warn("Delta commit to {} hit a storage error (attempt {} of {}): {}", location, attempt + 1, maxAttempts,
+            e.getMessage());
+      } catch (ConnectException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        last = e;
+        LOG.warn("Delta commit to {} failed with an unknown outcome (attempt {} of {}); re-reading the log",
+            location, attempt + 1, maxAttempts, e);
+      }
+    }
+    throw new RetriableException("Delta commit to " + location + " did not succeed after " + maxAttempts
+        + " attempts; the sink will retry from the last committed offsets", last);
+  }
+
+  private CommitOutcome attempt(ColumnType.Struct schema, List<String> partitionColumns, List<PartitionCommit> partitions) {
+    OptimisticTransaction txn = guard(log::startTransaction);
+    boolean create = txn.readVersion() < 0;
+    if (create) {
+      txn.updateMetadata(Metadata.builder()
+          .id(UUID.randomUUID().toString())
+          .name(tableName)
+          .partitionColumns(partitionColumns)
+          .schema(toStructType(schema))
+          .createdTime(System.currentTimeMillis())
+          .build());
+    } else {
+      ColumnType.Struct tableSchema = toSchema(txn.metadata().getSchema());
+      if (!tableSchema.equals(schema)) {
+        throw new ConnectException("The schema of Delta table " + location + " changed while the sink was writing to it: "
+            + "table has " + DeltaSchemaJson.toJson(tableSchema) + ", files were written with " + DeltaSchemaJson.toJson(schema)
+            + ". The task will restart and re-read the table.");
+      }
+    }
+    long now = System.currentTimeMillis();
+    List<Action> actions = new ArrayList<>();
+    Set<String> included = new HashSet<>();
+    Set<String> alreadyThere = new HashSet<>();
+    Map<String, Long> fenced = new HashMap<>();
+    long rows = 0;
+    long bytes = 0;
+    int files = 0;
+    for (PartitionCommit pc : partitions) {
+      long found = txn.txnVersion(pc.appId());
+      if (found == pc.newVersion()) {
+        alreadyThere.add(pc.appId());
+      } else if (found != pc.expectedVersion()) {
+        fenced.put(pc.appId(), found);
+      } else {
+        for (WrittenFile f : pc.files()) {
+          actions.add(new AddFile(f.path(), f.partitionValues(), f.sizeBytes(), f.modificationTimeMs(), true,
+              f.statsJson(), null));
+          rows += f.records();
+          bytes += f.sizeBytes();
+          files++;
+        }
+        actions.add(new SetTransaction(pc.appId(), pc.newVersion(), Optional.of(now)));
+        included.add(pc.appId());
+      }
+    }
+    if (actions.isEmpty()) {
+      return new CommitOutcome(-1, alreadyThere, fenced);
+    }
+    Map<String, String> params = new LinkedHashMap<>();
+    params.put("outputMode", "\"Append\"");
+    params.put("partitionBy", partitionColumnsJson(partitionColumns));
+    Map<String, String> metrics = new LinkedHashMap<>();
+    metrics.put(Operation.Metrics.numFiles, Long.toString(files));
+    metrics.put(Operation.Metrics.numOutputRows, Long.toString(rows));
+    metrics.put(Operation.Metrics.numOutputBytes, Long.toString(bytes));
+    Operation op = new Operation(Operation.Name.STREAMING_UPDATE, params, metrics);
+    CommitResult result = guard(() -> txn.commit(actions, op, engineInfo));
+    LOG.info("Committed Delta version {} of {}: {} files, {} rows, {} partitions{}", result.getVersion(), location,
+        files, rows, included.size(), fenced.isEmpty() ? "" : ", fenced " + fenced.keySet());
+    included.addAll(alreadyThere);
+    return new CommitOutcome(result.getVersion(), included, fenced);
+  }
+
+  private static String partitionColumnsJson(List<String> columns) {
+    StringBuilder sb = new StringBuilder("[");
+    for (int i = 0; i < columns.size(); i++) {
+      if (i > 0) {
+        sb.append(',');
+      }
+      sb.append(com.fasterxml.jackson.databind.node.TextNode.valueOf(columns.get(i)).toString());
+    }
+    return sb.append(']').toString();
+  }
+
+  private void backoff(int attempt) {
+    long wait = Math.min(MAX_BACKOFF_MS, backoffMs * (1L << Math.min(attempt - 1, 20)));
+    try {
+      sleeper.sleep(wait);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RetriableException("interrupted while waiting to retry a Delta commit to " + location, e);
+    }
+  }
+
+  static ColumnType.Struct toSchema(StructType type) {
+    return DeltaSchemaJson.fromJson(type.toJson());
+  }
+
+  static StructType toStructType(ColumnType.Struct schema) {
+    return (StructType) DataType.fromJson(DeltaSchemaJson.toJson(schema));
+  }
+
+  /**
+   * Runs a Standalone call, turning an unsupported table protocol into a {@link ConnectException}
+   * that says what to do, and storage failures into {@link RetriableException}.
+   */
+  private <T> T guard(java.util.function.Supplier<T> call) {
+    try {
+      return call.get();
+    } catch (ConcurrentModificationException | ConnectException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      if (e.getClass().getSimpleName().equals("InvalidProtocolVersionException")) {
+        throw new ConnectException("Delta table " + location + " needs a newer Delta protocol than this connector writes "
+            + "(reader version 1, writer version 2): " + e.getMessage()
+            + ". Write to a new table location, or to a table created without newer table features.", e);
+      }
+      if (e.getCause() instanceof java.io.IOException || e instanceof java.io.UncheckedIOException) {
+        throw new RetriableException("Storage error on Delta table " + location + ": " + e.getMessage(), e);
+      }
+      throw e;
+    }
+  }
+
+  @Override
+  public void close() {
+    // DeltaLog holds no open resources.
+  }
+}

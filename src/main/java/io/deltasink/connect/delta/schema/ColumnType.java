@@ -1,0 +1,136 @@
+package io.deltasink.connect.delta.schema;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The column types this connector writes, modelled on the Delta protocol's schema types
+ * (PROTOCOL.md, "Schema Serialization Format"), independent of any Delta or Parquet library so
+ * that {@code convert/} and {@code writer/} never depend on the Delta backend.
+ *
+ * <p>In-memory value shapes that rows carry for each type (the {@code writer/} package relies on them):
+ * <ul>
+ *   <li>{@code BOOLEAN}: {@link Boolean}; {@code BYTE}, {@code SHORT}, {@code INTEGER}: any {@link Number}
+ *       (its {@code intValue()}); {@code LONG}: {@link Long}; {@code FLOAT}: {@link Float};
+ *       {@code DOUBLE}: {@link Double}</li>
+ *   <li>{@code STRING}: {@link String}; {@code BINARY}: {@code byte[]}</li>
+ *   <li>{@code DATE}: {@link Integer} days since 1970-01-01</li>
+ *   <li>{@code TIMESTAMP}: {@link Long} microseconds since 1970-01-01T00:00:00Z (UTC)</li>
+ *   <li>{@link Decimal}: {@link java.math.BigDecimal} whose scale equals the column's scale</li>
+ *   <li>{@link Struct}: {@code Object[]} in field order; {@link Array}: {@link java.util.List};
+ *       {@link MapType}: {@link java.util.Map}</li>
+ * </ul>
+ * {@code null} stands for a missing value everywhere.
+ */
+public sealed interface ColumnType
+    permits ColumnType.Primitive, ColumnType.Decimal, ColumnType.Struct, ColumnType.Array, ColumnType.MapType {
+
+  /** The protocol's name for the type, as written in the Delta schema string. */
+  String deltaName();
+
+  /** Primitive Delta types. */
+  enum Primitive implements ColumnType {
+    BOOLEAN("boolean"),
+    BYTE("byte"),
+    SHORT("short"),
+    INTEGER("integer"),
+    LONG("long"),
+    FLOAT("float"),
+    DOUBLE("double"),
+    STRING("string"),
+    BINARY("binary"),
+    DATE("date"),
+    TIMESTAMP("timestamp");
+
+    private final String deltaName;
+
+    Primitive(String deltaName) {
+      this.deltaName = deltaName;
+    }
+
+    @Override
+    public String deltaName() {
+      return deltaName;
+    }
+
+    /** The primitive whose protocol name is {@code name}, or {@code null}. */
+    public static Primitive forDeltaName(String name) {
+      for (Primitive p : values()) {
+        if (p.deltaName.equals(name)) {
+          return p;
+        }
+      }
+      return null;
+    }
+  }
+
+  /** {@code decimal(precision, scale)}; precision 1..38, scale 0..precision. */
+  record Decimal(int precision, int scale) implements ColumnType {
+    /** Largest precision Delta and Parquet readers accept. */
+    public static final int MAX_PRECISION = 38;
+
+    public Decimal {
+      if (precision < 1 || precision > MAX_PRECISION || scale < 0 || scale > precision) {
+        throw new IllegalArgumentException("invalid decimal(" + precision + "," + scale + ")");
+      }
+    }
+
+    @Override
+    public String deltaName() {
+      return "decimal(" + precision + "," + scale + ")";
+    }
+  }
+
+  /** A struct: an ordered list of named columns. A table schema is a struct. */
+  record Struct(List<Column> fields) implements ColumnType {
+    public Struct {
+      fields = List.copyOf(fields);
+    }
+
+    @Override
+    public String deltaName() {
+      return "struct";
+    }
+
+    /** Index of the field called {@code name} (exact match), or -1. */
+    public int indexOf(String name) {
+      for (int i = 0; i < fields.size(); i++) {
+        if (fields.get(i).name().equals(name)) {
+          return i;
+        }
+      }
+      return -1;
+    }
+
+    /** The field called {@code name}, or {@code null}. */
+    public Column field(String name) {
+      int i = indexOf(name);
+      return i < 0 ? null : fields.get(i);
+    }
+  }
+
+  /** An array of {@code element}; {@code containsNull} says whether elements may be null. */
+  record Array(ColumnType element, boolean containsNull) implements ColumnType {
+    public Array {
+      Objects.requireNonNull(element, "element");
+    }
+
+    @Override
+    public String deltaName() {
+      return "array";
+    }
+  }
+
+  /** A map; keys are never null, {@code valueContainsNull} says whether values may be. */
+  record MapType(ColumnType key, ColumnType value, boolean valueContainsNull) implements ColumnType {
+    public MapType {
+      Objects.requireNonNull(key, "key");
+      Objects.requireNonNull(value, "value");
+    }
+
+    @Override
+    public String deltaName() {
+      return "map";
+    }
+  }
+}

@@ -1,0 +1,164 @@
+package io.deltasink.connect.delta.writer;
+
+import io.deltasink.connect.delta.schema.Column;
+import io.deltasink.connect.delta.schema.ColumnType;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * A table's physical layout: its root, full schema, and which columns are partition columns.
+ * Partition columns are not stored in data files; their values go into the directory name
+ * ({@code col=value/}, Hive-escaped) and into {@code AddFile.partitionValues}, serialized as
+ * PROTOCOL.md "Partition Value Serialization" says.
+ */
+public final class TableLayout {
+  /** Directory name and serialized form Hive, Spark and Delta use for a null partition value. */
+  public static final String NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__";
+  private static final DateTimeFormatter TS =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
+
+  private final Path root;
+  private final ColumnType.Struct schema;
+  private final List<String> partitionColumns;
+  private final List<Column> dataColumns = new ArrayList<>();
+  private final int[] dataIndexes;
+  private final int[] partitionIndexes;
+  private final ColumnType[] partitionTypes;
+
+  /**
+   * @throws IllegalArgumentException if a partition column is missing from the schema, is not a
+   *     primitive or decimal, is binary, or every column is a partition column
+   */
+  public TableLayout(Path root, ColumnType.Struct schema, List<String> partitionColumns) {
+    this.root = root;
+    this.schema = schema;
+    this.partitionColumns = List.copyOf(partitionColumns);
+    this.partitionIndexes = new int[partitionColumns.size()];
+    this.partitionTypes = new ColumnType[partitionColumns.size()];
+    for (int i = 0; i < partitionColumns.size(); i++) {
+      String name = partitionColumns.get(i);
+      int idx = schema.indexOf(name);
+      if (idx < 0) {
+        throw new IllegalArgumentException("partition column '" + name + "' is not a column of the table; columns: "
+            + schema.fields().stream().map(Column::name).toList());
+      }
+      ColumnType t = schema.fields().get(idx).type();
+      if (!(t instanceof ColumnType.Decimal) && !(t instanceof ColumnType.Primitive) || t == ColumnType.Primitive.BINARY) {
+        throw new IllegalArgumentException("partition column '" + name + "' has type " + t.deltaName()
+            + "; partition columns must be strings, numbers, booleans, dates, timestamps or decimals");
+      }
+      partitionIndexes[i] = idx;
+      partitionTypes[i] = t;
+    }
+    List<Integer> idx = new ArrayList<>();
+    for (int i = 0; i < schema.fields().size(); i++) {
+      if (!this.partitionColumns.contains(schema.fields().get(i).name())) {
+        dataColumns.add(schema.fields().get(i));
+        idx.add(i);
+      }
+    }
+    if (dataColumns.isEmpty()) {
+      throw new IllegalArgumentException("every column is a partition column; a data file needs at least one other");
+    }
+    this.dataIndexes = idx.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  public Path root() {
+    return root;
+  }
+
+  public ColumnType.Struct schema() {
+    return schema;
+  }
+
+  public List<String> partitionColumns() {
+    return partitionColumns;
+  }
+
+  List<Column> dataColumns() {
+    return dataColumns;
+  }
+
+  int[] dataIndexes() {
+    return dataIndexes;
+  }
+
+  boolean partitioned() {
+    return partitionIndexes.length > 0;
+  }
+
+  /** The serialized partition values of a row, in partition column order. */
+  String[] partitionValues(Object[] row) {
+    String[] values = new String[partitionIndexes.length];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = serialize(partitionTypes[i], row[partitionIndexes[i]]);
+    }
+    return values;
+  }
+
+  Map<String, String> partitionValueMap(String[] values) {
+    Map<String, String> map = new LinkedHashMap<>();
+    for (int i = 0; i < values.length; i++) {
+      map.put(partitionColumns.get(i), values[i]);
+    }
+    return map;
+  }
+
+  /** The relative directory of a partition, such as {@code date=2023-01-01/}; empty when unpartitioned. */
+  String partitionDirectory(String[] values) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < values.length; i++) {
+      sb.append(escapePathName(partitionColumns.get(i))).append('=')
+          .append(values[i] == null || values[i].isEmpty() ? NULL_PARTITION : escapePathName(values[i]))
+          .append('/');
+    }
+    return sb.toString();
+  }
+
+  static String serialize(ColumnType type, Object v) {
+    if (v == null) {
+      return null;
+    }
+    if (type instanceof ColumnType.Decimal) {
+      return ((BigDecimal) v).toPlainString();
+    }
+    return switch ((ColumnType.Primitive) type) {
+      case DATE -> LocalDate.ofEpochDay(((Number) v).intValue()).toString();
+      case TIMESTAMP -> {
+        long micros = ((Number) v).longValue();
+        Instant instant = Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000L);
+        yield TS.format(instant);
+      }
+      default -> v.toString();
+    };
+  }
+
+  /** Hive's escaping of a path segment: the characters it reserves become {@code %XX}. */
+  static String escapePathName(String s) {
+    StringBuilder sb = null;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (needsEscape(c)) {
+        if (sb == null) {
+          sb = new StringBuilder(s.length() + 8).append(s, 0, i);
+        }
+        sb.append('%').append(String.format("%02X", (int) c));
+      } else if (sb != null) {
+        sb.append(c);
+      }
+    }
+    return sb == null ? s : sb.toString();
+  }
+
+  private static boolean needsEscape(char c) {
+    return c < 0x20 || c == 0x7F || "\"#%'*/:=?\\{[]^".indexOf(c) >= 0;
+  }
+}

@@ -1,0 +1,140 @@
+package io.deltasink.connect.delta.writer;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Writes the rows of one Kafka {@code TopicPartition} into one table: one open Parquet file per
+ * set of partition values, rotated when it reaches the target size. Files stay pending until the
+ * caller either commits them ({@link #committed()}) or gives them up ({@link #abort()}); this
+ * class never touches the Delta log.
+ *
+ * <p>Keeping each Kafka partition in its own files is what lets one partition be fenced or closed
+ * (its files dropped) without touching the rows of another.
+ */
+public final class TopicPartitionWriter {
+  private final Configuration conf;
+  private final TableLayout layout;
+  private final WriterSettings settings;
+  private final String filePrefix;
+  private final Map<Key, DataFileWriter> open = new HashMap<>();
+  private final List<WrittenFile> finished = new ArrayList<>();
+  private long records;
+  private long finishedBytes;
+  private long lastOffset = -1;
+
+  /**
+   * @param filePrefix start of every file name, such as {@code part-temperatures-3}; a random UUID
+   *     and the first offset follow, so a replay never overwrites an earlier file
+   */
+  public TopicPartitionWriter(Configuration conf, TableLayout layout, WriterSettings settings, String filePrefix) {
+    this.conf = conf;
+    this.layout = layout;
+    this.settings = settings;
+    this.filePrefix = filePrefix;
+  }
+
+  public TableLayout layout() {
+    return layout;
+  }
+
+  /**
+   * Appends one row.
+   *
+   * @param row the row, in table column order
+   * @param offset the record's Kafka offset
+   * @throws IOException if the file cannot be created or written
+   */
+  public void write(Object[] row, long offset) throws IOException {
+    String[] values = layout.partitionValues(row);
+    Key key = new Key(values);
+    DataFileWriter file = open.get(key);
+    if (file == null) {
+      String name = filePrefix + "-" + offset + "-" + UUID.randomUUID() + settings.fileSuffix();
+      file = new DataFileWriter(conf, layout, layout.partitionDirectory(values) + name,
+          layout.partitionValueMap(values), settings);
+      open.put(key, file);
+    }
+    file.write(row, offset);
+    records++;
+    lastOffset = offset;
+    if (file.sizeEstimate() >= settings.targetFileBytes()) {
+      WrittenFile done = file.finish();
+      open.remove(key);
+      finished.add(done);
+      finishedBytes += done.sizeBytes();
+    }
+  }
+
+  /** Rows written since the last commit. */
+  public long records() {
+    return records;
+  }
+
+  /** Bytes written or buffered since the last commit (estimate). */
+  public long bytes() {
+    long total = finishedBytes;
+    for (DataFileWriter f : open.values()) {
+      total += f.sizeEstimate();
+    }
+    return total;
+  }
+
+  /** Kafka offset of the last row written since the last commit, or -1. */
+  public long lastOffset() {
+    return lastOffset;
+  }
+
+  /**
+   * Closes every open file and returns all files pending commit. Calling it again without
+   * writing returns the same files.
+   */
+  public List<WrittenFile> finishFiles() throws IOException {
+    for (DataFileWriter f : open.values()) {
+      WrittenFile done = f.finish();
+      finished.add(done);
+      finishedBytes += done.sizeBytes();
+    }
+    open.clear();
+    return List.copyOf(finished);
+  }
+
+  /** The pending files are now in the Delta log: forget them. */
+  public void committed() {
+    finished.clear();
+    records = 0;
+    finishedBytes = 0;
+    lastOffset = -1;
+  }
+
+  /** Drops every uncommitted row: closes and deletes open and pending files. */
+  public void abort() {
+    for (DataFileWriter f : open.values()) {
+      f.abort();
+    }
+    open.clear();
+    for (WrittenFile f : finished) {
+      DataFileWriter.deleteQuietly(conf, new Path(layout.root(), new Path(java.net.URI.create(f.path()))));
+    }
+    committed();
+  }
+
+  private record Key(String[] values) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Key k && Arrays.equals(values, k.values);
+    }
+
+    @Override
+    public int hashCode() {
+      return Arrays.hashCode(values);
+    }
+  }
+}

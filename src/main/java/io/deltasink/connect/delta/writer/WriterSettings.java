@@ -1,0 +1,25 @@
+package io.deltasink.connect.delta.writer;
+
+import java.util.Locale;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+
+/**
+ * How data files are written.
+ *
+ * @param compression Parquet codec for every column chunk
+ * @param targetFileBytes a file is closed and a new one started once its size reaches this (bytes)
+ * @param rowGroupBytes Parquet row group size (bytes); also the memory one open file holds at most
+ * @param pageBytes Parquet page size (bytes)
+ */
+public record WriterSettings(CompressionCodecName compression, long targetFileBytes, long rowGroupBytes, int pageBytes) {
+
+  /** The codec for a config value: {@code snappy}, {@code zstd}, {@code gzip} or {@code uncompressed}. */
+  public static CompressionCodecName codec(String name) {
+    return CompressionCodecName.valueOf(name.toUpperCase(Locale.ROOT));
+  }
+
+  /** The file name suffix Spark uses for this codec, for example {@code .snappy.parquet}. */
+  String fileSuffix() {
+    return compression.getExtension() + ".parquet";
+  }
+}
