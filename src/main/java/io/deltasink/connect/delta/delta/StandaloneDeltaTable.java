@@ -177,7 +177,7 @@ public final class StandaloneDeltaTable implements DeltaTable {
       } else {
         for (WrittenFile f : pc.files()) {
           actions.add(new AddFile(f.path(), f.partitionValues(), f.sizeBytes(), f.modificationTimeMs(), true,
-              f.statsJson(), null));
+              jsonString(f.statsJson()), null));
           rows += f.records();
           bytes += f.sizeBytes();
           files++;
@@ -191,7 +191,8 @@ public final class StandaloneDeltaTable implements DeltaTable {
     }
     Map<String, String> params = new LinkedHashMap<>();
     params.put("outputMode", "\"Append\"");
-    params.put("partitionBy", partitionColumnsJson(partitionColumns));
+    // commitInfo.operationParameters is a map of strings; Spark stores JSON text in them.
+    params.put("partitionBy", jsonString(partitionColumnsJson(partitionColumns)));
     Map<String, String> metrics = new LinkedHashMap<>();
     metrics.put(Operation.Metrics.numFiles, Long.toString(files));
     metrics.put(Operation.Metrics.numOutputRows, Long.toString(rows));
@@ -202,6 +203,14 @@ public final class StandaloneDeltaTable implements DeltaTable {
         files, rows, included.size(), fenced.isEmpty() ? "" : ", fenced " + fenced.keySet());
     included.addAll(alreadyThere);
     return new CommitOutcome(result.getVersion(), included, fenced);
+  }
+
+  /**
+   * Standalone writes {@code AddFile.stats} and operation parameters into the log verbatim, but the
+   * protocol (and Standalone's own reader) wants them as JSON strings: encode the text as one.
+   */
+  private static String jsonString(String text) {
+    return com.fasterxml.jackson.databind.node.TextNode.valueOf(text).toString();
   }
 
   private static String partitionColumnsJson(List<String> columns) {
@@ -242,16 +251,21 @@ public final class StandaloneDeltaTable implements DeltaTable {
       return call.get();
     } catch (ConcurrentModificationException | ConnectException e) {
       throw e;
-    } catch (RuntimeException e) {
+    } catch (Exception e) {
+      // Standalone is Scala: it throws checked IOExceptions without declaring them.
       if (e.getClass().getSimpleName().equals("InvalidProtocolVersionException")) {
         throw new ConnectException("Delta table " + location + " needs a newer Delta protocol than this connector writes "
             + "(reader version 1, writer version 2): " + e.getMessage()
             + ". Write to a new table location, or to a table created without newer table features.", e);
       }
-      if (e.getCause() instanceof java.io.IOException || e instanceof java.io.UncheckedIOException) {
+      if (e instanceof java.io.IOException || e.getCause() instanceof java.io.IOException
+          || e instanceof java.io.UncheckedIOException) {
         throw new RetriableException("Storage error on Delta table " + location + ": " + e.getMessage(), e);
       }
-      throw e;
+      if (e instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new ConnectException("Delta table " + location + ": " + e.getMessage(), e);
     }
   }
 

@@ -1,0 +1,24 @@
+package io.deltasink.connect.delta.delta;
+
+import java.io.IOException;
+import java.util.Iterator;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+
+/** Writes the commit file, then throws: a commit whose outcome the writer cannot know. */
+public class FailingAfterWriteLogStore extends AtomicLocalLogStore {
+  static final AtomicInteger FAILURES_LEFT = new AtomicInteger();
+
+  public FailingAfterWriteLogStore(Configuration conf) {
+    super(conf);
+  }
+
+  @Override
+  public void write(Path path, Iterator<String> actions, Boolean overwrite, Configuration hadoopConf) throws IOException {
+    super.write(path, actions, overwrite, hadoopConf);
+    if (path.getName().endsWith(".json") && !Boolean.TRUE.equals(overwrite) && FAILURES_LEFT.getAndDecrement() > 0) {
+      throw new IOException("injected: connection reset after the commit file was written");
+    }
+  }
+}

@@ -1,0 +1,63 @@
+package io.deltasink.connect.delta.testing;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.sink.ErrantRecordReporter;
+import org.apache.kafka.connect.sink.SinkTaskContext;
+
+/** Records what a task asks of Connect: rewinds, pauses, resumes. */
+public final class FakeSinkTaskContext implements SinkTaskContext {
+  public final Map<TopicPartition, Long> offsets = new HashMap<>();
+  public final Set<TopicPartition> assignment = new HashSet<>();
+  public final Set<TopicPartition> paused = new HashSet<>();
+  public ErrantRecordReporter reporter;
+
+  @Override
+  public Map<String, String> configs() {
+    return Map.of();
+  }
+
+  @Override
+  public void offset(Map<TopicPartition, Long> offsets) {
+    this.offsets.putAll(offsets);
+  }
+
+  @Override
+  public void offset(TopicPartition tp, long offset) {
+    offsets.put(tp, offset);
+  }
+
+  @Override
+  public void timeout(long timeoutMs) {}
+
+  @Override
+  public Set<TopicPartition> assignment() {
+    return assignment;
+  }
+
+  @Override
+  public void pause(TopicPartition... partitions) {
+    paused.addAll(Set.of(partitions));
+  }
+
+  @Override
+  public void resume(TopicPartition... partitions) {
+    Set.of(partitions).forEach(paused::remove);
+  }
+
+  @Override
+  public void requestCommit() {}
+
+  @Override
+  public org.apache.kafka.common.metrics.PluginMetrics pluginMetrics() {
+    return null;
+  }
+
+  @Override
+  public ErrantRecordReporter errantRecordReporter() {
+    return reporter;
+  }
+}

@@ -1,0 +1,156 @@
+package io.deltasink.connect.delta.writer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.deltasink.connect.delta.config.HadoopConf;
+import io.deltasink.connect.delta.schema.Column;
+import io.deltasink.connect.delta.schema.ColumnType;
+import io.deltasink.connect.delta.schema.ColumnType.Primitive;
+import java.io.File;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.example.data.Group;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.parquet.hadoop.example.GroupReadSupport;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class TopicPartitionWriterTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ColumnType.Struct SCHEMA = new ColumnType.Struct(List.of(
+      new Column("city", Primitive.STRING, true),
+      new Column("seq", Primitive.LONG, false),
+      new Column("temp", new ColumnType.Decimal(9, 2), true),
+      new Column("ts", Primitive.TIMESTAMP, true)));
+  private final Configuration conf = HadoopConf.build(Map.of());
+
+  @TempDir Path dir;
+
+  private TopicPartitionWriter writer(List<String> partitionBy, long targetBytes, CompressionCodecName codec) {
+    TableLayout layout = new TableLayout(new org.apache.hadoop.fs.Path(dir.toUri()), SCHEMA, partitionBy);
+    return new TopicPartitionWriter(conf, layout, new WriterSettings(codec, targetBytes, 1 << 20, 64 * 1024), "part-t-0");
+  }
+
+  private static Object[] row(String city, long seq) {
+    return new Object[] {city, seq, new BigDecimal(seq).movePointLeft(2), 1_672_531_200_000_000L + seq * 1000 + 1};
+  }
+
+  @Test
+  void writesReadableParquetWithStatsAndOffsets() throws Exception {
+    TopicPartitionWriter w = writer(List.of(), 1L << 30, CompressionCodecName.SNAPPY);
+    for (long i = 10; i < 110; i++) {
+      w.write(row(i % 2 == 0 ? "Paris" : null, i), i);
+    }
+    List<WrittenFile> files = w.finishFiles();
+    assertThat(files).hasSize(1);
+    WrittenFile f = files.get(0);
+    assertThat(f.records()).isEqualTo(100);
+    assertThat(f.firstOffset()).isEqualTo(10);
+    assertThat(f.lastOffset()).isEqualTo(109);
+    assertThat(f.path()).startsWith("part-t-0-10-").endsWith(".snappy.parquet");
+    assertThat(f.sizeBytes()).isEqualTo(Files.size(dir.resolve(f.path())));
+
+    JsonNode stats = JSON.readTree(f.statsJson());
+    assertThat(stats.get("numRecords").asLong()).isEqualTo(100);
+    assertThat(stats.at("/minValues/seq").asLong()).isEqualTo(10);
+    assertThat(stats.at("/maxValues/seq").asLong()).isEqualTo(109);
+    assertThat(stats.at("/minValues/temp").decimalValue()).isEqualByComparingTo("0.10");
+    assertThat(stats.at("/maxValues/city").asText()).isEqualTo("Paris");
+    assertThat(stats.at("/nullCount/city").asLong()).isEqualTo(50);
+    assertThat(stats.at("/minValues/ts").asText()).isEqualTo("2023-01-01T00:00:00.010Z");
+    // 109 ms + 1 us: the max rounds up so it stays an upper bound.
+    assertThat(stats.at("/maxValues/ts").asText()).isEqualTo("2023-01-01T00:00:00.110Z");
+
+    List<Group> rows = read(dir.resolve(f.path()));
+    assertThat(rows).hasSize(100);
+    assertThat(rows.get(0).getLong("seq", 0)).isEqualTo(10);
+    assertThat(rows.get(0).getString("city", 0)).isEqualTo("Paris");
+    assertThat(rows.get(1).getFieldRepetitionCount("city")).isZero();
+  }
+
+  @Test
+  void rotatesFilesAtTargetSize() throws Exception {
+    TopicPartitionWriter w = writer(List.of(), 16 * 1024, CompressionCodecName.UNCOMPRESSED);
+    for (long i = 0; i < 20_000; i++) {
+      w.write(row("city-" + i, i), i);
+    }
+    List<WrittenFile> files = w.finishFiles();
+    assertThat(files.size()).isGreaterThan(3);
+    assertThat(files.stream().mapToLong(WrittenFile::records).sum()).isEqualTo(20_000);
+    long expectedFirst = 0;
+    for (WrittenFile f : files) {
+      assertThat(f.firstOffset()).isEqualTo(expectedFirst);
+      expectedFirst = f.lastOffset() + 1;
+    }
+  }
+
+  @Test
+  void partitionColumnsGoToDirectoriesNotFiles() throws Exception {
+    TopicPartitionWriter w = writer(List.of("city"), 1L << 30, CompressionCodecName.SNAPPY);
+    w.write(row("Paris", 1), 1);
+    w.write(row("a/b=c", 2), 2);
+    w.write(row(null, 3), 3);
+    List<WrittenFile> files = w.finishFiles();
+    assertThat(files).extracting(WrittenFile::partitionValues).containsExactlyInAnyOrder(
+        Map.of("city", "Paris"), Map.of("city", "a/b=c"), java.util.Collections.singletonMap("city", null));
+    assertThat(files).extracting(f -> f.path().substring(0, f.path().indexOf('/')))
+        .containsExactlyInAnyOrder("city=Paris", "city=a%252Fb%253Dc", "city=__HIVE_DEFAULT_PARTITION__");
+    for (WrittenFile f : files) {
+      File onDisk = new File(new java.net.URI("file://" + dir + "/" + f.path()));
+      assertThat(onDisk).exists();
+      assertThat(read(onDisk.toPath()).get(0).getType().containsField("city")).isFalse();
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"snappy", "zstd", "gzip", "uncompressed"})
+  void everyCodecWritesReadableFiles(String codec) throws Exception {
+    TopicPartitionWriter w = writer(List.of(), 1L << 30, WriterSettings.codec(codec));
+    for (long i = 0; i < 1000; i++) {
+      w.write(row("c", i), i);
+    }
+    WrittenFile f = w.finishFiles().get(0);
+    try (ParquetFileReader r = ParquetFileReader.open(HadoopInputFile.fromPath(new org.apache.hadoop.fs.Path(dir.resolve(f.path()).toUri()), conf))) {
+      assertThat(r.getFooter().getBlocks().get(0).getColumns().get(0).getCodec()).isEqualTo(WriterSettings.codec(codec));
+      assertThat(r.getRecordCount()).isEqualTo(1000);
+    }
+  }
+
+  @Test
+  void abortDeletesEveryUncommittedFile() throws Exception {
+    TopicPartitionWriter w = writer(List.of("city"), 1L << 30, CompressionCodecName.SNAPPY);
+    w.write(row("A", 1), 1);
+    w.finishFiles();
+    w.write(row("B", 2), 2);
+    w.abort();
+    try (Stream<Path> s = Files.walk(dir)) {
+      assertThat(s.filter(Files::isRegularFile).toList()).isEmpty();
+    }
+    assertThat(w.records()).isZero();
+    assertThat(w.lastOffset()).isEqualTo(-1);
+  }
+
+  private List<Group> read(Path file) throws Exception {
+    List<Group> out = new ArrayList<>();
+    try (ParquetReader<Group> r = ParquetReader.builder(new GroupReadSupport(), new org.apache.hadoop.fs.Path(file.toUri()))
+        .withConf(conf).build()) {
+      for (Group g = r.read(); g != null; g = r.read()) {
+        out.add(g);
+      }
+    }
+    return out;
+  }
+}
