@@ -16,6 +16,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.common.utils.Utils;
+import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.apache.kafka.connect.sink.SinkTaskContext;
 import org.slf4j.Logger;
@@ -101,7 +102,12 @@ public final class SinkWriter implements AutoCloseable {
    */
   public Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> current) {
     if (flushDue()) {
-      flush();
+      try {
+        flush();
+      } catch (RetriableException e) {
+        // The rows stay buffered and the next put() or preCommit() retries; report what is durable.
+        LOG.warn("Delta commit failed, will retry: {}", e.getMessage());
+      }
     }
     Map<TopicPartition, Long> committed = new HashMap<>();
     for (TableWriter t : tables.values()) {

@@ -1,0 +1,137 @@
+package io.deltasink.connect.delta.it;
+
+import io.deltasink.connect.delta.DeltaSinkConnector;
+import io.deltasink.connect.delta.testing.KernelReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.runtime.ConnectorConfig;
+import org.apache.kafka.connect.runtime.WorkerConfig;
+import org.apache.kafka.connect.runtime.distributed.DistributedConfig;
+import org.apache.kafka.connect.sink.SinkConnector;
+import org.apache.kafka.connect.storage.StringConverter;
+import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
+
+/** A real KRaft broker and real distributed Connect workers in this JVM (Kafka's own test harness). */
+public final class ConnectCluster implements AutoCloseable {
+  public final EmbeddedConnectCluster connect;
+
+  public ConnectCluster(String name, int workers) {
+    Map<String, String> workerProps = new HashMap<>();
+    workerProps.put(WorkerConfig.OFFSET_COMMIT_INTERVAL_MS_CONFIG, "1000");
+    workerProps.put(DistributedConfig.SCHEDULED_REBALANCE_MAX_DELAY_MS_CONFIG, "2000");
+    workerProps.put(WorkerConfig.CONNECTOR_CLIENT_POLICY_CLASS_CONFIG, "All");
+    connect = (EmbeddedConnectCluster) new EmbeddedConnectCluster.Builder().name(name).numWorkers(workers)
+        .numBrokers(1).workerProps(workerProps).build();
+    connect.start();
+  }
+
+  /** Creates a topic and waits until every partition has a leader (see TESTING.md). */
+  public void createTopic(String topic, int partitions) throws InterruptedException {
+    connect.kafka().createTopic(topic, partitions);
+    waitFor(Duration.ofSeconds(30), "leaders for " + topic, () -> {
+      Optional<TopicDescription> d = connect.kafka().describeTopics(topic).get(topic);
+      return d.isPresent() && d.get().partitions().size() == partitions
+          && d.get().partitions().stream().allMatch(p -> p.leader() != null);
+    });
+  }
+
+  public KafkaProducer<byte[], byte[]> producer() {
+    Map<String, Object> props = new HashMap<>();
+    props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
+    props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+    props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+    return connect.kafka().createProducer(props);
+  }
+
+  /** JSON with the schema envelope, as JsonConverter (schemas.enable=true) reads it into a Struct. */
+  public static byte[] temperatureJson(long seq, String city) {
+    String schema = "{\"type\":\"struct\",\"name\":\"temperature\",\"optional\":false,\"fields\":["
+        + "{\"field\":\"city\",\"type\":\"string\",\"optional\":false},"
+        + "{\"field\":\"seq\",\"type\":\"int64\",\"optional\":false},"
+        + "{\"field\":\"temperature\",\"type\":\"double\",\"optional\":true},"
+        + "{\"field\":\"observed\",\"type\":\"int64\",\"name\":\"org.apache.kafka.connect.data.Timestamp\",\"version\":1,\"optional\":false}]}";
+    String payload = "{\"city\":\"" + city + "\",\"seq\":" + seq + ",\"temperature\":" + ((seq % 400) / 10.0)
+        + ",\"observed\":" + (1_672_531_200_000L + seq * 3_600_000L) + "}";
+    return ("{\"schema\":" + schema + ",\"payload\":" + payload + "}").getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** Produces {@code count} temperature records round-robin over partitions, seq starting at {@code firstSeq}. */
+  public void produce(String topic, int partitions, long firstSeq, int count) {
+    try (KafkaProducer<byte[], byte[]> p = producer()) {
+      for (long s = firstSeq; s < firstSeq + count; s++) {
+        p.send(new ProducerRecord<>(topic, (int) (s % partitions), null, temperatureJson(s, "city-" + (s % 6))));
+      }
+      p.flush();
+    }
+  }
+
+  /** A struct-input connector config writing {@code topics} into {@code location}. */
+  public static Map<String, String> sinkConfig(String topics, String location, int tasks) {
+    Map<String, String> c = new HashMap<>();
+    c.put(ConnectorConfig.CONNECTOR_CLASS_CONFIG, DeltaSinkConnector.class.getName());
+    c.put(ConnectorConfig.TASKS_MAX_CONFIG, Integer.toString(tasks));
+    c.put(SinkConnector.TOPICS_CONFIG, topics);
+    c.put(ConnectorConfig.KEY_CONVERTER_CLASS_CONFIG, StringConverter.class.getName());
+    c.put(ConnectorConfig.VALUE_CONVERTER_CLASS_CONFIG, "org.apache.kafka.connect.json.JsonConverter");
+    c.put("value.converter.schemas.enable", "true");
+    c.put("delta.table.location", location);
+    c.put("delta.flush.interval.ms", "1000");
+    c.put("delta.kafka.columns", "topic,partition,offset");
+    return c;
+  }
+
+  public long endOffset(TopicPartition tp) throws Exception {
+    return connect.kafka().endOffset(tp);
+  }
+
+  /** Waits until every partition's txn version in the table is its end offset - 1. */
+  public void awaitCommitted(String location, String appId, String topic, int partitions, Duration timeout) throws Exception {
+    long[] ends = new long[partitions];
+    for (int p = 0; p < partitions; p++) {
+      ends[p] = endOffset(new TopicPartition(topic, p));
+    }
+    waitFor(timeout, "table " + location + " to hold every offset of " + topic, () -> {
+      try {
+        KernelReader reader = new KernelReader(location);
+        for (int p = 0; p < partitions; p++) {
+          if (reader.txnVersion(appId + "/" + topic + "/" + p) != ends[p] - 1) {
+            return false;
+          }
+        }
+        return true;
+      } catch (RuntimeException e) {
+        return false;
+      }
+    });
+  }
+
+  public static void waitFor(Duration timeout, String what, BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for " + what);
+      }
+      TimeUnit.MILLISECONDS.sleep(500);
+    }
+  }
+
+  public static List<Map<String, Object>> rows(String location) {
+    return new KernelReader(location).rows();
+  }
+
+  @Override
+  public void close() {
+    connect.stop();
+  }
+}

@@ -1,0 +1,188 @@
+package io.deltasink.connect.delta.sink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.deltasink.connect.delta.config.DeltaSinkConfig;
+import io.deltasink.connect.delta.testing.FakeSinkTaskContext;
+import io.deltasink.connect.delta.testing.Fixtures;
+import io.deltasink.connect.delta.testing.KernelReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.utils.MockTime;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaBuilder;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.errors.DataException;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SinkWriterTest {
+  private static final TopicPartition P0 = new TopicPartition("temps", 0);
+  private static final TopicPartition P1 = new TopicPartition("temps", 1);
+
+  @TempDir Path dir;
+  private final MockTime time = new MockTime(0, 1_000_000, 0);
+  private final FakeSinkTaskContext context = new FakeSinkTaskContext();
+
+  private Map<String, String> props(String... extra) {
+    Map<String, String> p = new HashMap<>();
+    p.put(DeltaSinkConfig.TABLE_LOCATION_CONFIG, dir.toUri().toString());
+    p.put(DeltaSinkConfig.FLUSH_RECORDS_CONFIG, "100");
+    p.put(DeltaSinkConfig.FLUSH_INTERVAL_MS_CONFIG, "10000");
+    for (int i = 0; i < extra.length; i += 2) {
+      p.put(extra[i], extra[i + 1]);
+    }
+    return p;
+  }
+
+  private SinkWriter writer(String... extra) {
+    return new SinkWriter(new DeltaSinkConfig(props(extra)), "conn", context, time);
+  }
+
+  private static List<SinkRecord> records(TopicPartition tp, long from, long to) {
+    List<SinkRecord> out = new ArrayList<>();
+    for (long o = from; o < to; o++) {
+      out.add(Fixtures.record(tp.topic(), tp.partition(), o));
+    }
+    return out;
+  }
+
+  private KernelReader reader() {
+    return new KernelReader(dir.toUri().toString());
+  }
+
+  @Test
+  void flushesOnRecordCountAndReportsOnlyCommittedOffsets() {
+    SinkWriter w = writer();
+    w.open(List.of(P0, P1));
+    w.put(records(P0, 0, 60));
+    assertThat(w.preCommit(Map.of())).isEmpty();
+    assertThat(Files.exists(dir.resolve("_delta_log"))).isFalse();
+    w.put(records(P1, 0, 40));
+    assertThat(w.preCommit(Map.of())).containsOnly(Map.entry(P0, new OffsetAndMetadata(60)), Map.entry(P1, new OffsetAndMetadata(40)));
+    assertThat(reader().rows()).hasSize(100);
+    assertThat(reader().txnVersion("conn/temps/0")).isEqualTo(59);
+    assertThat(reader().snapshot().getVersion()).as("one commit per flush").isZero();
+  }
+
+  @Test
+  void flushesOnTimeInPreCommit() {
+    SinkWriter w = writer();
+    w.open(List.of(P0));
+    w.put(records(P0, 0, 5));
+    time.sleep(9_999);
+    assertThat(w.preCommit(Map.of())).isEmpty();
+    time.sleep(1);
+    assertThat(w.preCommit(Map.of())).containsOnly(Map.entry(P0, new OffsetAndMetadata(5)));
+  }
+
+  @Test
+  void flushesOnBytes() {
+    SinkWriter w = writer(DeltaSinkConfig.FLUSH_RECORDS_CONFIG, "1000000", DeltaSinkConfig.FLUSH_BYTES_CONFIG, "4096");
+    w.open(List.of(P0));
+    w.put(records(P0, 0, 3000));
+    assertThat(reader().rows().size()).isPositive();
+  }
+
+  @Test
+  void openRewindsToTheLogAndReplaysAreSkipped() {
+    SinkWriter first = writer();
+    first.open(List.of(P0));
+    first.put(records(P0, 0, 100));
+    first.close();
+
+    FakeSinkTaskContext ctx2 = new FakeSinkTaskContext();
+    SinkWriter second = new SinkWriter(new DeltaSinkConfig(props()), "conn", ctx2, time);
+    second.open(List.of(P0, P1));
+    assertThat(ctx2.offsets).containsOnly(Map.entry(P0, 100L));
+    // The consumer group was reset to 0: everything below 100 is in the table already.
+    second.put(records(P0, 0, 150));
+    second.put(records(P1, 0, 50));
+    second.flush();
+    List<Map<String, Object>> rows = reader().rows();
+    assertThat(rows).hasSize(200);
+    assertThat(rows.stream().map(r -> r.get("seq")).distinct().count()).isEqualTo(150);
+  }
+
+  @Test
+  void redeliveredBatchIsNotBufferedTwice() {
+    SinkWriter w = writer();
+    w.open(List.of(P0));
+    w.put(records(P0, 0, 30));
+    w.put(records(P0, 0, 30));
+    w.put(records(P0, 30, 40));
+    w.flush();
+    assertThat(reader().rows()).hasSize(40);
+  }
+
+  @Test
+  void closeDropsExactlyThosePartitions() throws Exception {
+    SinkWriter w = writer();
+    w.open(List.of(P0, P1));
+    w.put(records(P0, 0, 10));
+    w.put(records(P1, 0, 10));
+    w.close(List.of(P0));
+    w.flush();
+    assertThat(reader().rows()).hasSize(10);
+    assertThat(reader().txnVersion("conn/temps/1")).isEqualTo(9);
+    assertThat(reader().txnVersion("conn/temps/0")).isEqualTo(-1);
+    try (Stream<Path> files = Files.list(dir)) {
+      assertThat(files.filter(p -> p.toString().endsWith(".parquet")).count()).as("P0's file deleted").isEqualTo(1);
+    }
+  }
+
+  @Test
+  void staleOwnerIsFencedAndRewound() {
+    SinkWriter stale = writer();
+    stale.open(List.of(P0));
+    stale.put(records(P0, 0, 50));
+
+    FakeSinkTaskContext ctx2 = new FakeSinkTaskContext();
+    SinkWriter owner = new SinkWriter(new DeltaSinkConfig(props()), "conn", ctx2, time);
+    owner.open(List.of(P0));
+    owner.put(records(P0, 0, 80));
+    owner.flush();
+
+    stale.flush();
+    assertThat(context.offsets).containsEntry(P0, 80L);
+    assertThat(stale.preCommit(Map.of())).containsOnly(Map.entry(P0, new OffsetAndMetadata(80)));
+    assertThat(reader().rows()).hasSize(80);
+    assertThat(reader().txnVersion("conn/temps/0")).isEqualTo(79);
+  }
+
+  @Test
+  void kafkaCoordinateColumnsAndPartitioning() {
+    SinkWriter w = writer(DeltaSinkConfig.KAFKA_COLUMNS_CONFIG, "topic,partition,offset,timestamp",
+        DeltaSinkConfig.PARTITION_COLUMNS_CONFIG, "kafka_partition");
+    w.open(List.of(P0, P1));
+    w.put(records(P0, 0, 3));
+    w.put(records(P1, 5, 7));
+    w.flush();
+    List<Map<String, Object>> rows = reader().rows();
+    assertThat(rows).hasSize(5);
+    assertThat(rows).anySatisfy(r -> assertThat(r).containsEntry("kafka_topic", "temps").containsEntry("kafka_partition", 1)
+        .containsEntry("kafka_offset", 6L).containsEntry("kafka_timestamp", (1_700_000_000_000L + 6) * 1000));
+    assertThat(reader().snapshot().getPartitionColumnNames()).containsExactly("kafka_partition");
+  }
+
+  @Test
+  void badRecordNamesTopicPartitionOffsetAndField() {
+    SinkWriter w = writer();
+    w.open(List.of(P0));
+    w.put(records(P0, 0, 1));
+    Schema other = SchemaBuilder.struct().field("latitude", Schema.STRING_SCHEMA).build();
+    SinkRecord bad = new SinkRecord("temps", 0, null, null, other, new Struct(other).put("latitude", "north"), 1);
+    assertThatThrownBy(() -> w.put(List.of(bad))).isInstanceOf(DataException.class)
+        .hasMessageStartingWith("topic 'temps' partition 0 offset 1: field 'latitude': record type string cannot be written "
+            + "to table column type double");
+  }
+}
