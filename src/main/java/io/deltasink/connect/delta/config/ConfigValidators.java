@@ -35,6 +35,24 @@ final class ConfigValidators {
     };
   }
 
+  /** A STRING equal, ignoring case, to one of {@code allowed}; messages list them in this order. */
+  static ConfigDef.Validator oneOf(String... allowed) {
+    List<String> ok = Arrays.asList(allowed);
+    return new ConfigDef.Validator() {
+      @Override
+      public void ensureValid(String name, Object value) {
+        if (value == null || !ok.contains(value.toString().trim().toLowerCase(Locale.ROOT))) {
+          throw new ConfigException(name, value, "must be one of " + ok + " (case-insensitive)");
+        }
+      }
+
+      @Override
+      public String toString() {
+        return "one of " + ok;
+      }
+    };
+  }
+
   /** Splits a comma-separated list as ConfigDef does, dropping blanks. */
   static List<String> splitList(String value) {
     List<String> out = new ArrayList<>();

@@ -1,6 +1,7 @@
 package io.deltasink.connect.delta.config;
 
 import io.deltasink.connect.delta.convert.KafkaColumns;
+import io.deltasink.connect.delta.mapping.IngestionMapping;
 import io.deltasink.connect.delta.writer.WriterSettings;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -25,6 +26,7 @@ import org.apache.kafka.common.config.ConfigException;
  */
 public final class DeltaSinkConfig extends AbstractConfig {
   private static final String GROUP_TABLE = "Table";
+  private static final String GROUP_ROUTING = "Routing and JSON mappings";
   private static final String GROUP_FLUSH = "Flush and files";
   private static final String GROUP_COMMIT = "Commit";
   private static final String GROUP_STORAGE = "Storage";
@@ -52,6 +54,36 @@ public final class DeltaSinkConfig extends AbstractConfig {
   private static final String APP_ID_DOC = "Application id of the Delta txn actions that record, per Kafka "
       + "partition, the last offset written: appId = <this>/<topic>/<partition>. Default: the connector name. "
       + "Keep it stable: a new value makes the sink forget what it wrote.";
+
+  public static final String INPUT_FORMAT_CONFIG = "delta.input.format";
+  private static final String INPUT_FORMAT_DOC = "How records become rows of the single table: struct (Connect Struct "
+      + "values from Avro, JSON Schema or Protobuf converters), json (schemaless JSON through the Kusto mapping named by "
+      + "delta.table.mapping), bronze (raw payload, coordinates and ingestion time), or auto: json when a mapping is "
+      + "named, otherwise struct for Struct values and bronze for anything else.";
+
+  public static final String TABLE_MAPPING_CONFIG = "delta.table.mapping";
+  private static final String TABLE_MAPPING_DOC = "Name of the Kusto JSON ingestion mapping (defined as "
+      + "delta.mappings.<name>) that shapes the single table's rows.";
+
+  /** Prefix of named Kusto JSON ingestion mappings: {@code delta.mappings.<name>}. */
+  public static final String MAPPINGS_PREFIX = "delta.mappings.";
+
+  public static final String TABLES_ROUTING_CONFIG = "delta.tables.topics.mapping";
+  private static final String TABLES_ROUTING_DOC = "Routes topics to tables, in the form of the Azure Data Explorer "
+      + "sink's kusto.tables.topics.mapping: [{'topic':'temperatures','db':'weather','table':'temperatures',"
+      + "'format':'json','mapping':'temperatures_mapping'}]. Keys: topic ('*' for every topic without an entry), db, "
+      + "table (default for '*': the topic name), format (json, bronze, struct, auto), mapping (a delta.mappings.<name>), "
+      + "and optionally location (must be inside delta.tables.root when that is set) and partitionBy. When set, "
+      + "delta.table.location is not used.";
+
+  public static final String TABLES_ROOT_CONFIG = "delta.tables.root";
+  private static final String TABLES_ROOT_DOC = "Root URI under which routed tables live: <root>/<db>/<table>. "
+      + "Names may only use letters, digits, '_', '-' and '.', so no topic can write outside the root.";
+
+  public static final String JSON_MAX_DEPTH_CONFIG = "delta.json.max.nesting.depth";
+  public static final int JSON_MAX_DEPTH_DEFAULT = 64;
+  private static final String JSON_MAX_DEPTH_DOC = "Deepest nesting of objects and arrays accepted in a JSON value; "
+      + "deeper documents are bad records.";
 
   public static final String FLUSH_RECORDS_CONFIG = "delta.flush.records";
   public static final int FLUSH_RECORDS_DEFAULT = 500_000;
@@ -123,6 +155,17 @@ public final class DeltaSinkConfig extends AbstractConfig {
         Importance.MEDIUM, KAFKA_COLUMNS_DOC, GROUP_TABLE, ++order, Width.MEDIUM, "Kafka coordinate columns");
     def.define(APP_ID_CONFIG, Type.STRING, "", Importance.LOW, APP_ID_DOC,
         GROUP_TABLE, ++order, Width.MEDIUM, "txn application id");
+    def.define(INPUT_FORMAT_CONFIG, Type.STRING, "auto", ConfigValidators.oneOf("auto", "struct", "json", "bronze"),
+        Importance.HIGH, INPUT_FORMAT_DOC, GROUP_TABLE, ++order, Width.SHORT, "Input format");
+    order = 0;
+    def.define(TABLE_MAPPING_CONFIG, Type.STRING, "", Importance.MEDIUM, TABLE_MAPPING_DOC,
+        GROUP_ROUTING, ++order, Width.MEDIUM, "Mapping of the single table");
+    def.define(TABLES_ROUTING_CONFIG, Type.STRING, "", Importance.MEDIUM, TABLES_ROUTING_DOC,
+        GROUP_ROUTING, ++order, Width.LONG, "Topic to table routing");
+    def.define(TABLES_ROOT_CONFIG, Type.STRING, "", Importance.MEDIUM, TABLES_ROOT_DOC,
+        GROUP_ROUTING, ++order, Width.LONG, "Tables root");
+    def.define(JSON_MAX_DEPTH_CONFIG, Type.INT, JSON_MAX_DEPTH_DEFAULT, ConfigDef.Range.between(1, 1000),
+        Importance.LOW, JSON_MAX_DEPTH_DOC, GROUP_ROUTING, ++order, Width.SHORT, "JSON max nesting depth");
     order = 0;
     def.define(FLUSH_RECORDS_CONFIG, Type.INT, FLUSH_RECORDS_DEFAULT, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
         FLUSH_RECORDS_DOC, GROUP_FLUSH, ++order, Width.SHORT, "Flush records");
@@ -133,7 +176,7 @@ public final class DeltaSinkConfig extends AbstractConfig {
     def.define(FILE_TARGET_BYTES_CONFIG, Type.LONG, FILE_TARGET_BYTES_DEFAULT, ConfigDef.Range.atLeast(1024),
         Importance.MEDIUM, FILE_TARGET_BYTES_DOC, GROUP_FLUSH, ++order, Width.SHORT, "Target file size");
     def.define(COMPRESSION_CONFIG, Type.STRING, COMPRESSION_DEFAULT,
-        ConfigDef.CaseInsensitiveValidString.in("snappy", "zstd", "gzip", "uncompressed"), Importance.LOW,
+        ConfigValidators.oneOf("snappy", "zstd", "gzip", "uncompressed"), Importance.LOW,
         COMPRESSION_DOC, GROUP_FLUSH, ++order, Width.SHORT, "Parquet compression");
     def.define(ROW_GROUP_BYTES_CONFIG, Type.LONG, ROW_GROUP_BYTES_DEFAULT, ConfigDef.Range.between(64 * 1024, Integer.MAX_VALUE),
         Importance.LOW, ROW_GROUP_BYTES_DOC, GROUP_FLUSH, ++order, Width.SHORT, "Parquet row group size");
@@ -153,10 +196,45 @@ public final class DeltaSinkConfig extends AbstractConfig {
    */
   public static Map<String, String> crossFieldErrors(Map<String, String> props) {
     Map<String, String> errors = new LinkedHashMap<>();
+    Map<String, IngestionMapping> mappings = new LinkedHashMap<>();
+    String mappingError = null;
+    try {
+      mappings = parseMappings(props);
+    } catch (IllegalArgumentException e) {
+      mappingError = e.getMessage();
+    }
+    String routing = props.getOrDefault(TABLES_ROUTING_CONFIG, "");
+    if (!routing.isBlank()) {
+      if (mappingError != null) {
+        errors.put(TABLES_ROUTING_CONFIG, mappingError);
+      } else {
+        String root = blankToNull(props.get(TABLES_ROOT_CONFIG));
+        if (root != null && locationProblem(root.trim()) != null) {
+          errors.put(TABLES_ROOT_CONFIG, locationProblem(root.trim()));
+        } else {
+          try {
+            TableRoutes routes = TableRoutes.parse(routing, root, mappings,
+                ConfigValidators.splitList(props.get(PARTITION_COLUMNS_CONFIG)));
+            if (!routes.hasWildcard()) {
+              for (String topic : ConfigValidators.splitList(props.get("topics"))) {
+                if (!routes.topics().contains(topic)) {
+                  errors.put(TABLES_ROUTING_CONFIG, "topic '" + topic + "' is consumed (topics) but has no entry and there is "
+                      + "no '*' entry");
+                }
+              }
+            }
+          } catch (IllegalArgumentException e) {
+            errors.put(TABLES_ROUTING_CONFIG, e.getMessage());
+          }
+        }
+      }
+      return errors;
+    }
     String location = props.get(TABLE_LOCATION_CONFIG);
     if (location == null || location.isBlank()) {
       errors.put(TABLE_LOCATION_CONFIG, "Missing required configuration \"" + TABLE_LOCATION_CONFIG
-          + "\": the table root URI, for example file:///data/delta/my_table");
+          + "\": the table root URI, for example file:///data/delta/my_table (or route topics with "
+          + TABLES_ROUTING_CONFIG + ")");
     } else {
       String problem = locationProblem(location.trim());
       if (problem != null) {
@@ -170,7 +248,49 @@ public final class DeltaSinkConfig extends AbstractConfig {
         errors.put(PARTITION_COLUMNS_CONFIG, "partition column '" + p + "' is listed twice");
       }
     }
+    String mappingName = blankToNull(props.get(TABLE_MAPPING_CONFIG));
+    if (mappingError != null) {
+      errors.put(TABLE_MAPPING_CONFIG, mappingError);
+    } else if (mappingName != null && !mappings.containsKey(mappingName.trim())) {
+      errors.put(TABLE_MAPPING_CONFIG, "mapping '" + mappingName.trim() + "' is not defined; define it as "
+          + MAPPINGS_PREFIX + mappingName.trim());
+    }
+    String format = props.getOrDefault(INPUT_FORMAT_CONFIG, "auto").trim();
+    if (format.equalsIgnoreCase("json") && mappingName == null) {
+      errors.put(INPUT_FORMAT_CONFIG, "format json needs a Kusto JSON mapping: set " + TABLE_MAPPING_CONFIG
+          + " (or use bronze to keep the raw JSON)");
+    }
     return errors;
+  }
+
+  /**
+   * The named mappings {@code delta.mappings.<name>}; a value may be a pasted {@code .create ...
+   * ingestion json mapping} command, whose own name must then match {@code <name>}.
+   */
+  static Map<String, IngestionMapping> parseMappings(Map<String, String> props) {
+    Map<String, IngestionMapping> out = new LinkedHashMap<>();
+    for (Map.Entry<String, String> e : props.entrySet()) {
+      if (!e.getKey().startsWith(MAPPINGS_PREFIX)) {
+        continue;
+      }
+      String name = e.getKey().substring(MAPPINGS_PREFIX.length());
+      IngestionMapping m;
+      try {
+        m = IngestionMapping.parse(name, e.getValue());
+      } catch (IllegalArgumentException ex) {
+        throw new IllegalArgumentException(e.getKey() + ": " + ex.getMessage(), ex);
+      }
+      if (!m.name().equals(name)) {
+        throw new IllegalArgumentException(e.getKey() + ": the pasted command names the mapping '" + m.name()
+            + "'; use the key " + MAPPINGS_PREFIX + m.name());
+      }
+      out.put(name, m);
+    }
+    return out;
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s;
   }
 
   /** Why a table location is unusable, or null. */
@@ -189,6 +309,31 @@ public final class DeltaSinkConfig extends AbstractConfig {
       return "'" + location + "' names no directory; a table needs its own directory";
     }
     return null;
+  }
+
+  /** Which table each topic goes to. */
+  public TableRoutes routes() {
+    Map<String, String> props = originalsStrings();
+    Map<String, IngestionMapping> mappings = parseMappings(props);
+    String routing = getString(TABLES_ROUTING_CONFIG);
+    if (!routing.isBlank()) {
+      return TableRoutes.parse(routing, blankToNull(getString(TABLES_ROOT_CONFIG)), mappings, partitionColumns());
+    }
+    String mappingName = blankToNull(getString(TABLE_MAPPING_CONFIG));
+    IngestionMapping mapping = mappingName == null ? null : mappings.get(mappingName.trim());
+    TableFormat format = TableFormat.parse(getString(INPUT_FORMAT_CONFIG));
+    if (format == TableFormat.AUTO && mapping != null) {
+      format = TableFormat.JSON;
+    }
+    List<String> partitions = partitionColumns();
+    if (format == TableFormat.BRONZE && partitions.isEmpty()) {
+      partitions = List.of(io.deltasink.connect.delta.convert.BronzeRecordConverter.PARTITION_COLUMN);
+    }
+    return TableRoutes.single(new TableSpec(tableLocation(), tableName(), format, mapping, partitions));
+  }
+
+  public int jsonMaxNestingDepth() {
+    return getInt(JSON_MAX_DEPTH_CONFIG);
   }
 
   public String tableLocation() {
@@ -237,7 +382,7 @@ public final class DeltaSinkConfig extends AbstractConfig {
   }
 
   public WriterSettings writerSettings() {
-    return new WriterSettings(WriterSettings.codec(getString(COMPRESSION_CONFIG)), getLong(FILE_TARGET_BYTES_CONFIG),
+    return new WriterSettings(WriterSettings.codec(getString(COMPRESSION_CONFIG).trim()), getLong(FILE_TARGET_BYTES_CONFIG),
         getLong(ROW_GROUP_BYTES_CONFIG), getInt(PAGE_BYTES_CONFIG));
   }
 

@@ -191,11 +191,12 @@ public final class ConnectValueConverters {
     try {
       scaled = v.setScale(type.scale(), RoundingMode.UNNECESSARY);
     } catch (ArithmeticException e) {
-      throw new DataException("field '" + path + "': " + v.toPlainString() + " has more than " + type.scale()
-          + " decimal places, the scale of " + type.deltaName());
+      throw new DataException("field '" + path + "': a decimal with " + v.scale() + " fraction digits has more than "
+          + type.scale() + ", the scale of " + type.deltaName());
     }
     if (scaled.precision() > type.precision()) {
-      throw new DataException("field '" + path + "': " + v.toPlainString() + " is out of range for " + type.deltaName());
+      throw new DataException("field '" + path + "': a decimal with " + (scaled.precision() - scaled.scale())
+          + " integer digits is out of range for " + type.deltaName());
     }
     return scaled;
   }

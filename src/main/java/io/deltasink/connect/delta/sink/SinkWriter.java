@@ -2,6 +2,14 @@ package io.deltasink.connect.delta.sink;
 
 import io.deltasink.connect.delta.config.DeltaSinkConfig;
 import io.deltasink.connect.delta.config.HadoopConf;
+import io.deltasink.connect.delta.config.TableRoutes;
+import io.deltasink.connect.delta.config.TableSpec;
+import io.deltasink.connect.delta.convert.AutoRecordConverter;
+import io.deltasink.connect.delta.convert.BronzeRecordConverter;
+import io.deltasink.connect.delta.convert.KafkaColumns;
+import io.deltasink.connect.delta.convert.RecordConverter;
+import io.deltasink.connect.delta.mapping.KustoJsonConverter;
+import java.time.Clock;
 import io.deltasink.connect.delta.convert.StructRecordConverter;
 import io.deltasink.connect.delta.delta.DeltaTable;
 import io.deltasink.connect.delta.delta.StandaloneDeltaTable;
@@ -16,6 +24,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.common.utils.Utils;
+import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.apache.kafka.connect.sink.SinkTaskContext;
@@ -42,6 +51,7 @@ public final class SinkWriter implements AutoCloseable {
   private final Configuration hadoopConf;
   private final String applicationId;
   private final TableOpener opener;
+  private final TableRoutes routes;
   private final Map<String, TableWriter> tables = new LinkedHashMap<>();
   private final Map<TopicPartition, TableWriter> byPartition = new HashMap<>();
   private long firstBufferedMs = -1;
@@ -57,6 +67,7 @@ public final class SinkWriter implements AutoCloseable {
     this.time = time;
     this.hadoopConf = HadoopConf.build(config.hadoopOverrides());
     this.applicationId = config.applicationId(connectorName);
+    this.routes = config.routes();
     String engineInfo = "kafka-connect-delta/" + Version.get() + " connector/" + connectorName;
     this.opener = opener != null ? opener
         : (location, name) -> new StandaloneDeltaTable(location, hadoopConf, name, engineInfo,
@@ -67,7 +78,15 @@ public final class SinkWriter implements AutoCloseable {
   public void open(Collection<TopicPartition> tps) {
     Map<TableWriter, List<TopicPartition>> grouped = new LinkedHashMap<>();
     for (TopicPartition tp : tps) {
-      grouped.computeIfAbsent(tableFor(tp.topic()), k -> new ArrayList<>()).add(tp);
+      TableWriter table;
+      try {
+        table = tableFor(tp.topic());
+      } catch (DataException e) {
+        // Its records fail one by one in put(), where errors.tolerance and the DLQ apply.
+        LOG.warn("{}: {}", tp, e.getMessage());
+        continue;
+      }
+      grouped.computeIfAbsent(table, k -> new ArrayList<>()).add(tp);
     }
     for (Map.Entry<TableWriter, List<TopicPartition>> e : grouped.entrySet()) {
       e.getKey().open(e.getValue());
@@ -83,8 +102,13 @@ public final class SinkWriter implements AutoCloseable {
       TopicPartition tp = Records.originalPartition(r);
       TableWriter table = byPartition.get(tp);
       if (table == null) {
-        open(List.of(tp));
-        table = byPartition.get(tp);
+        try {
+          table = tableFor(tp.topic());
+        } catch (DataException e) {
+          throw new DataException(Records.describe(tp, r.originalKafkaOffset()) + ": " + e.getMessage(), e);
+        }
+        table.open(List.of(tp));
+        byPartition.put(tp, table);
       }
       table.put(r, tp, r.originalKafkaOffset());
     }
@@ -180,10 +204,30 @@ public final class SinkWriter implements AutoCloseable {
     byPartition.clear();
   }
 
+  /**
+   * The writer of the table {@code topic} routes to.
+   *
+   * @throws DataException when the topic has no route (or its name cannot be a table name)
+   */
   private TableWriter tableFor(String topic) {
-    String location = config.tableLocation();
-    return tables.computeIfAbsent(location, loc -> new TableWriter(opener.open(loc, config.tableName()), hadoopConf,
-        new StructRecordConverter(config.kafkaColumns()), config.writerSettings(), config.partitionColumns(),
-        applicationId, context));
+    TableSpec spec;
+    try {
+      spec = routes.route(topic);
+    } catch (IllegalArgumentException e) {
+      throw new DataException(e.getMessage(), e);
+    }
+    return tables.computeIfAbsent(spec.location(), loc -> new TableWriter(opener.open(loc, spec.name()), hadoopConf,
+        converter(spec), config.writerSettings(), spec.partitionColumns(), applicationId, context));
+  }
+
+  private RecordConverter converter(TableSpec spec) {
+    KafkaColumns kafka = config.kafkaColumns();
+    return switch (spec.format()) {
+      case STRUCT -> new StructRecordConverter(kafka);
+      case JSON -> new KustoJsonConverter(spec.mapping(), kafka, config.jsonMaxNestingDepth());
+      case BRONZE -> new BronzeRecordConverter(Clock.systemUTC());
+      case AUTO -> spec.mapping() != null ? new KustoJsonConverter(spec.mapping(), kafka, config.jsonMaxNestingDepth())
+          : new AutoRecordConverter(new StructRecordConverter(kafka), new BronzeRecordConverter(Clock.systemUTC()));
+    };
   }
 }

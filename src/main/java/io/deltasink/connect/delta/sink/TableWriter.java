@@ -1,5 +1,6 @@
 package io.deltasink.connect.delta.sink;
 
+import io.deltasink.connect.delta.convert.BronzeRecordConverter;
 import io.deltasink.connect.delta.convert.RecordConverter;
 import io.deltasink.connect.delta.delta.CommitOutcome;
 import io.deltasink.connect.delta.delta.DeltaTable;
@@ -262,8 +263,10 @@ final class TableWriter implements AutoCloseable {
       return;
     }
     ColumnType.Struct schema = converter.schemaFor(first);
+    List<String> partitionBy = partitionColumns.isEmpty() && schema.equals(BronzeRecordConverter.SCHEMA)
+        ? List.of(BronzeRecordConverter.PARTITION_COLUMN) : partitionColumns;
     try {
-      layout = new TableLayout(new Path(table.location()), schema, partitionColumns);
+      layout = new TableLayout(new Path(table.location()), schema, partitionBy);
     } catch (IllegalArgumentException e) {
       throw new ConnectException("Cannot create Delta table " + table.location() + ": " + e.getMessage(), e);
     }

@@ -76,9 +76,9 @@ class ConnectValueConvertersTest {
   @Test
   void decimalOutOfRangeNamesFieldAndType() {
     assertThatThrownBy(() -> ConnectValueConverters.decimal(new BigDecimal("123456.7"), new ColumnType.Decimal(5, 1), "price"))
-        .isInstanceOf(DataException.class).hasMessage("field 'price': 123456.7 is out of range for decimal(5,1)");
+        .isInstanceOf(DataException.class).hasMessage("field 'price': a decimal with 6 integer digits is out of range for decimal(5,1)");
     assertThatThrownBy(() -> ConnectValueConverters.decimal(new BigDecimal("1.25"), new ColumnType.Decimal(5, 1), "price"))
-        .isInstanceOf(DataException.class).hasMessageContaining("more than 1 decimal places");
+        .isInstanceOf(DataException.class).hasMessage("field 'price': a decimal with 2 fraction digits has more than 1, the scale of decimal(5,1)");
   }
 
   private static final Schema NESTED = SchemaBuilder.struct()

@@ -1,0 +1,19 @@
+package io.deltasink.connect.delta.config;
+
+import io.deltasink.connect.delta.mapping.IngestionMapping;
+import java.util.List;
+
+/**
+ * One target table, as configuration describes it.
+ *
+ * @param location the table root URI, without a trailing slash
+ * @param name the table name recorded when the sink creates it
+ * @param format how records become rows
+ * @param mapping the Kusto JSON mapping, for {@link TableFormat#JSON} (and AUTO when given)
+ * @param partitionColumns partition columns for a new table
+ */
+public record TableSpec(String location, String name, TableFormat format, IngestionMapping mapping, List<String> partitionColumns) {
+  public TableSpec {
+    partitionColumns = List.copyOf(partitionColumns);
+  }
+}

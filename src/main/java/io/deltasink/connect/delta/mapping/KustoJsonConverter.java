@@ -1,0 +1,304 @@
+package io.deltasink.connect.delta.mapping;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import io.deltasink.connect.delta.convert.KafkaColumns;
+import io.deltasink.connect.delta.convert.RecordConverter;
+import io.deltasink.connect.delta.schema.Column;
+import io.deltasink.connect.delta.schema.ColumnType;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.errors.DataException;
+import org.apache.kafka.connect.sink.SinkRecord;
+
+/**
+ * Turns schemaless JSON records into rows with a Kusto JSON ingestion mapping. The value may be a
+ * {@code String} (StringConverter), {@code byte[]} (ByteArrayConverter, UTF-8) or a {@code Map}
+ * (JsonConverter with {@code schemas.enable=false}); it must hold one JSON object. Parsing uses
+ * Jackson with exact decimals. Table columns the mapping does not name get null.
+ */
+public final class KustoJsonConverter implements RecordConverter {
+  private final IngestionMapping mapping;
+  private final KafkaColumns kafkaColumns;
+  private final ObjectMapper json;
+  private Compiled compiled;
+
+  /**
+   * @param maxNestingDepth deepest JSON nesting accepted (objects and arrays)
+   */
+  public KustoJsonConverter(IngestionMapping mapping, KafkaColumns kafkaColumns, int maxNestingDepth) {
+    this.mapping = mapping;
+    this.kafkaColumns = kafkaColumns;
+    this.json = JsonMapper.builder()
+        .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+        .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+        .build();
+    this.json.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(maxNestingDepth).build());
+  }
+
+  public IngestionMapping mapping() {
+    return mapping;
+  }
+
+  /**
+   * The schema from the mapping's data types.
+   *
+   * @throws ConnectException when a column has no data type (it can only take an existing table's)
+   */
+  @Override
+  public ColumnType.Struct schemaFor(SinkRecord record) {
+    List<Column> columns = new ArrayList<>();
+    for (ColumnMapping c : mapping.columns()) {
+      KustoDataType t = c.dataType() != null ? c.dataType() : implied(c);
+      if (t == null) {
+        throw new ConnectException("Mapping '" + mapping.name() + "' gives no datatype for column '" + c.column()
+            + "' and the table does not exist yet, so its type is unknown: add \"datatype\" to every column mapping, "
+            + "or create the table first");
+      }
+      columns.add(new Column(c.column(), t.columnType(), true));
+    }
+    return kafkaColumns.appendTo(new ColumnType.Struct(columns));
+  }
+
+  private static KustoDataType implied(ColumnMapping c) {
+    return switch (c.transform()) {
+      case DATETIME_FROM_UNIX_SECONDS, DATETIME_FROM_UNIX_MILLISECONDS, DATETIME_FROM_UNIX_MICROSECONDS,
+          DATETIME_FROM_UNIX_NANOSECONDS -> KustoDataType.DATETIME;
+      case SOURCE_LOCATION, DROP_MAPPED_FIELDS, PROPERTY_BAG_ARRAY_TO_DICTIONARY -> KustoDataType.STRING;
+      case SOURCE_LINE_NUMBER -> KustoDataType.LONG;
+      default -> null;
+    };
+  }
+
+  @Override
+  public Object[] toRow(SinkRecord record, ColumnType.Struct target) {
+    Compiled c = compiled;
+    if (c == null || c.target != target) {
+      c = compile(target);
+      compiled = c;
+    }
+    JsonNode root = parse(record.value());
+    Object[] row = new Object[target.fields().size()];
+    for (int i = 0; i < c.readers.length; i++) {
+      row[c.indexes[i]] = c.readers[i].read(root, record);
+    }
+    kafkaColumns.fill(row, c.kafkaIndexes, record);
+    return row;
+  }
+
+  /** The record value as a JSON object node. */
+  JsonNode parse(Object value) {
+    JsonNode root;
+    try {
+      if (value instanceof String s) {
+        root = json.readTree(s);
+      } else if (value instanceof byte[] b) {
+        root = json.readTree(b);
+      } else if (value instanceof Map<?, ?> || value instanceof Collection<?>) {
+        root = json.valueToTree(value);
+      } else {
+        throw new DataException("a JSON mapping needs the value as a String, byte[] or Map (StringConverter, "
+            + "ByteArrayConverter, or JsonConverter with schemas.enable=false), got "
+            + (value == null ? "null" : value.getClass().getSimpleName()));
+      }
+    } catch (JsonProcessingException e) {
+      throw new DataException("malformed JSON: " + e.getOriginalMessage() + " at line " + e.getLocation().getLineNr()
+          + " column " + e.getLocation().getColumnNr());
+    } catch (IOException e) {
+      throw new DataException("unreadable JSON: " + e.getMessage());
+    } catch (IllegalArgumentException e) {
+      throw new DataException("the value cannot be read as JSON: " + e.getMessage());
+    }
+    if (root == null || !root.isObject()) {
+      throw new DataException("the JSON value must be an object, got " + (root == null || root.isMissingNode() ? "nothing"
+          : JsonValues.abbreviate(root)));
+    }
+    return root;
+  }
+
+  private Compiled compile(ColumnType.Struct target) {
+    List<ColumnReader> readers = new ArrayList<>();
+    List<Integer> indexes = new ArrayList<>();
+    for (ColumnMapping m : mapping.columns()) {
+      int idx = target.indexOf(m.column());
+      if (idx < 0) {
+        throw new ConnectException("Mapping '" + mapping.name() + "' maps column '" + m.column()
+            + "', which the table does not have; table columns: " + target.fields().stream().map(Column::name).toList());
+      }
+      readers.add(reader(m, target.fields().get(idx).type()));
+      indexes.add(idx);
+    }
+    for (Column col : target.fields()) {
+      boolean mapped = mapping.columns().stream().anyMatch(m -> m.column().equals(col.name()));
+      if (!mapped && !kafkaColumns.names().contains(col.name()) && !col.nullable()) {
+        throw new ConnectException("Table column '" + col.name() + "' is NOT NULL but mapping '" + mapping.name()
+            + "' does not fill it");
+      }
+    }
+    return new Compiled(target, readers.toArray(new ColumnReader[0]), indexes.stream().mapToInt(Integer::intValue).toArray(),
+        kafkaColumns.indexesIn(target));
+  }
+
+  @FunctionalInterface
+  private interface ColumnReader {
+    Object read(JsonNode root, SinkRecord record);
+  }
+
+  private ColumnReader reader(ColumnMapping m, ColumnType type) {
+    KustoDataType kind = kindFor(m, type);
+    String column = m.column();
+    if (m.constValue() != null) {
+      Object constant = JsonValues.read(TextNode.valueOf(m.constValue()), type, kind, column);
+      return (root, record) -> constant;
+    }
+    return switch (m.transform()) {
+      case NONE -> (root, record) -> JsonValues.read(m.path().evaluate(root), type, kind, column);
+      case DATETIME_FROM_UNIX_SECONDS -> epoch(m, 1_000_000L, 1);
+      case DATETIME_FROM_UNIX_MILLISECONDS -> epoch(m, 1_000L, 1);
+      case DATETIME_FROM_UNIX_MICROSECONDS -> epoch(m, 1L, 1);
+      case DATETIME_FROM_UNIX_NANOSECONDS -> epoch(m, 1L, 1000);
+      case SOURCE_LOCATION -> (root, record) -> "kafka://" + record.originalTopic() + "/" + record.originalKafkaPartition();
+      case SOURCE_LINE_NUMBER -> type == ColumnType.Primitive.STRING
+          ? (root, record) -> Long.toString(record.originalKafkaOffset())
+          : (root, record) -> record.originalKafkaOffset();
+      case DROP_MAPPED_FIELDS -> dropMappedFields(m);
+      case PROPERTY_BAG_ARRAY_TO_DICTIONARY -> (root, record) -> {
+        JsonNode n = m.path().evaluate(root);
+        if (n == null || n.isNull()) {
+          return null;
+        }
+        if (!n.isArray()) {
+          throw new DataException("column '" + column + "': PropertyBagArrayToDictionary needs an array, got "
+              + JsonValues.abbreviate(n));
+        }
+        ObjectNode out = json.createObjectNode();
+        for (JsonNode e : n) {
+          if (e.isObject()) {
+            out.setAll((ObjectNode) e);
+          }
+        }
+        return out.toString();
+      };
+    };
+  }
+
+  private KustoDataType kindFor(ColumnMapping m, ColumnType type) {
+    KustoDataType declared = m.dataType() != null ? m.dataType() : implied(m);
+    KustoDataType natural = natural(type, m);
+    if (declared != null && declared.columnType().getClass() != type.getClass()) {
+      throw new ConnectException("Mapping '" + mapping.name() + "' declares column '" + m.column() + "' as " + declared
+          + " but the table column is " + type.deltaName());
+    }
+    if (declared != null && declared.columnType() instanceof ColumnType.Primitive p && p != type) {
+      throw new ConnectException("Mapping '" + mapping.name() + "' declares column '" + m.column() + "' as " + declared
+          + " (" + p.deltaName() + ") but the table column is " + type.deltaName());
+    }
+    return declared != null ? declared : natural;
+  }
+
+  private KustoDataType natural(ColumnType type, ColumnMapping m) {
+    if (type instanceof ColumnType.Decimal) {
+      return KustoDataType.DECIMAL;
+    }
+    if (type instanceof ColumnType.Primitive p) {
+      switch (p) {
+        case BOOLEAN:
+          return KustoDataType.BOOL;
+        case BYTE:
+        case SHORT:
+        case INTEGER:
+          return KustoDataType.INT;
+        case LONG:
+          return KustoDataType.LONG;
+        case FLOAT:
+        case DOUBLE:
+          return KustoDataType.REAL;
+        case TIMESTAMP:
+        case DATE:
+          return KustoDataType.DATETIME;
+        case STRING:
+          return KustoDataType.STRING;
+        default:
+          break;
+      }
+    }
+    throw new ConnectException("Table column '" + m.column() + "' has type " + type.deltaName()
+        + ", which a JSON ingestion mapping cannot fill");
+  }
+
+  private ColumnReader epoch(ColumnMapping m, long microsPerUnit, long unitsPerMicro) {
+    String column = m.column();
+    return (root, record) -> {
+      JsonNode n = m.path().evaluate(root);
+      if (n == null || n.isNull()) {
+        return null;
+      }
+      java.math.BigDecimal units;
+      try {
+        units = n.isNumber() ? n.decimalValue() : new java.math.BigDecimal(n.asText().trim());
+      } catch (NumberFormatException e) {
+        throw new DataException("column '" + column + "': " + JsonValues.abbreviate(n) + " is not a number for " + m.transform());
+      }
+      try {
+        return units.multiply(java.math.BigDecimal.valueOf(microsPerUnit))
+            .divide(java.math.BigDecimal.valueOf(unitsPerMicro), java.math.RoundingMode.FLOOR).longValueExact();
+      } catch (ArithmeticException e) {
+        throw new DataException("column '" + column + "': the number is out of range for a timestamp");
+      }
+    };
+  }
+
+  private ColumnReader dropMappedFields(ColumnMapping m) {
+    List<KustoJsonPath> others = new ArrayList<>();
+    for (ColumnMapping o : mapping.columns()) {
+      if (o != m && o.path() != null && m.path().isPrefixOf(o.path()) && o.path().steps().size() > m.path().steps().size()) {
+        others.add(o.path());
+      }
+    }
+    int depth = m.path().steps().size();
+    return (root, record) -> {
+      JsonNode n = m.path().evaluate(root);
+      if (n == null || n.isNull()) {
+        return null;
+      }
+      if (!n.isObject()) {
+        return n.toString();
+      }
+      JsonNode copy = n.deepCopy();
+      for (KustoJsonPath p : others) {
+        remove(copy, p.steps().subList(depth, p.steps().size()));
+      }
+      return copy.toString();
+    };
+  }
+
+  private static void remove(JsonNode node, List<Object> steps) {
+    JsonNode cur = node;
+    for (int i = 0; i < steps.size() - 1 && cur != null; i++) {
+      Object s = steps.get(i);
+      cur = s instanceof String name ? cur.get(name) : cur.get((Integer) s);
+    }
+    Object last = steps.get(steps.size() - 1);
+    if (cur instanceof ObjectNode o && last instanceof String name) {
+      o.remove(name);
+    } else if (cur instanceof ArrayNode a && last instanceof Integer idx) {
+      a.remove(idx);
+    }
+  }
+
+  private record Compiled(ColumnType.Struct target, ColumnReader[] readers, int[] indexes, int[] kafkaIndexes) {}
+
+}
