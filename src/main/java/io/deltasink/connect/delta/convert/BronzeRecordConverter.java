@@ -46,7 +46,7 @@ public final class BronzeRecordConverter implements RecordConverter {
   public static final String PARTITION_COLUMN = "ingestion_date";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final ColumnType.Struct HEADER = new ColumnType.Struct(List.of(
-      new Column("key", Primitive.STRING, false), new Column("value", Primitive.STRING, true),
+      new Column("key", Primitive.STRING, true), new Column("value", Primitive.STRING, true),
       new Column("value_encoding", Primitive.STRING, true)));
   /** The bronze table schema. */
   public static final ColumnType.Struct SCHEMA = new ColumnType.Struct(List.of(

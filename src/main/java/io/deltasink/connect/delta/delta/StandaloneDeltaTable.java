@@ -121,6 +121,14 @@ public final class StandaloneDeltaTable implements DeltaTable {
       }
       try {
         return attempt(schema, partitionColumns, partitions);
+      } catch (io.delta.standalone.exceptions.DeltaStandaloneException | IllegalArgumentException e) {
+        // Delta refused the commit (invalid schema or action): retrying cannot help, unless it
+        // did land before failing.
+        CommitOutcome landed = landed(partitions);
+        if (landed != null) {
+          return landed;
+        }
+        throw new ConnectException("Delta rejected the commit to " + location + ": " + e.getMessage(), e);
       } catch (ConcurrentModificationException e) {
         last = e;
         LOG.info("Delta commit to {} conflicted with a concurrent writer (attempt {} of {}): {}",
@@ -139,6 +147,17 @@ public final class StandaloneDeltaTable implements DeltaTable {
     }
     throw new RetriableException("Delta commit to " + location + " did not succeed after " + maxAttempts
         + " attempts; the sink will retry from the last committed offsets", last);
+  }
+
+  /** The outcome if every partition's txn is already at its new version, else null. */
+  private CommitOutcome landed(List<PartitionCommit> partitions) {
+    Map<String, Long> versions = committedVersions(partitions.stream().map(PartitionCommit::appId).toList());
+    for (PartitionCommit pc : partitions) {
+      if (versions.get(pc.appId()) != pc.newVersion()) {
+        return null;
+      }
+    }
+    return new CommitOutcome(-1, versions.keySet(), Map.of());
   }
 
   private CommitOutcome attempt(ColumnType.Struct schema, List<String> partitionColumns, List<PartitionCommit> partitions) {

@@ -45,6 +45,8 @@ public final class KustoJsonConverter implements RecordConverter {
         .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
         .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
         .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+        // Keep numbers as written: 12.50 stays 12.50 in a string column.
+        .configure(com.fasterxml.jackson.databind.cfg.JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false)
         .build();
     this.json.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(maxNestingDepth).build());
   }
@@ -115,8 +117,8 @@ public final class KustoJsonConverter implements RecordConverter {
             + (value == null ? "null" : value.getClass().getSimpleName()));
       }
     } catch (JsonProcessingException e) {
-      throw new DataException("malformed JSON: " + e.getOriginalMessage() + " at line " + e.getLocation().getLineNr()
-          + " column " + e.getLocation().getColumnNr());
+      throw new DataException("malformed JSON: " + e.getOriginalMessage()
+          + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + " column " + e.getLocation().getColumnNr()));
     } catch (IOException e) {
       throw new DataException("unreadable JSON: " + e.getMessage());
     } catch (IllegalArgumentException e) {

@@ -79,7 +79,7 @@ public final class KustoJsonPath {
           }
           String idx = path.substring(i + 1, close);
           if (!idx.matches("\\d{1,9}")) {
-            throw error(path, i + 1, "'[" + idx + "]' is not supported; only [n], ['name'] and [\"name\"]");
+            throw error(path, i, "'[" + idx + "]' is not supported; only [n], ['name'] and [\"name\"]");
           }
           steps.add(Integer.parseInt(idx));
           i = close + 1;

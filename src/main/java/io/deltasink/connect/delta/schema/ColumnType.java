@@ -102,6 +102,32 @@ public sealed interface ColumnType
       return -1;
     }
 
+    /**
+     * This struct with every field nested inside an array or a map made nullable: Delta does not
+     * allow NOT NULL constraints nested within arrays or maps (Delta Standalone rejects such a
+     * schema), while top-level and plain nested struct fields keep theirs.
+     */
+    public Struct withNullableFieldsInCollections() {
+      return (Struct) relax(this, false);
+    }
+
+    private static ColumnType relax(ColumnType type, boolean insideCollection) {
+      if (type instanceof Struct s) {
+        List<Column> out = new java.util.ArrayList<>(s.fields.size());
+        for (Column c : s.fields) {
+          out.add(new Column(c.name(), relax(c.type(), insideCollection), c.nullable() || insideCollection));
+        }
+        return new Struct(out);
+      }
+      if (type instanceof Array a) {
+        return new Array(relax(a.element(), true), a.containsNull());
+      }
+      if (type instanceof MapType m) {
+        return new MapType(relax(m.key(), true), relax(m.value(), true), m.valueContainsNull());
+      }
+      return type;
+    }
+
     /** The field called {@code name}, or {@code null}. */
     public Column field(String name) {
       int i = indexOf(name);

@@ -262,7 +262,7 @@ final class TableWriter implements AutoCloseable {
       useTable(state.get());
       return;
     }
-    ColumnType.Struct schema = converter.schemaFor(first);
+    ColumnType.Struct schema = converter.schemaFor(first).withNullableFieldsInCollections();
     List<String> partitionBy = partitionColumns.isEmpty() && schema.equals(BronzeRecordConverter.SCHEMA)
         ? List.of(BronzeRecordConverter.PARTITION_COLUMN) : partitionColumns;
     try {

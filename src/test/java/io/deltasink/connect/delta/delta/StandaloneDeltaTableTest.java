@@ -227,4 +227,25 @@ class StandaloneDeltaTableTest {
     Set<Object> values = new HashSet<>(nulls.values());
     assertThat(values).containsExactlyInAnyOrder(null, 19_001);
   }
+
+  @Test
+  void notNullInsideCollectionsIsRelaxedAndDeltaRejectionsFailFast() throws Exception {
+    ColumnType.Struct header = new ColumnType.Struct(List.of(new Column("k", Primitive.STRING, false)));
+    ColumnType.Struct strict = new ColumnType.Struct(List.of(new Column("id", Primitive.LONG, false),
+        new Column("hs", new ColumnType.Array(header, false), true)));
+    ColumnType.Struct relaxed = strict.withNullableFieldsInCollections();
+    assertThat(relaxed.fields().get(0).nullable()).as("top level keeps NOT NULL").isFalse();
+    assertThat(((ColumnType.Struct) ((ColumnType.Array) relaxed.fields().get(1).type()).element()).fields().get(0).nullable())
+        .isTrue();
+    List<WrittenFile> f = files(relaxed, List.of(), 0, 0, new Object[] {1L, List.<Object>of((Object) new Object[] {"a"})});
+    assertThat(table().commit(relaxed, List.of(), List.of(new PartitionCommit("a/t/0", -1, 0, f))).tableVersion()).isZero();
+
+    // The strict schema is what Delta refuses; that must fail at once, not after ten retries.
+    Path other = Files.createDirectories(dir.resolve("other"));
+    StandaloneDeltaTable t2 = new StandaloneDeltaTable(other.toUri().toString(), HadoopConf.build(Map.of()), "t", "e", 10, 60_000,
+        ms -> { throw new AssertionError("must not back off"); });
+    assertThatThrownBy(() -> t2.commit(strict, List.of(), List.of(new PartitionCommit("a/t/0", -1, 0, f))))
+        .isInstanceOf(ConnectException.class).isNotInstanceOf(org.apache.kafka.connect.errors.RetriableException.class)
+        .hasMessageContaining("Delta rejected the commit").hasMessageContaining("NOT NULL");
+  }
 }

@@ -1,0 +1,56 @@
+package io.deltasink.connect.delta.convert;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaBuilder;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.header.ConnectHeaders;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.junit.jupiter.api.Test;
+
+class BronzeRecordConverterTest {
+  private final BronzeRecordConverter converter =
+      new BronzeRecordConverter(Clock.fixed(Instant.parse("2026-11-21T10:15:30Z"), ZoneOffset.UTC));
+
+  @Test
+  void keepsThePayloadUntouchedWithCoordinates() {
+    ConnectHeaders headers = new ConnectHeaders();
+    headers.addString("trace", "abc");
+    headers.addBytes("bin", new byte[] {(byte) 0xFF, 0x00});
+    SinkRecord r = new SinkRecord("renamed", 1, null, "k1".getBytes(StandardCharsets.UTF_8), null,
+        "{\"latitude\":13.0}", 77, 1_700_000_000_000L, TimestampType.CREATE_TIME, headers, "temperatures", 4, 1077L);
+    Object[] row = converter.toRow(r, converter.schemaFor(r));
+    assertThat(row).hasSize(11);
+    assertThat(row[0]).isEqualTo("k1");
+    assertThat(row[1]).isEqualTo("utf-8");
+    assertThat(row[2]).isEqualTo("{\"latitude\":13.0}");
+    assertThat(row[3]).isEqualTo("utf-8");
+    @SuppressWarnings("unchecked")
+    List<Object[]> h = (List<Object[]>) row[4];
+    assertThat(h.get(0)).containsExactly("trace", "abc", "utf-8");
+    assertThat(h.get(1)).containsExactly("bin", Base64.getEncoder().encodeToString(new byte[] {(byte) 0xFF, 0x00}), "base64");
+    assertThat(new Object[] {row[5], row[6], row[7]}).containsExactly("temperatures", 4, 1077L);
+    assertThat(row[8]).isEqualTo(1_700_000_000_000_000L);
+    assertThat(row[9]).isEqualTo(Instant.parse("2026-11-21T10:15:30Z").toEpochMilli() * 1000);
+    assertThat(row[10]).isEqualTo((int) java.time.LocalDate.parse("2026-11-21").toEpochDay());
+  }
+
+  @Test
+  void invalidUtf8BecomesBase64AndStructuredValuesJson() {
+    byte[] bad = {'{', (byte) 0xC3, (byte) 0x28, '}'};
+    assertThat(BronzeRecordConverter.encode(bad)).containsExactly(Base64.getEncoder().encodeToString(bad), "base64");
+    assertThat(BronzeRecordConverter.encode(Map.of("a", List.of(1, 2)))).containsExactly("{\"a\":[1,2]}", "utf-8");
+    Schema s = SchemaBuilder.struct().field("x", Schema.INT32_SCHEMA).build();
+    assertThat(BronzeRecordConverter.encode(new Struct(s).put("x", 3))).containsExactly("{\"x\":3}", "utf-8");
+    assertThat(BronzeRecordConverter.encode(null)).containsExactly(null, null);
+  }
+}

@@ -1,0 +1,187 @@
+package io.deltasink.connect.delta.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.deltasink.connect.delta.testing.KernelReader;
+import io.deltasink.connect.delta.testing.SampleData;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.connect.runtime.ConnectorConfig;
+import org.apache.kafka.connect.storage.StringConverter;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The real Open-Meteo messages through a real Connect worker with the original ADX ingestion
+ * mapping: every row lands once, with exact decimals.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class KustoJsonIT {
+  private static final Duration TIMEOUT = Duration.ofSeconds(120);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private ConnectCluster cluster;
+  private List<String> lines;
+  private BigDecimal expectedSum;
+  /** The real file has 96 messages without temperature_2m: the mapping must give null for them. */
+  private int missingTemperatures;
+  @TempDir Path tmp;
+
+  @BeforeAll
+  void start() throws Exception {
+    cluster = new ConnectCluster("kusto-it", 1);
+    lines = SampleData.temperatureLines();
+    expectedSum = BigDecimal.ZERO;
+    for (String l : lines) {
+      // The exact decimal in the text, not a double.
+      JsonNode n = JSON.reader().with(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).readTree(l);
+      if (n.hasNonNull("temperature_2m")) {
+        expectedSum = expectedSum.add(n.get("temperature_2m").decimalValue());
+      } else {
+        missingTemperatures++;
+      }
+    }
+    assertThat(lines).hasSize(26_064);
+  }
+
+  @AfterAll
+  void stop() {
+    cluster.close();
+  }
+
+  private void produceSample(String topic, int partitions) {
+    try (KafkaProducer<byte[], byte[]> p = cluster.producer()) {
+      int i = 0;
+      for (String l : lines) {
+        p.send(new ProducerRecord<>(topic, i++ % partitions, null, l.getBytes(StandardCharsets.UTF_8)));
+      }
+      p.flush();
+    }
+  }
+
+  private Map<String, String> jsonConfig(String topic, String location, String valueConverter) {
+    Map<String, String> c = ConnectCluster.sinkConfig(topic, location, 2);
+    c.put(ConnectorConfig.VALUE_CONVERTER_CLASS_CONFIG, valueConverter);
+    c.put("value.converter.schemas.enable", "false");
+    c.put("delta.table.mapping", "temperatures_mapping");
+    c.put("delta.mappings.temperatures_mapping", SampleData.MAPPING_COMMAND);
+    c.remove("delta.kafka.columns");
+    return c;
+  }
+
+  private void assertTemperatureTable(String location) {
+    List<Map<String, Object>> rows = new KernelReader(location).rows();
+    assertThat(rows).hasSize(26_064);
+    Map<String, Integer> perCity = new TreeMap<>();
+    BigDecimal sum = BigDecimal.ZERO;
+    int nulls = 0;
+    for (Map<String, Object> r : rows) {
+      perCity.merge(((BigDecimal) r.get("latitude")).stripTrailingZeros() + "," + ((BigDecimal) r.get("longitude")).stripTrailingZeros(),
+          1, Integer::sum);
+      if (r.get("temperature_2m") == null) {
+        nulls++;
+        continue;
+      }
+      sum = sum.add((BigDecimal) r.get("temperature_2m"));
+    }
+    assertThat(nulls).isEqualTo(missingTemperatures).isEqualTo(96);
+    assertThat(perCity).hasSize(6).allSatisfy((k, v) -> assertThat(v).as(k).isEqualTo(4_344));
+    assertThat(perCity).containsKey("13,77.600006");
+    assertThat(sum).isEqualByComparingTo(expectedSum);
+    System.out.printf("[measure] %s: %d rows, 6 x 4344, %d null temperatures, sum(temperature_2m) = %s (exact)%n",
+        location, rows.size(), nulls, sum.stripTrailingZeros().toPlainString());
+  }
+
+  @Test
+  void realMessagesWithStringConverterAndTheOriginalMapping() throws Exception {
+    String loc = tmp.resolve("weather/temperatures_string").toUri().toString();
+    cluster.createTopic("temperatures", 6);
+    long start = System.nanoTime();
+    cluster.connect.configureConnector("kusto-string", jsonConfig("temperatures", loc, StringConverter.class.getName()));
+    produceSample("temperatures", 6);
+    cluster.awaitCommitted(loc, "kusto-string", "temperatures", 6, TIMEOUT);
+    System.out.printf("[measure] 26,064 real messages via StringConverter: %.1f s%n", (System.nanoTime() - start) / 1e9);
+    assertTemperatureTable(loc);
+    assertThat(new KernelReader(loc).snapshot().getSchema().toString()).contains("name=temperature_2m,type=Decimal(38, 18)");
+    cluster.connect.deleteConnector("kusto-string");
+  }
+
+  @Test
+  void realMessagesWithSchemalessJsonConverter() throws Exception {
+    String loc = tmp.resolve("weather/temperatures_json").toUri().toString();
+    cluster.createTopic("temperatures-json", 6);
+    cluster.connect.configureConnector("kusto-json",
+        jsonConfig("temperatures-json", loc, "org.apache.kafka.connect.json.JsonConverter"));
+    produceSample("temperatures-json", 6);
+    cluster.awaitCommitted(loc, "kusto-json", "temperatures-json", 6, TIMEOUT);
+    assertTemperatureTable(loc);
+    cluster.connect.deleteConnector("kusto-json");
+  }
+
+  @Test
+  void routesTwoTopicsToTwoTablesPlusWildcardAndABronzeCopy() throws Exception {
+    String root = tmp.resolve("lake").toUri().toString();
+    for (String t : List.of("weather.a", "weather.b", "misc")) {
+      cluster.createTopic(t, 2);
+    }
+    Map<String, String> c = ConnectCluster.sinkConfig("weather.a,weather.b,misc", root, 2);
+    c.remove("delta.table.location");
+    c.remove("delta.kafka.columns");
+    c.put(ConnectorConfig.VALUE_CONVERTER_CLASS_CONFIG, StringConverter.class.getName());
+    c.put("delta.tables.root", root);
+    c.put("delta.mappings.temperatures_mapping", SampleData.MAPPING_COMMAND);
+    c.put("delta.tables.topics.mapping", "[{'topic':'weather.a','db':'weather','table':'city_a','format':'json',"
+        + "'mapping':'temperatures_mapping'},{'topic':'weather.b','db':'weather','table':'city_b','format':'json',"
+        + "'mapping':'temperatures_mapping'},{'topic':'*','db':'raw','format':'bronze'}]");
+    cluster.connect.configureConnector("router", c);
+
+    // A second connector keeps a bronze copy of topic weather.a.
+    Map<String, String> bronze = ConnectCluster.sinkConfig("weather.a", root + "/bronze/weather_a", 1);
+    bronze.put(ConnectorConfig.VALUE_CONVERTER_CLASS_CONFIG, StringConverter.class.getName());
+    bronze.put("delta.input.format", "bronze");
+    bronze.remove("delta.kafka.columns");
+    cluster.connect.configureConnector("bronze-copy", bronze);
+
+    try (KafkaProducer<byte[], byte[]> p = cluster.producer()) {
+      for (int i = 0; i < 3_000; i++) {
+        byte[] v = lines.get(i).getBytes(StandardCharsets.UTF_8);
+        p.send(new ProducerRecord<>(i < 2_000 ? "weather.a" : "weather.b", i % 2, null, v));
+      }
+      for (int i = 0; i < 10; i++) {
+        p.send(new ProducerRecord<>("misc", i % 2, null, ("not json " + i).getBytes(StandardCharsets.UTF_8)));
+      }
+      p.flush();
+    }
+    cluster.awaitCommitted(root + "/weather/city_a", "router", "weather.a", 2, TIMEOUT);
+    cluster.awaitCommitted(root + "/weather/city_b", "router", "weather.b", 2, TIMEOUT);
+    cluster.awaitCommitted(root + "/raw/misc", "router", "misc", 2, TIMEOUT);
+    cluster.awaitCommitted(root + "/bronze/weather_a", "bronze-copy", "weather.a", 2, TIMEOUT);
+
+    assertThat(new KernelReader(root + "/weather/city_a").rows()).hasSize(2_000);
+    assertThat(new KernelReader(root + "/weather/city_b").rows()).hasSize(1_000);
+    List<Map<String, Object>> misc = new KernelReader(root + "/raw/misc").rows();
+    assertThat(misc).hasSize(10).allSatisfy(r -> assertThat((String) r.get("value")).startsWith("not json "));
+    assertThat(new KernelReader(root + "/raw/misc").snapshot().getPartitionColumnNames()).containsExactly("ingestion_date");
+    List<Map<String, Object>> copy = new KernelReader(root + "/bronze/weather_a").rows();
+    assertThat(copy).hasSize(2_000);
+    Map<Long, String> byOffsetP0 = new HashMap<>();
+    copy.stream().filter(r -> Integer.valueOf(0).equals(r.get("partition")))
+        .forEach(r -> byOffsetP0.put((Long) r.get("offset"), (String) r.get("value")));
+    assertThat(byOffsetP0.get(0L)).isEqualTo(lines.get(0));
+    assertThat(byOffsetP0.get(1L)).isEqualTo(lines.get(2));
+    cluster.connect.deleteConnector("router");
+    cluster.connect.deleteConnector("bronze-copy");
+  }
+}

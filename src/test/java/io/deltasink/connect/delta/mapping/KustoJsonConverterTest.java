@@ -1,0 +1,186 @@
+package io.deltasink.connect.delta.mapping;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.deltasink.connect.delta.convert.KafkaColumns;
+import io.deltasink.connect.delta.schema.Column;
+import io.deltasink.connect.delta.schema.ColumnType;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.errors.DataException;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class KustoJsonConverterTest {
+
+  private static KustoJsonConverter converter(String mapping) {
+    return new KustoJsonConverter(IngestionMapping.parse("m", mapping), new KafkaColumns(List.of()), 64);
+  }
+
+  private static SinkRecord record(Object value) {
+    return new SinkRecord("temperatures", 3, null, null, null, value, 42);
+  }
+
+  /** Maps one field $.v with the given datatype and converts {"v": json}. */
+  private static Object one(String datatype, String json) {
+    KustoJsonConverter c = converter("[{\"column\":\"v\",\"path\":\"$.v\",\"datatype\":\"" + datatype + "\"}]");
+    SinkRecord r = record("{\"v\":" + json + "}");
+    return c.toRow(r, c.schemaFor(r))[0];
+  }
+
+  static Stream<Arguments> accepted() {
+    return Stream.of(
+        Arguments.of("bool", "true", true), Arguments.of("bool", "\"FALSE\"", false), Arguments.of("bool", "1", true),
+        Arguments.of("int", "-7", -7), Arguments.of("int", "\"12\"", 12), Arguments.of("int", "3.0", 3),
+        Arguments.of("long", "9007199254740993", 9_007_199_254_740_993L), Arguments.of("long", "\"-5\"", -5L),
+        Arguments.of("real", "1.25", 1.25), Arguments.of("real", "\"NaN\"", Double.NaN), Arguments.of("real", "7", 7.0),
+        Arguments.of("decimal", "13.6", new BigDecimal("13.600000000000000000")),
+        Arguments.of("decimal", "77.600006", new BigDecimal("77.600006000000000000")),
+        Arguments.of("decimal", "\"-0.099990845\"", new BigDecimal("-0.099990845000000000")),
+        Arguments.of("decimal", "1e3", new BigDecimal("1000.000000000000000000")),
+        Arguments.of("decimal", "0.1234567890123456789", new BigDecimal("0.123456789012345679")),
+        Arguments.of("datetime", "\"2023-01-01T00:00\"", 1_672_531_200_000_000L),
+        Arguments.of("datetime", "\"2023-01-01 01:02:03.5\"", 1_672_534_923_500_000L),
+        Arguments.of("datetime", "\"2023-01-01T02:00:00+02:00\"", 1_672_531_200_000_000L),
+        Arguments.of("datetime", "\"2023-01-01T00:00:00.123456789Z\"", 1_672_531_200_123_456L),
+        Arguments.of("datetime", "\"2023-01-02\"", 1_672_617_600_000_000L),
+        Arguments.of("timespan", "\"01:00:00\"", 36_000_000_000L), Arguments.of("timespan", "\"1.00:00:00.5\"", 864_005_000_000L),
+        Arguments.of("timespan", "\"-00:01\"", -600_000_000L), Arguments.of("timespan", "123", 123L),
+        Arguments.of("guid", "\"3F2504E0-4F89-11D3-9A0C-0305E82C3301\"", "3f2504e0-4f89-11d3-9a0c-0305e82c3301"),
+        Arguments.of("string", "\"héllo\"", "héllo"), Arguments.of("string", "12.50", "12.50"),
+        Arguments.of("string", "{\"a\":1}", "{\"a\":1}"),
+        Arguments.of("dynamic", "{\"a\":[1,2]}", "{\"a\":[1,2]}"), Arguments.of("dynamic", "\"x\"", "\"x\""),
+        Arguments.of("int", "null", null), Arguments.of("decimal", "null", null));
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("accepted")
+  void readsEveryDataType(String datatype, String json, Object expected) {
+    assertThat(one(datatype, json)).isEqualTo(expected);
+  }
+
+  static Stream<Arguments> rejected() {
+    return Stream.of(
+        Arguments.of("bool", "\"yes\"", "column 'v': a text of 3 characters is not a valid bool"),
+        Arguments.of("int", "\"twelve\"", "column 'v': a text of 6 characters is not a valid int"),
+        Arguments.of("int", "2147483648", "column 'v': a 32-bit integer is out of range for int"),
+        Arguments.of("int", "1.5", "is not a whole number, as int needs"),
+        Arguments.of("long", "9223372036854775808", "out of range for long"),
+        Arguments.of("long", "{}", "column 'v': an object is not a valid long"),
+        Arguments.of("real", "[1]", "an array is not a valid real"),
+        Arguments.of("decimal", "\"abc\"", "is not a valid decimal"),
+        Arguments.of("decimal", "123456789012345678901", "a number with 21 integer and 0 fraction digits is out of range for decimal(38,18)"),
+        Arguments.of("decimal", "NaN", "NaN (not a finite number) cannot be stored in decimal(38,18)"),
+        Arguments.of("decimal", "Infinity", "cannot be stored in decimal(38,18)"),
+        Arguments.of("datetime", "\"yesterday\"", "is not an ISO-8601 datetime"),
+        Arguments.of("datetime", "1672531200", "is not a datetime text; for numbers since the epoch use a DateTimeFromUnix* transform"),
+        Arguments.of("timespan", "\"1:99:00\"", "is not a timespan"),
+        Arguments.of("guid", "\"not-a-guid\"", "is not a valid guid"));
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("rejected")
+  void rejectsValuesThatDoNotFitNamingTheColumn(String datatype, String json, String message) {
+    assertThatThrownBy(() -> one(datatype, json)).isInstanceOf(DataException.class).hasMessageContaining(message);
+  }
+
+  @Test
+  void missingPathGivesNull() {
+    KustoJsonConverter c = converter("[{\"column\":\"a\",\"path\":\"$.x.y\",\"datatype\":\"long\"},"
+        + "{\"column\":\"b\",\"path\":\"$.b\",\"datatype\":\"long\"}]");
+    SinkRecord r = record("{\"b\":2}");
+    assertThat(c.toRow(r, c.schemaFor(r))).containsExactly(null, 2L);
+  }
+
+  @Test
+  void everyTransform() {
+    KustoJsonConverter c = converter("[" 
+        + "{\"column\":\"s\",\"path\":\"$.s\",\"transform\":\"DateTimeFromUnixSeconds\"},"
+        + "{\"column\":\"ms\",\"path\":\"$.ms\",\"transform\":\"DateTimeFromUnixMilliseconds\"},"
+        + "{\"column\":\"us\",\"path\":\"$.us\",\"transform\":\"DateTimeFromUnixMicroseconds\"},"
+        + "{\"column\":\"ns\",\"path\":\"$.ns\",\"transform\":\"DateTimeFromUnixNanoseconds\"},"
+        + "{\"column\":\"src\",\"transform\":\"SourceLocation\"},"
+        + "{\"column\":\"line\",\"transform\":\"SourceLineNumber\"},"
+        + "{\"column\":\"id\",\"path\":\"$.event.id\",\"datatype\":\"long\"},"
+        + "{\"column\":\"rest\",\"path\":\"$.event\",\"transform\":\"DropMappedFields\"},"
+        + "{\"column\":\"props\",\"path\":\"$.props\",\"transform\":\"PropertyBagArrayToDictionary\"},"
+        + "{\"column\":\"env\",\"datatype\":\"string\",\"Properties\":{\"ConstValue\":\"prod\"}},"
+        + "{\"column\":\"n\",\"datatype\":\"int\",\"Properties\":{\"ConstValue\":\"7\"}}]");
+    SinkRecord r = record("{\"s\":1672531200,\"ms\":\"1672531200123\",\"us\":1672531200123456,\"ns\":1672531200123456789,"
+        + "\"event\":{\"id\":5,\"kind\":\"click\"},\"props\":[{\"a\":1},{\"b\":\"x\"}]}");
+    ColumnType.Struct schema = c.schemaFor(r);
+    assertThat(schema.fields()).extracting(Column::type).containsExactly(ColumnType.Primitive.TIMESTAMP,
+        ColumnType.Primitive.TIMESTAMP, ColumnType.Primitive.TIMESTAMP, ColumnType.Primitive.TIMESTAMP,
+        ColumnType.Primitive.STRING, ColumnType.Primitive.LONG, ColumnType.Primitive.LONG, ColumnType.Primitive.STRING,
+        ColumnType.Primitive.STRING, ColumnType.Primitive.STRING, ColumnType.Primitive.INTEGER);
+    assertThat(c.toRow(r, schema)).containsExactly(1_672_531_200_000_000L, 1_672_531_200_123_000L, 1_672_531_200_123_456L,
+        1_672_531_200_123_456L, "kafka://temperatures/3", 42L, 5L, "{\"kind\":\"click\"}", "{\"a\":1,\"b\":\"x\"}", "prod", 7);
+  }
+
+  @Test
+  void acceptsStringBytesAndMapValues() {
+    KustoJsonConverter c = converter(IngestionMappingTest.LEGACY);
+    String line = "{\"latitude\":13.0,\"longitude\":77.600006,\"time\":\"2023-01-01T00:00\",\"temperature_2m\":13.6}";
+    Object[] expected = {new BigDecimal("13.000000000000000000"), new BigDecimal("77.600006000000000000"), "2023-01-01T00:00",
+        new BigDecimal("13.600000000000000000")};
+    SinkRecord asString = record(line);
+    ColumnType.Struct schema = c.schemaFor(asString);
+    assertThat(c.toRow(asString, schema)).containsExactly(expected);
+    assertThat(c.toRow(record(line.getBytes(StandardCharsets.UTF_8)), schema)).containsExactly(expected);
+    // JsonConverter with schemas.enable=false gives a Map of Double/Long/String.
+    Map<String, Object> map = Map.of("latitude", 13.0, "longitude", 77.600006, "time", "2023-01-01T00:00", "temperature_2m", 13.6);
+    assertThat(c.toRow(record(map), schema)).containsExactly(expected);
+  }
+
+  static Stream<Arguments> badDocuments() {
+    return Stream.of(
+        Arguments.of("{\"latitude\":", "malformed JSON"),
+        Arguments.of("{\"a\":1} trailing", "malformed JSON"),
+        Arguments.of("[1,2]", "the JSON value must be an object, got an array"),
+        Arguments.of("\"text\"", "the JSON value must be an object, got a text of 4 characters"),
+        Arguments.of(new byte[] {'{', '"', 'a', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'}, "malformed JSON"),
+        Arguments.of("{\"a\":" + "[".repeat(70) + "]".repeat(70) + "}", "malformed JSON"),
+        Arguments.of(12L, "needs the value as a String, byte[] or Map"));
+  }
+
+  @ParameterizedTest(name = "{1}")
+  @MethodSource("badDocuments")
+  void rejectsDocumentsThatAreNotOneJsonObject(Object value, String message) {
+    KustoJsonConverter c = converter(IngestionMappingTest.LEGACY);
+    SinkRecord r = record(value);
+    assertThatThrownBy(() -> c.toRow(r, c.schemaFor(r))).isInstanceOf(DataException.class).hasMessageContaining(message);
+  }
+
+  @Test
+  void mappingWithoutDataTypesTakesTheTableTypes() {
+    KustoJsonConverter c = converter("[{\"column\":\"city\",\"path\":\"$.c\"},{\"column\":\"t\",\"path\":\"$.t\"},"
+        + "{\"column\":\"d\",\"path\":\"$.d\"}]");
+    SinkRecord r = record("{\"c\":\"Paris\",\"t\":\"21.5\",\"d\":\"2023-01-02\"}");
+    assertThatThrownBy(() -> c.schemaFor(r)).isInstanceOf(ConnectException.class)
+        .hasMessageContaining("gives no datatype for column 'city' and the table does not exist yet");
+    ColumnType.Struct table = new ColumnType.Struct(List.of(new Column("city", ColumnType.Primitive.STRING, true),
+        new Column("t", new ColumnType.Decimal(5, 2), true), new Column("d", ColumnType.Primitive.DATE, true),
+        new Column("extra", ColumnType.Primitive.LONG, true)));
+    assertThat(c.toRow(r, table)).containsExactly("Paris", new BigDecimal("21.50"), 19_359, null);
+  }
+
+  @Test
+  void mappingAndTableMustAgree() {
+    KustoJsonConverter c = converter("[{\"column\":\"a\",\"path\":\"$.a\",\"datatype\":\"int\"}]");
+    SinkRecord r = record("{\"a\":1}");
+    ColumnType.Struct wrongType = new ColumnType.Struct(List.of(new Column("a", ColumnType.Primitive.STRING, true)));
+    assertThatThrownBy(() -> c.toRow(r, wrongType)).isInstanceOf(ConnectException.class)
+        .hasMessageContaining("declares column 'a' as INT (integer) but the table column is string");
+    ColumnType.Struct missing = new ColumnType.Struct(List.of(new Column("b", ColumnType.Primitive.INTEGER, true)));
+    assertThatThrownBy(() -> c.toRow(r, missing)).isInstanceOf(ConnectException.class)
+        .hasMessageContaining("maps column 'a', which the table does not have");
+  }
+}
