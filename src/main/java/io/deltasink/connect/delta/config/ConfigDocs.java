@@ -38,7 +38,7 @@ public final class ConfigDocs {
 
   private static String defaultValue(ConfigDef.ConfigKey key) {
     if (!key.hasDefault() || key.defaultValue == null) {
-      return "(required)";
+      return "(none)";
     }
     String v = ConfigDef.convertToString(key.defaultValue, key.type);
     return v == null || v.isEmpty() ? "\"\"" : "`" + v + "`";

@@ -34,7 +34,8 @@ public final class DeltaSinkConfig extends AbstractConfig {
   public static final String TABLE_LOCATION_CONFIG = "delta.table.location";
   private static final String TABLE_LOCATION_DOC = "Root of the Delta table as a Hadoop URI, for example "
       + "file:///data/delta/temperatures or abfss://container@account.dfs.core.windows.net/delta/temperatures. "
-      + "The table is created on the first write when it does not exist.";
+      + "The table is created on the first write when it does not exist. Required unless "
+      + "delta.tables.topics.mapping routes topics to tables.";
 
   public static final String TABLE_NAME_CONFIG = "delta.table.name";
   private static final String TABLE_NAME_DOC = "Name recorded in the table's metadata when the sink creates it. "
