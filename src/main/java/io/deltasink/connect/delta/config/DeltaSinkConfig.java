@@ -30,6 +30,7 @@ public final class DeltaSinkConfig extends AbstractConfig {
   private static final String GROUP_FLUSH = "Flush and files";
   private static final String GROUP_COMMIT = "Commit";
   private static final String GROUP_STORAGE = "Storage";
+  private static final String GROUP_ERRORS = "Bad records";
 
   public static final String TABLE_LOCATION_CONFIG = "delta.table.location";
   private static final String TABLE_LOCATION_DOC = "Root of the Delta table as a Hadoop URI, for example "
@@ -129,6 +130,16 @@ public final class DeltaSinkConfig extends AbstractConfig {
   private static final String COMMIT_BACKOFF_MS_DOC = "First wait between commit attempts in milliseconds; "
       + "doubles per attempt, at most 10 s.";
 
+  public static final String TOMBSTONE_POLICY_CONFIG = "delta.tombstone.policy";
+  private static final String TOMBSTONE_POLICY_DOC = "What struct and json tables do with a tombstone (null value): "
+      + "ignore (skip it; its offset counts as done), fail (fail the task), or dlq (a bad record: to the dead-letter "
+      + "queue when errors.tolerance=all). Bronze tables always keep tombstones as rows.";
+
+  public static final String RECORD_MAX_BYTES_CONFIG = "delta.record.max.bytes";
+  public static final int RECORD_MAX_BYTES_DEFAULT = 10 * 1024 * 1024;
+  private static final String RECORD_MAX_BYTES_DOC = "Largest key or value accepted, in bytes (String values "
+      + "counted in UTF-8, byte[] as is); a larger record is a bad record.";
+
   /** Prefix of keys passed to the Hadoop configuration with the prefix removed. */
   public static final String HADOOP_PREFIX = "delta.hadoop.";
 
@@ -183,6 +194,11 @@ public final class DeltaSinkConfig extends AbstractConfig {
         Importance.LOW, ROW_GROUP_BYTES_DOC, GROUP_FLUSH, ++order, Width.SHORT, "Parquet row group size");
     def.define(PAGE_BYTES_CONFIG, Type.INT, PAGE_BYTES_DEFAULT, ConfigDef.Range.atLeast(1024), Importance.LOW,
         PAGE_BYTES_DOC, GROUP_FLUSH, ++order, Width.SHORT, "Parquet page size");
+    order = 0;
+    def.define(TOMBSTONE_POLICY_CONFIG, Type.STRING, "ignore", ConfigValidators.oneOf("ignore", "fail", "dlq"),
+        Importance.MEDIUM, TOMBSTONE_POLICY_DOC, GROUP_ERRORS, ++order, Width.SHORT, "Tombstone policy");
+    def.define(RECORD_MAX_BYTES_CONFIG, Type.INT, RECORD_MAX_BYTES_DEFAULT, ConfigDef.Range.atLeast(1), Importance.LOW,
+        RECORD_MAX_BYTES_DOC, GROUP_ERRORS, ++order, Width.SHORT, "Max record size");
     order = 0;
     def.define(COMMIT_ATTEMPTS_CONFIG, Type.INT, COMMIT_ATTEMPTS_DEFAULT, ConfigDef.Range.atLeast(1), Importance.LOW,
         COMMIT_ATTEMPTS_DOC, GROUP_COMMIT, ++order, Width.SHORT, "Commit attempts");
@@ -331,6 +347,20 @@ public final class DeltaSinkConfig extends AbstractConfig {
       partitions = List.of(io.deltasink.connect.delta.convert.BronzeRecordConverter.PARTITION_COLUMN);
     }
     return TableRoutes.single(new TableSpec(tableLocation(), tableName(), format, mapping, partitions));
+  }
+
+  public io.deltasink.connect.delta.sink.TombstonePolicy tombstonePolicy() {
+    return io.deltasink.connect.delta.sink.TombstonePolicy.parse(getString(TOMBSTONE_POLICY_CONFIG));
+  }
+
+  public int recordMaxBytes() {
+    return getInt(RECORD_MAX_BYTES_CONFIG);
+  }
+
+  /** Whether Connect's {@code errors.tolerance} is {@code all}: bad records go to the ErrantRecordReporter. */
+  public boolean toleratesErrors() {
+    Object v = originals().get("errors.tolerance");
+    return v != null && "all".equalsIgnoreCase(v.toString().trim());
   }
 
   public int jsonMaxNestingDepth() {

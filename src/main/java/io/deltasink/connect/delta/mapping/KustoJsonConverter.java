@@ -95,7 +95,12 @@ public final class KustoJsonConverter implements RecordConverter {
     JsonNode root = parse(record.value());
     Object[] row = new Object[target.fields().size()];
     for (int i = 0; i < c.readers.length; i++) {
-      row[c.indexes[i]] = c.readers[i].read(root, record);
+      Object v = c.readers[i].read(root, record);
+      if (v == null && c.notNull[i]) {
+        throw new DataException("column '" + target.fields().get(c.indexes[i]).name() + "' is NOT NULL in the table "
+            + "but the document gives no value for it");
+      }
+      row[c.indexes[i]] = v;
     }
     kafkaColumns.fill(row, c.kafkaIndexes, record);
     return row;
@@ -150,8 +155,12 @@ public final class KustoJsonConverter implements RecordConverter {
             + "' does not fill it");
       }
     }
+    boolean[] notNull = new boolean[indexes.size()];
+    for (int i = 0; i < notNull.length; i++) {
+      notNull[i] = !target.fields().get(indexes.get(i)).nullable();
+    }
     return new Compiled(target, readers.toArray(new ColumnReader[0]), indexes.stream().mapToInt(Integer::intValue).toArray(),
-        kafkaColumns.indexesIn(target));
+        notNull, kafkaColumns.indexesIn(target));
   }
 
   @FunctionalInterface
@@ -301,6 +310,6 @@ public final class KustoJsonConverter implements RecordConverter {
     }
   }
 
-  private record Compiled(ColumnType.Struct target, ColumnReader[] readers, int[] indexes, int[] kafkaIndexes) {}
+  private record Compiled(ColumnType.Struct target, ColumnReader[] readers, int[] indexes, boolean[] notNull, int[] kafkaIndexes) {}
 
 }

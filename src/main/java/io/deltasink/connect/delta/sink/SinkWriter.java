@@ -9,7 +9,10 @@ import io.deltasink.connect.delta.convert.BronzeRecordConverter;
 import io.deltasink.connect.delta.convert.KafkaColumns;
 import io.deltasink.connect.delta.convert.RecordConverter;
 import io.deltasink.connect.delta.mapping.KustoJsonConverter;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import io.deltasink.connect.delta.convert.StructRecordConverter;
 import io.deltasink.connect.delta.delta.DeltaTable;
 import io.deltasink.connect.delta.delta.StandaloneDeltaTable;
@@ -26,6 +29,8 @@ import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.errors.RetriableException;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.sink.ErrantRecordReporter;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.apache.kafka.connect.sink.SinkTaskContext;
 import org.slf4j.Logger;
@@ -54,6 +59,10 @@ public final class SinkWriter implements AutoCloseable {
   private final TableRoutes routes;
   private final Map<String, TableWriter> tables = new LinkedHashMap<>();
   private final Map<TopicPartition, TableWriter> byPartition = new HashMap<>();
+  private final Map<TopicPartition, Long> unroutedDone = new HashMap<>();
+  private final List<Future<Void>> reported = new ArrayList<>();
+  private ErrantRecordReporter reporter;
+  private boolean reporterLooked;
   private long firstBufferedMs = -1;
 
   public SinkWriter(DeltaSinkConfig config, String connectorName, SinkTaskContext context, Time time) {
@@ -96,28 +105,112 @@ public final class SinkWriter implements AutoCloseable {
     }
   }
 
-  /** See {@link org.apache.kafka.connect.sink.SinkTask#put}. */
+  /**
+   * See {@link org.apache.kafka.connect.sink.SinkTask#put}. A record that cannot be written goes to
+   * the {@link ErrantRecordReporter} when {@code errors.tolerance=all} (and counts as done for its
+   * partition), otherwise its {@link DataException} fails the task before anything of the batch is
+   * committed.
+   */
   public void put(Collection<SinkRecord> records) {
     for (SinkRecord r : records) {
       TopicPartition tp = Records.originalPartition(r);
+      long offset = r.originalKafkaOffset();
       TableWriter table = byPartition.get(tp);
-      if (table == null) {
-        try {
+      try {
+        checkSize(r);
+        if (table == null) {
+          Long done = unroutedDone.get(tp);
+          if (done != null && offset < done) {
+            continue;
+          }
           table = tableFor(tp.topic());
-        } catch (DataException e) {
-          throw new DataException(Records.describe(tp, r.originalKafkaOffset()) + ": " + e.getMessage(), e);
+          table.open(List.of(tp));
+          byPartition.put(tp, table);
         }
-        table.open(List.of(tp));
-        byPartition.put(tp, table);
+        table.put(r, tp, offset);
+      } catch (DataException e) {
+        badRecord(r, tp, offset, table, e);
       }
-      table.put(r, tp, r.originalKafkaOffset());
     }
-    if (firstBufferedMs < 0 && bufferedRecords() > 0) {
+    if (firstBufferedMs < 0 && hasPending()) {
       firstBufferedMs = time.milliseconds();
     }
     if (flushDue()) {
       flush();
     }
+  }
+
+  private void checkSize(SinkRecord r) {
+    long key = size(r.key());
+    long value = size(r.value());
+    if (Math.max(key, value) > config.recordMaxBytes()) {
+      throw new DataException("the record's " + (value >= key ? "value" : "key") + " has " + Math.max(key, value)
+          + " bytes, more than " + DeltaSinkConfig.RECORD_MAX_BYTES_CONFIG + "=" + config.recordMaxBytes());
+    }
+  }
+
+  private long size(Object v) {
+    if (v instanceof byte[] b) {
+      return b.length;
+    }
+    if (v instanceof String s) {
+      // A char is at most 3 UTF-8 bytes: count exactly only when that bound is over the limit.
+      return (long) s.length() * 3 <= config.recordMaxBytes() ? s.length() : s.getBytes(StandardCharsets.UTF_8).length;
+    }
+    return 0;
+  }
+
+  private void badRecord(SinkRecord r, TopicPartition tp, long offset, TableWriter table, DataException e) {
+    String where = Records.describe(tp, offset);
+    DataException located = e.getMessage() != null && e.getMessage().startsWith(where) ? e
+        : new DataException(where + ": " + e.getMessage(), e);
+    ErrantRecordReporter dlq = config.toleratesErrors() ? reporter() : null;
+    if (dlq == null) {
+      throw located;
+    }
+    LOG.warn("Bad record sent to the error handler (errors.tolerance=all): {}", located.getMessage());
+    reported.add(dlq.report(r, located));
+    if (table != null) {
+      table.markHandled(tp, offset);
+    } else {
+      unroutedDone.merge(tp, offset + 1, Math::max);
+    }
+  }
+
+  private ErrantRecordReporter reporter() {
+    if (!reporterLooked) {
+      reporterLooked = true;
+      try {
+        reporter = context.errantRecordReporter();
+      } catch (NoSuchMethodError | NoClassDefFoundError e) {
+        LOG.warn("This Connect worker has no ErrantRecordReporter (Kafka < 2.6); bad records fail the task");
+      }
+    }
+    return reporter;
+  }
+
+  /** Waits until every bad record reported so far is in the dead-letter queue. */
+  private void awaitReported() {
+    for (Future<Void> f : reported) {
+      try {
+        f.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new RetriableException("interrupted while waiting for the dead-letter queue", e);
+      } catch (ExecutionException e) {
+        throw new ConnectException("Writing a bad record to the dead-letter queue failed: " + e.getCause(), e.getCause());
+      }
+    }
+    reported.clear();
+  }
+
+  private boolean hasPending() {
+    for (TableWriter t : tables.values()) {
+      if (t.hasPending()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -133,7 +226,8 @@ public final class SinkWriter implements AutoCloseable {
         LOG.warn("Delta commit failed, will retry: {}", e.getMessage());
       }
     }
-    Map<TopicPartition, Long> committed = new HashMap<>();
+    awaitReported();
+    Map<TopicPartition, Long> committed = new HashMap<>(unroutedDone);
     for (TableWriter t : tables.values()) {
       t.committedOffsets(committed);
     }
@@ -153,6 +247,9 @@ public final class SinkWriter implements AutoCloseable {
   }
 
   private boolean flushDue() {
+    if (firstBufferedMs < 0 && hasPending()) {
+      firstBufferedMs = time.milliseconds();
+    }
     if (firstBufferedMs < 0) {
       return false;
     }
@@ -173,10 +270,18 @@ public final class SinkWriter implements AutoCloseable {
   public void flush() {
     long start = time.milliseconds();
     long records = bufferedRecords();
-    for (TableWriter t : tables.values()) {
-      t.commit();
+    // A bad record's offset is recorded as done in the Delta txn: it must be in the DLQ first.
+    awaitReported();
+    try {
+      for (TableWriter t : tables.values()) {
+        t.commit();
+      }
+    } catch (RetriableException e) {
+      context.timeout(config.commitBackoffMs());
+      throw e;
+    } finally {
+      firstBufferedMs = hasPending() ? time.milliseconds() : -1;
     }
-    firstBufferedMs = bufferedRecords() > 0 ? time.milliseconds() : -1;
     LOG.debug("Flushed {} records to {} tables in {} ms", records, tables.size(), time.milliseconds() - start);
   }
 
@@ -190,7 +295,8 @@ public final class SinkWriter implements AutoCloseable {
       }
     }
     grouped.forEach(TableWriter::close);
-    if (bufferedRecords() == 0) {
+    tps.forEach(unroutedDone::remove);
+    if (!hasPending()) {
       firstBufferedMs = -1;
     }
   }
@@ -217,7 +323,7 @@ public final class SinkWriter implements AutoCloseable {
       throw new DataException(e.getMessage(), e);
     }
     return tables.computeIfAbsent(spec.location(), loc -> new TableWriter(opener.open(loc, spec.name()), hadoopConf,
-        converter(spec), config.writerSettings(), spec.partitionColumns(), applicationId, context));
+        converter(spec), config.writerSettings(), spec.partitionColumns(), applicationId, context, config.tombstonePolicy()));
   }
 
   private RecordConverter converter(TableSpec spec) {

@@ -11,6 +11,7 @@ import io.deltasink.connect.delta.schema.ColumnType;
 import io.deltasink.connect.delta.writer.TableLayout;
 import io.deltasink.connect.delta.writer.TopicPartitionWriter;
 import io.deltasink.connect.delta.writer.WriterSettings;
+import io.deltasink.connect.delta.writer.WrittenFile;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -51,12 +52,20 @@ final class TableWriter implements AutoCloseable {
   private final String applicationId;
   private final SinkTaskContext context;
   private final Map<TopicPartition, PartitionState> partitions = new HashMap<>();
+  private final TombstonePolicy tombstones;
   private TableLayout layout;
 
   private static final class PartitionState {
     final TopicPartition tp;
     final String appId;
+    /** Last offset the table holds (its txn version), -1 for none. */
     long committed = -1;
+    /** Last offset handled without a row since the commit: sent to the DLQ or ignored. */
+    long lastHandled = -1;
+    /** First offset handled (written or not) since the commit, -1 for none. */
+    long firstPending = -1;
+    /** After a failed write: ignore records above this offset until the consumer rewind shows. */
+    long discardAbove = -1;
     TopicPartitionWriter writer;
 
     PartitionState(TopicPartition tp, String appId) {
@@ -64,17 +73,35 @@ final class TableWriter implements AutoCloseable {
       this.appId = appId;
     }
 
+    /** Last offset written, reported or committed: anything at or below it is a replay. */
     long lastOffset() {
-      return writer == null || writer.lastOffset() < 0 ? committed : writer.lastOffset();
+      long w = writer == null ? -1 : writer.lastOffset();
+      return Math.max(committed, Math.max(w, lastHandled));
+    }
+
+    boolean pending() {
+      return lastOffset() > committed;
     }
 
     long bufferedRecords() {
       return writer == null ? 0 : writer.records();
     }
+
+    void handled(long offset) {
+      if (firstPending < 0) {
+        firstPending = offset;
+      }
+    }
+
+    void resetPending() {
+      lastHandled = -1;
+      firstPending = -1;
+    }
   }
 
   TableWriter(DeltaTable table, Configuration conf, RecordConverter converter, WriterSettings settings,
-      List<String> partitionColumns, String applicationId, SinkTaskContext context) {
+      List<String> partitionColumns, String applicationId, SinkTaskContext context, TombstonePolicy tombstones) {
+    this.tombstones = tombstones;
     this.table = table;
     this.conf = conf;
     this.converter = converter;
@@ -119,8 +146,12 @@ final class TableWriter implements AutoCloseable {
 
   /**
    * Buffers one record of partition {@code tp} at {@code offset} (its original Kafka coordinates).
+   * A replay (at or below what is written, reported or committed) is skipped.
    *
-   * @throws DataException naming topic, partition, offset and field when the record cannot be written
+   * @throws DataException naming topic, partition, offset and field when the record cannot be written;
+   *     the caller reports it and then calls {@link #markHandled}
+   * @throws RetriableException when writing the Parquet file failed: the partition's uncommitted files
+   *     are dropped and the consumer rewound to its last committed offset
    */
   void put(SinkRecord record, TopicPartition tp, long offset) {
     PartitionState st = partitions.get(tp);
@@ -128,11 +159,28 @@ final class TableWriter implements AutoCloseable {
       open(List.of(tp));
       st = partitions.get(tp);
     }
+    if (st.discardAbove >= 0) {
+      if (offset > st.discardAbove) {
+        return; // delivered before the rewind took effect; it comes again after it
+      }
+      st.discardAbove = -1;
+    }
     if (offset <= st.lastOffset()) {
       return;
     }
     Object[] row;
     try {
+      if (record.value() == null && !bronze()) {
+        if (tombstones == TombstonePolicy.IGNORE) {
+          markHandled(tp, offset);
+          return;
+        }
+        if (tombstones == TombstonePolicy.FAIL) {
+          throw new ConnectException(Records.describe(tp, offset) + ": tombstone (null value) and "
+              + "delta.tombstone.policy=fail");
+        }
+        throw new DataException("tombstone (null value); delta.tombstone.policy=dlq sends tombstones to the dead-letter queue");
+      }
       if (layout == null) {
         createLayout(record);
       }
@@ -144,11 +192,53 @@ final class TableWriter implements AutoCloseable {
       if (st.writer == null) {
         st.writer = new TopicPartitionWriter(conf, layout, settings, "part-" + tp.topic() + "-" + tp.partition());
       }
+      st.handled(offset);
       st.writer.write(row, offset);
-    } catch (IOException e) {
-      throw new ConnectException("Writing a Parquet file for " + Records.describe(tp, offset) + " into "
-          + table.location() + " failed: " + e.getMessage(), e);
+    } catch (IOException | RuntimeException e) {
+      fail(st, e);
+      throw new RetriableException("Writing a Parquet file for " + Records.describe(tp, offset) + " into "
+          + table.location() + " failed: " + e.getMessage() + "; dropped the partition's uncommitted rows and "
+          + "rewound it to offset " + (st.committed + 1), e);
     }
+  }
+
+  /** A record of {@code tp} was dealt with without a row (dead-letter queue, ignored tombstone). */
+  void markHandled(TopicPartition tp, long offset) {
+    PartitionState st = partitions.get(tp);
+    if (st != null && offset > st.lastOffset()) {
+      st.lastHandled = offset;
+      st.handled(offset);
+    }
+  }
+
+  /**
+   * Drops everything the partition holds uncommitted and asks Connect to resume after its last
+   * committed offset. Records delivered before that rewind shows are ignored: the first record
+   * after the rewind is at {@code firstPending} (no record lies between the committed offset and
+   * it), and anything above it is a redelivery that will come again.
+   */
+  private void fail(PartitionState st, Exception cause) {
+    LOG.warn("Writing {} into {} failed; dropping its uncommitted rows and resuming at offset {}", st.tp,
+        table.location(), st.committed + 1, cause);
+    if (st.writer != null) {
+      st.writer.abort();
+    }
+    st.discardAbove = st.firstPending;
+    st.resetPending();
+    context.offset(st.tp, st.committed + 1);
+  }
+
+  private boolean bronze() {
+    return layout != null ? layout.schema().equals(BronzeRecordConverter.SCHEMA) : converter instanceof BronzeRecordConverter;
+  }
+
+  boolean hasPending() {
+    for (PartitionState st : partitions.values()) {
+      if (st.pending()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   long bufferedRecords() {
@@ -178,40 +268,60 @@ final class TableWriter implements AutoCloseable {
   void commit() {
     List<PartitionCommit> commits = new ArrayList<>();
     Map<String, PartitionState> byAppId = new HashMap<>();
+    Map<String, Long> newVersions = new HashMap<>();
+    RuntimeException failed = null;
     for (PartitionState st : partitions.values()) {
-      if (st.bufferedRecords() == 0) {
+      if (!st.pending()) {
         continue;
       }
+      List<WrittenFile> files;
       try {
-        commits.add(new PartitionCommit(st.appId, st.committed, st.writer.lastOffset(), st.writer.finishFiles()));
-      } catch (IOException e) {
-        throw new RetriableException("Closing Parquet files of " + st.tp + " in " + table.location() + " failed: "
-            + e.getMessage(), e);
+        files = st.writer == null ? List.of() : st.writer.finishFiles();
+      } catch (IOException | RuntimeException e) {
+        fail(st, e);
+        failed = new RetriableException("Closing Parquet files of " + st.tp + " in " + table.location() + " failed: "
+            + e.getMessage() + "; rewound it to offset " + (st.committed + 1), e);
+        continue;
       }
+      long newVersion = st.lastOffset();
+      commits.add(new PartitionCommit(st.appId, st.committed, newVersion, files));
       byAppId.put(st.appId, st);
+      newVersions.put(st.appId, newVersion);
     }
-    if (commits.isEmpty()) {
-      return;
-    }
-    CommitOutcome outcome = table.commit(layout.schema(), layout.partitionColumns(), commits);
-    for (String appId : outcome.committed()) {
-      PartitionState st = byAppId.get(appId);
-      st.committed = st.writer.lastOffset();
-      st.writer.committed();
-    }
-    for (Map.Entry<String, Long> e : outcome.fenced().entrySet()) {
-      PartitionState st = byAppId.get(e.getKey());
-      long found = e.getValue();
-      if (found < st.committed) {
-        throw new ConnectException("The txn version of " + st.appId + " in " + table.location() + " went back from "
-            + st.committed + " to " + found + ": the table was replaced or its log rewritten. Stop the connector and "
-            + "check the table before resuming.");
+    if (!commits.isEmpty()) {
+      if (layout == null) {
+        // Only dead-lettered or ignored records so far, and no table: nothing to record yet.
+        return;
       }
-      LOG.warn("{} was written to {} up to offset {} by another task while this one held rows up to {}; "
-          + "dropping this task's copy and resuming after {}", st.tp, table.location(), found, st.writer.lastOffset(), found);
-      st.writer.abort();
-      st.committed = found;
-      context.offset(st.tp, found + 1);
+      CommitOutcome outcome = table.commit(layout.schema(), layout.partitionColumns(), commits);
+      for (String appId : outcome.committed()) {
+        PartitionState st = byAppId.get(appId);
+        st.committed = newVersions.get(appId);
+        if (st.writer != null) {
+          st.writer.committed();
+        }
+        st.resetPending();
+      }
+      for (Map.Entry<String, Long> e : outcome.fenced().entrySet()) {
+        PartitionState st = byAppId.get(e.getKey());
+        long found = e.getValue();
+        if (found < st.committed) {
+          throw new ConnectException("The txn version of " + st.appId + " in " + table.location() + " went back from "
+              + st.committed + " to " + found + ": the table was replaced or its log rewritten. Stop the connector and "
+              + "check the table before resuming.");
+        }
+        LOG.warn("{} was written to {} up to offset {} by another task while this one held rows up to {}; "
+            + "dropping this task's copy and resuming after {}", st.tp, table.location(), found, st.lastOffset(), found);
+        if (st.writer != null) {
+          st.writer.abort();
+        }
+        st.resetPending();
+        st.committed = found;
+        context.offset(st.tp, found + 1);
+      }
+    }
+    if (failed != null) {
+      throw failed;
     }
   }
 

@@ -28,6 +28,7 @@ public final class TopicPartitionWriter {
   private final List<WrittenFile> finished = new ArrayList<>();
   private long records;
   private long finishedBytes;
+  private long firstOffset = -1;
   private long lastOffset = -1;
 
   /**
@@ -64,6 +65,9 @@ public final class TopicPartitionWriter {
     }
     file.write(row, offset);
     records++;
+    if (firstOffset < 0) {
+      firstOffset = offset;
+    }
     lastOffset = offset;
     if (file.sizeEstimate() >= settings.targetFileBytes()) {
       WrittenFile done = file.finish();
@@ -85,6 +89,11 @@ public final class TopicPartitionWriter {
       total += f.sizeEstimate();
     }
     return total;
+  }
+
+  /** Kafka offset of the first row written since the last commit, or -1. */
+  public long firstOffset() {
+    return firstOffset;
   }
 
   /** Kafka offset of the last row written since the last commit, or -1. */
@@ -111,6 +120,7 @@ public final class TopicPartitionWriter {
     finished.clear();
     records = 0;
     finishedBytes = 0;
+    firstOffset = -1;
     lastOffset = -1;
   }
 

@@ -183,4 +183,13 @@ class KustoJsonConverterTest {
     assertThatThrownBy(() -> c.toRow(r, missing)).isInstanceOf(ConnectException.class)
         .hasMessageContaining("maps column 'a', which the table does not have");
   }
+
+  @Test
+  void nullForANotNullTableColumnNamesTheColumn() {
+    KustoJsonConverter c = converter("[{\"column\":\"id\",\"path\":\"$.id\",\"datatype\":\"long\"}]");
+    ColumnType.Struct table = new ColumnType.Struct(List.of(new Column("id", ColumnType.Primitive.LONG, false)));
+    assertThat(c.toRow(record("{\"id\":1}"), table)).containsExactly(1L);
+    assertThatThrownBy(() -> c.toRow(record("{\"other\":1}"), table)).isInstanceOf(DataException.class)
+        .hasMessage("column 'id' is NOT NULL in the table but the document gives no value for it");
+  }
 }

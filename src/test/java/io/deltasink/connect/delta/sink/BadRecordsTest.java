@@ -1,0 +1,156 @@
+package io.deltasink.connect.delta.sink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.deltasink.connect.delta.config.DeltaSinkConfig;
+import io.deltasink.connect.delta.testing.FakeSinkTaskContext;
+import io.deltasink.connect.delta.testing.KernelReader;
+import io.deltasink.connect.delta.testing.RecordingReporter;
+import io.deltasink.connect.delta.testing.SampleData;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.utils.MockTime;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.errors.DataException;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Bad records with and without errors.tolerance=all, on the JSON path with the real mapping. */
+class BadRecordsTest {
+  private static final TopicPartition P0 = new TopicPartition("temperatures", 0);
+  private static final TopicPartition P1 = new TopicPartition("temperatures", 1);
+  private static final String GOOD = "{\"latitude\":13.0,\"longitude\":77.6,\"time\":\"2023-01-01T00:00\",\"temperature_2m\":13.6}";
+
+  @TempDir Path dir;
+  private final MockTime time = new MockTime(0, 1_000_000, 0);
+  private final FakeSinkTaskContext context = new FakeSinkTaskContext();
+  private final RecordingReporter reporter = new RecordingReporter();
+
+  private SinkWriter writer(boolean tolerate, String... extra) {
+    Map<String, String> p = new HashMap<>();
+    p.put("delta.table.location", dir.toUri().toString());
+    p.put("delta.table.mapping", "temperatures_mapping");
+    p.put("delta.mappings.temperatures_mapping", SampleData.MAPPING_COMMAND);
+    p.put("delta.flush.records", "1000000");
+    p.put("delta.record.max.bytes", "200");
+    if (tolerate) {
+      p.put("errors.tolerance", "all");
+    }
+    for (int i = 0; i < extra.length; i += 2) {
+      p.put(extra[i], extra[i + 1]);
+    }
+    context.reporter = reporter;
+    SinkWriter w = new SinkWriter(new DeltaSinkConfig(p), "conn", context, time);
+    w.open(List.of(P0, P1));
+    return w;
+  }
+
+  private static SinkRecord rec(TopicPartition tp, long offset, Object value) {
+    return new SinkRecord(tp.topic(), tp.partition(), null, "k" + offset, null, value, offset);
+  }
+
+  private List<Map<String, Object>> rows() {
+    return new KernelReader(dir.toUri().toString()).rows();
+  }
+
+  @Test
+  void everyKindOfBadRecordGoesToTheDeadLetterQueueAndTheRestIsWritten() {
+    SinkWriter w = writer(true, "delta.tombstone.policy", "dlq");
+    List<SinkRecord> batch = new ArrayList<>();
+    Object[][] cases = {
+        {"{\"latitude\":", "malformed JSON"},
+        {"[1,2,3]", "the JSON value must be an object, got an array"},
+        {"{\"latitude\":\"north\"}", "column 'latitude': a text of 5 characters is not a valid decimal"},
+        {"{\"latitude\":123456789012345678901}", "column 'latitude': a number with 21 integer and 0 fraction digits is out of range for decimal(38,18)"},
+        {"{\"latitude\":NaN}", "column 'latitude': NaN (not a finite number) cannot be stored in decimal(38,18)"},
+        {"{\"latitude\":Infinity}", "cannot be stored in decimal(38,18)"},
+        {null, "tombstone (null value)"},
+        {"{\"time\":\"" + "x".repeat(300) + "\"}", "the record's value has 311 bytes, more than delta.record.max.bytes=200"},
+        {new byte[] {'{', '"', 'a', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'}, "malformed JSON: Invalid UTF-8"},
+        {"{\"a\":" + "[".repeat(70) + "]".repeat(70) + "}", "nesting depth"},
+    };
+    long offset = 0;
+    for (Object[] c : cases) {
+      batch.add(rec(P0, offset++, GOOD));
+      batch.add(rec(P0, offset++, c[0]));
+    }
+    batch.add(rec(P1, 0, GOOD));
+    w.put(batch);
+    w.flush();
+
+    assertThat(reporter.records).hasSize(cases.length);
+    for (int i = 0; i < cases.length; i++) {
+      long badOffset = 2L * i + 1;
+      assertThat(reporter.records.get(i).kafkaOffset()).isEqualTo(badOffset);
+      assertThat(reporter.records.get(i).value()).isSameAs(cases[i][0]);
+      assertThat(reporter.errors.get(i)).isInstanceOf(DataException.class)
+          .hasMessageStartingWith("topic 'temperatures' partition 0 offset " + badOffset + ": ")
+          .hasMessageContaining((String) cases[i][1]);
+    }
+    assertThat(rows()).hasSize(cases.length + 1);
+    // The last record of partition 0 was bad: its offset is still recorded as done, so a restart does
+    // not report it again.
+    assertThat(new KernelReader(dir.toUri().toString()).txnVersion("conn/temperatures/0")).isEqualTo(2L * cases.length - 1);
+    assertThat(w.preCommit(Map.of())).containsEntry(P0, new OffsetAndMetadata(2L * cases.length));
+  }
+
+  @Test
+  void aPoisonedRecordIsReportedOnceNotOncePerRetry() {
+    SinkWriter w = writer(true);
+    List<SinkRecord> batch = List.of(rec(P0, 0, GOOD), rec(P0, 1, "not json"), rec(P0, 2, GOOD));
+    w.put(batch);
+    w.put(batch); // Connect redelivers a batch after a RetriableException
+    w.flush();
+    assertThat(reporter.records).hasSize(1);
+    assertThat(rows()).hasSize(2);
+  }
+
+  @Test
+  void withoutToleranceTheTaskFailsWithTheSameMessageAndWritesNothingOfTheBatch() {
+    SinkWriter w = writer(false);
+    List<SinkRecord> batch = List.of(rec(P0, 0, GOOD), rec(P0, 1, "{\"temperature_2m\":\"warm\"}"), rec(P1, 0, GOOD));
+    assertThatThrownBy(() -> w.put(batch)).isInstanceOf(DataException.class)
+        .hasMessage("topic 'temperatures' partition 0 offset 1: column 'temperature_2m': a text of 4 characters is not a valid decimal");
+    w.close();
+    assertThat(reporter.records).isEmpty();
+    assertThat(dir.resolve("_delta_log")).doesNotExist();
+  }
+
+  @Test
+  void tombstonesAreIgnoredByDefaultOrFailTheTask() {
+    SinkWriter ignoring = writer(false);
+    ignoring.put(List.of(rec(P0, 0, GOOD), rec(P0, 1, null)));
+    ignoring.flush();
+    assertThat(rows()).hasSize(1);
+    assertThat(new KernelReader(dir.toUri().toString()).txnVersion("conn/temperatures/0")).isEqualTo(1);
+
+    SinkWriter failing = writer(true, "delta.tombstone.policy", "fail");
+    assertThatThrownBy(() -> failing.put(List.of(rec(P0, 2, null)))).isInstanceOf(ConnectException.class)
+        .isNotInstanceOf(DataException.class).hasMessageContaining("offset 2: tombstone (null value) and delta.tombstone.policy=fail");
+  }
+
+  @Test
+  void aTopicWithoutARouteIsABadRecord() {
+    Map<String, String> p = new HashMap<>();
+    p.put("delta.tables.root", dir.toUri().toString());
+    p.put("delta.tables.topics.mapping", "[{'topic':'temperatures','table':'t','format':'bronze'}]");
+    p.put("errors.tolerance", "all");
+    context.reporter = reporter;
+    SinkWriter w = new SinkWriter(new DeltaSinkConfig(p), "conn", context, time);
+    TopicPartition other = new TopicPartition("other", 0);
+    w.open(List.of(P0, other));
+    w.put(List.of(rec(other, 0, "x"), rec(P0, 0, "y"), rec(other, 1, "z")));
+    w.put(List.of(rec(other, 0, "x")));
+    w.flush();
+    assertThat(reporter.errors).hasSize(2).allSatisfy(e -> assertThat(e)
+        .hasMessageContaining("topic 'other' has no entry in delta.tables.topics.mapping and there is no '*' entry"));
+    assertThat(w.preCommit(Map.of())).containsEntry(other, new OffsetAndMetadata(2)).containsEntry(P0, new OffsetAndMetadata(1));
+  }
+}
