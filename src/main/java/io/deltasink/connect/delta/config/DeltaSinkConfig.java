@@ -204,6 +204,7 @@ public final class DeltaSinkConfig extends AbstractConfig {
         COMMIT_ATTEMPTS_DOC, GROUP_COMMIT, ++order, Width.SHORT, "Commit attempts");
     def.define(COMMIT_BACKOFF_MS_CONFIG, Type.LONG, COMMIT_BACKOFF_MS_DEFAULT, ConfigDef.Range.atLeast(0),
         Importance.LOW, COMMIT_BACKOFF_MS_DOC, GROUP_COMMIT, ++order, Width.SHORT, "Commit backoff (ms)");
+    AzureAuth.define(def);
     return def;
   }
 
@@ -212,6 +213,34 @@ public final class DeltaSinkConfig extends AbstractConfig {
    * Empty when the configuration is valid.
    */
   public static Map<String, String> crossFieldErrors(Map<String, String> props) {
+    Map<String, String> errors = tableErrors(props);
+    for (Map.Entry<String, String> e : AzureAuth.errors(props, AzureAuth.accountHosts(locations(props))).entrySet()) {
+      errors.putIfAbsent(e.getKey(), e.getValue());
+    }
+    return errors;
+  }
+
+  /** Every table location the config names (single table, routing root, explicit routing locations). */
+  static List<String> locations(Map<String, String> props) {
+    List<String> out = new ArrayList<>();
+    for (String key : List.of(TABLE_LOCATION_CONFIG, TABLES_ROOT_CONFIG)) {
+      String v = props.get(key);
+      if (v != null && !v.isBlank()) {
+        out.add(v.trim());
+      }
+    }
+    String routing = props.get(TABLES_ROUTING_CONFIG);
+    if (routing != null && !routing.isBlank()) {
+      try {
+        out.addAll(TableRoutes.explicitLocations(routing));
+      } catch (IllegalArgumentException e) {
+        // reported by the routing checks
+      }
+    }
+    return out;
+  }
+
+  private static Map<String, String> tableErrors(Map<String, String> props) {
     Map<String, String> errors = new LinkedHashMap<>();
     Map<String, IngestionMapping> mappings = new LinkedHashMap<>();
     String mappingError = null;
@@ -425,9 +454,13 @@ public final class DeltaSinkConfig extends AbstractConfig {
     return getLong(COMMIT_BACKOFF_MS_CONFIG);
   }
 
-  /** The {@code delta.hadoop.*} keys with the prefix removed. */
+  /**
+   * The Hadoop properties of this connector: the ADLS authentication keys for the accounts of its
+   * table locations, then the {@code delta.hadoop.*} keys with the prefix removed (which win).
+   */
   public Map<String, String> hadoopOverrides() {
-    Map<String, String> out = new LinkedHashMap<>();
+    Map<String, String> out = new LinkedHashMap<>(AzureAuth.hadoopProperties(this,
+        AzureAuth.accountHosts(locations(originalsStrings()))));
     for (Map.Entry<String, ?> e : originalsWithPrefix(HADOOP_PREFIX).entrySet()) {
       out.put(e.getKey(), String.valueOf(e.getValue()));
     }

@@ -165,6 +165,23 @@ public final class TableRoutes {
     return spec(wildcard, topic, root);
   }
 
+  /** The {@code location} values of a routing array (not checked), for finding storage accounts. */
+  static List<String> explicitLocations(String json) {
+    List<String> out = new ArrayList<>();
+    try {
+      JsonNode array = LENIENT.readTree(json);
+      if (array != null && array.isArray()) {
+        for (JsonNode n : array) {
+          lowerCaseText(n).entrySet().stream().filter(e -> e.getKey().equals("location") && e.getValue() != null)
+              .forEach(e -> out.add(e.getValue()));
+        }
+      }
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException(e.getOriginalMessage());
+    }
+    return out;
+  }
+
   /** Topics with their own entry. */
   public List<String> topics() {
     return new ArrayList<>(byTopic.keySet());

@@ -77,6 +77,7 @@ public final class StandaloneDeltaTable implements DeltaTable {
     this.backoffMs = backoffMs;
     this.sleeper = sleeper;
     this.log = guard(() -> DeltaLog.forTable(conf, location));
+    AzureNamespace.warning(conf, location).ifPresent(LOG::warn);
   }
 
   @Override

@@ -47,11 +47,17 @@ import org.apache.hadoop.conf.Configuration;
  * Standalone library the connector writes with: what any Delta reader would see.
  */
 public final class KernelReader {
-  private final Engine engine = DefaultEngine.create(new Configuration());
+  private final Engine engine;
   private final String location;
 
   public KernelReader(String location) {
+    this(location, new Configuration());
+  }
+
+  /** Reads with the file systems of {@code conf}, for example a test double for {@code abfss://}. */
+  public KernelReader(String location, Configuration conf) {
     this.location = location;
+    this.engine = DefaultEngine.create(conf);
   }
 
   public Snapshot snapshot() {

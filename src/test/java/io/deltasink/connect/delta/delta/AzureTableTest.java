@@ -1,0 +1,109 @@
+package io.deltasink.connect.delta.delta;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.deltasink.connect.delta.config.HadoopConf;
+import io.deltasink.connect.delta.testing.KernelReader;
+import io.deltasink.connect.delta.testing.LocalAbfsFileSystem;
+import io.deltasink.connect.delta.writer.TableLayout;
+import io.deltasink.connect.delta.writer.TopicPartitionWriter;
+import io.deltasink.connect.delta.writer.WriterSettings;
+import io.deltasink.connect.delta.writer.WrittenFile;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Delta tables on {@code abfss://} locations, served by {@link LocalAbfsFileSystem}, with the log store
+ * Delta chooses for the scheme in production ({@code AzureLogStore}: commit files published by a
+ * rename that fails when the target exists).
+ */
+class AzureTableTest {
+  private static final String LOCATION = "abfss://files@lake.dfs.core.windows.net/weather/temperatures";
+  @TempDir Path dir;
+
+  @BeforeEach
+  void reset() {
+    LocalAbfsFileSystem.LOG_RENAMES.set(0);
+  }
+
+  private Map<String, String> hadoop(boolean hns) {
+    Map<String, String> m = new HashMap<>();
+    m.put("fs.abfss.impl", LocalAbfsFileSystem.class.getName());
+    m.put("fs.abfss.impl.disable.cache", "true");
+    m.put(LocalAbfsFileSystem.ROOT_KEY, dir.toString());
+    m.put(LocalAbfsFileSystem.HNS_KEY, Boolean.toString(hns));
+    m.put("fs.azure.account.auth.type.lake.dfs.core.windows.net", "SharedKey");
+    m.put("fs.azure.account.key.lake.dfs.core.windows.net", "a2V5");
+    return m;
+  }
+
+  private Configuration conf() {
+    return HadoopConf.build(hadoop(true));
+  }
+
+  private List<WrittenFile> files(long from, long to) throws Exception {
+    TableLayout layout = new TableLayout(new org.apache.hadoop.fs.Path(LOCATION), StandaloneDeltaTableTest.SCHEMA, List.of());
+    TopicPartitionWriter w = new TopicPartitionWriter(conf(), layout,
+        new WriterSettings(CompressionCodecName.SNAPPY, 1L << 30, 1 << 20, 64 * 1024), "part-t-0");
+    for (long i = from; i <= to; i++) {
+      w.write(new Object[] {"c" + (i % 3), i}, i);
+    }
+    return w.finishFiles();
+  }
+
+  @Test
+  void concurrentWritersCommitThroughRenameWithoutLosingAVersion() throws Exception {
+    int writers = 3;
+    int commitsEach = 10;
+    ExecutorService pool = Executors.newFixedThreadPool(writers);
+    List<Future<?>> futures = new ArrayList<>();
+    for (int w = 0; w < writers; w++) {
+      String appId = "a/t/" + w;
+      futures.add(pool.submit(() -> {
+        StandaloneDeltaTable t = new StandaloneDeltaTable(LOCATION, conf(), "t", "e", 50, 1, ms -> {});
+        long last = -1;
+        for (int c = 0; c < commitsEach; c++) {
+          long next = last + 10;
+          CommitOutcome o = t.commit(StandaloneDeltaTableTest.SCHEMA, List.of(),
+              List.of(new PartitionCommit(appId, last, next, files(last + 1, next))));
+          assertThat(o.committed()).containsExactly(appId);
+          last = next;
+        }
+        return null;
+      }));
+    }
+    for (Future<?> f : futures) {
+      f.get();
+    }
+    pool.shutdown();
+    KernelReader reader = new KernelReader(LOCATION, conf());
+    assertThat(reader.snapshot().getVersion()).isEqualTo(writers * commitsEach - 1);
+    assertThat(reader.rows()).hasSize(writers * commitsEach * 10);
+    for (int w = 0; w < writers; w++) {
+      assertThat(reader.txnVersion("a/t/" + w)).isEqualTo(commitsEach * 10L - 1);
+    }
+    // Every version was published by a rename onto its commit file: Delta's AzureLogStore, not the
+    // local-file log store this connector uses for file: tables.
+    assertThat(LocalAbfsFileSystem.LOG_RENAMES.get()).isEqualTo(writers * commitsEach);
+    assertThat(dir.resolve("lake.dfs.core.windows.net/files/weather/temperatures/_delta_log")).isDirectory();
+  }
+
+  @Test
+  void warnsWhenTheAccountHasNoHierarchicalNamespace() {
+    assertThat(AzureNamespace.warning(HadoopConf.build(hadoop(false)), LOCATION)).hasValueSatisfying(w ->
+        assertThat(w).contains("lake.dfs.core.windows.net", "has no hierarchical namespace", "tasks.max=1"));
+    assertThat(AzureNamespace.warning(HadoopConf.build(hadoop(true)), LOCATION)).isEmpty();
+    assertThat(AzureNamespace.warning(HadoopConf.build(Map.of()), dir.toUri().toString())).isEmpty();
+  }
+}
