@@ -97,13 +97,19 @@ public final class ConnectCluster implements AutoCloseable {
 
   /** Waits until every partition's txn version in the table is its end offset - 1. */
   public void awaitCommitted(String location, String appId, String topic, int partitions, Duration timeout) throws Exception {
+    awaitCommitted(location, new org.apache.hadoop.conf.Configuration(), appId, topic, partitions, timeout);
+  }
+
+  /** {@link #awaitCommitted} reading the table through the file systems of {@code conf}. */
+  public void awaitCommitted(String location, org.apache.hadoop.conf.Configuration conf, String appId, String topic,
+      int partitions, Duration timeout) throws Exception {
     long[] ends = new long[partitions];
     for (int p = 0; p < partitions; p++) {
       ends[p] = endOffset(new TopicPartition(topic, p));
     }
     waitFor(timeout, "table " + location + " to hold every offset of " + topic, () -> {
       try {
-        KernelReader reader = new KernelReader(location);
+        KernelReader reader = new KernelReader(location, conf);
         for (int p = 0; p < partitions; p++) {
           if (reader.txnVersion(appId + "/" + topic + "/" + p) != ends[p] - 1) {
             return false;

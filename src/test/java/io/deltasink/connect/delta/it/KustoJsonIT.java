@@ -2,18 +2,14 @@ package io.deltasink.connect.delta.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.deltasink.connect.delta.testing.KernelReader;
 import io.deltasink.connect.delta.testing.SampleData;
-import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.connect.runtime.ConnectorConfig;
@@ -31,28 +27,14 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class KustoJsonIT {
   private static final Duration TIMEOUT = Duration.ofSeconds(120);
-  private static final ObjectMapper JSON = new ObjectMapper();
   private ConnectCluster cluster;
   private List<String> lines;
-  private BigDecimal expectedSum;
-  /** The real file has 96 messages without temperature_2m: the mapping must give null for them. */
-  private int missingTemperatures;
   @TempDir Path tmp;
 
   @BeforeAll
   void start() throws Exception {
     cluster = new ConnectCluster("kusto-it", 1);
     lines = SampleData.temperatureLines();
-    expectedSum = BigDecimal.ZERO;
-    for (String l : lines) {
-      // The exact decimal in the text, not a double.
-      JsonNode n = JSON.reader().with(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).readTree(l);
-      if (n.hasNonNull("temperature_2m")) {
-        expectedSum = expectedSum.add(n.get("temperature_2m").decimalValue());
-      } else {
-        missingTemperatures++;
-      }
-    }
     assertThat(lines).hasSize(26_064);
   }
 
@@ -82,26 +64,7 @@ class KustoJsonIT {
   }
 
   private void assertTemperatureTable(String location) {
-    List<Map<String, Object>> rows = new KernelReader(location).rows();
-    assertThat(rows).hasSize(26_064);
-    Map<String, Integer> perCity = new TreeMap<>();
-    BigDecimal sum = BigDecimal.ZERO;
-    int nulls = 0;
-    for (Map<String, Object> r : rows) {
-      perCity.merge(((BigDecimal) r.get("latitude")).stripTrailingZeros() + "," + ((BigDecimal) r.get("longitude")).stripTrailingZeros(),
-          1, Integer::sum);
-      if (r.get("temperature_2m") == null) {
-        nulls++;
-        continue;
-      }
-      sum = sum.add((BigDecimal) r.get("temperature_2m"));
-    }
-    assertThat(nulls).isEqualTo(missingTemperatures).isEqualTo(96);
-    assertThat(perCity).hasSize(6).allSatisfy((k, v) -> assertThat(v).as(k).isEqualTo(4_344));
-    assertThat(perCity).containsKey("13,77.600006");
-    assertThat(sum).isEqualByComparingTo(expectedSum);
-    System.out.printf("[measure] %s: %d rows, 6 x 4344, %d null temperatures, sum(temperature_2m) = %s (exact)%n",
-        location, rows.size(), nulls, sum.stripTrailingZeros().toPlainString());
+    SampleData.assertTemperatureRows(location, new KernelReader(location).rows());
   }
 
   @Test

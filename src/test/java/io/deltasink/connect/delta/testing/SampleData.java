@@ -7,7 +7,15 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.math.BigDecimal;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.zip.GZIPInputStream;
 
 /** The Open-Meteo sample shipped in config/sample-data (see its README for attribution). */
@@ -30,5 +38,47 @@ public final class SampleData {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * Checks a table written from the whole sample with the original mapping, as a user would: 26,064
+   * rows, 4,344 per (latitude, longitude), the 96 messages without a temperature as nulls, and the sum
+   * of {@code temperature_2m} equal to the exact decimal sum of the file's text.
+   */
+  public static void assertTemperatureRows(String where, List<Map<String, Object>> rows) {
+    BigDecimal expectedSum = BigDecimal.ZERO;
+    int missing = 0;
+    ObjectMapper json = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    try {
+      for (String l : temperatureLines()) {
+        JsonNode n = json.readTree(l);
+        if (n.hasNonNull("temperature_2m")) {
+          expectedSum = expectedSum.add(n.get("temperature_2m").decimalValue());
+        } else {
+          missing++;
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    assertThat(rows).hasSize(26_064);
+    Map<String, Integer> perCity = new TreeMap<>();
+    BigDecimal sum = BigDecimal.ZERO;
+    int nulls = 0;
+    for (Map<String, Object> r : rows) {
+      perCity.merge(((BigDecimal) r.get("latitude")).stripTrailingZeros() + "," + ((BigDecimal) r.get("longitude")).stripTrailingZeros(),
+          1, Integer::sum);
+      if (r.get("temperature_2m") == null) {
+        nulls++;
+        continue;
+      }
+      sum = sum.add((BigDecimal) r.get("temperature_2m"));
+    }
+    assertThat(nulls).isEqualTo(missing).isEqualTo(96);
+    assertThat(perCity).hasSize(6).allSatisfy((k, v) -> assertThat(v).as(k).isEqualTo(4_344));
+    assertThat(perCity).containsKey("13,77.600006");
+    assertThat(sum).isEqualByComparingTo(expectedSum);
+    System.out.printf("[measure] %s: %d rows, 6 x 4344, %d null temperatures, sum(temperature_2m) = %s (exact)%n",
+        where, rows.size(), nulls, sum.stripTrailingZeros().toPlainString());
   }
 }
