@@ -23,6 +23,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -55,50 +56,62 @@ class AdlsIT {
         "fs.azure.account.key." + HOST, ACCOUNT_KEY));
   }
 
-  private void produce(List<String> lines, int from, int to) {
+  private void produce(String topic, List<String> lines, int from, int to) {
     try (KafkaProducer<byte[], byte[]> p = cluster.producer()) {
       for (int i = from; i < to; i++) {
-        p.send(new ProducerRecord<>("temperatures", i % 6, null, lines.get(i).getBytes(StandardCharsets.UTF_8)));
+        p.send(new ProducerRecord<>(topic, i % 6, null, lines.get(i).getBytes(StandardCharsets.UTF_8)));
       }
       p.flush();
     }
   }
 
-  @Test
-  void realMessagesIntoAnAbfssTableExactlyOnceAcrossARestart() throws Exception {
-    LocalAbfsFileSystem.LOG_RENAMES.set(0);
+  /**
+   * Produces the sample in three parts with a connector restart in between and waits until the table
+   * at {@code location} holds every offset; returns the reader it checked the rows with.
+   */
+  private KernelReader writeSample(String name, String location, Map<String, String> storage, Configuration readerConf)
+      throws Exception {
     List<String> lines = SampleData.temperatureLines();
-    cluster.createTopic("temperatures", 6);
-    Map<String, String> c = new HashMap<>(ConnectCluster.sinkConfig("temperatures", LOCATION, 2));
+    String topic = name + "-temperatures";
+    cluster.createTopic(topic, 6);
+    Map<String, String> c = new HashMap<>(ConnectCluster.sinkConfig(topic, location, 2));
     c.put(ConnectorConfig.VALUE_CONVERTER_CLASS_CONFIG, StringConverter.class.getName());
     c.remove("delta.kafka.columns");
     c.put("delta.table.mapping", "temperatures_mapping");
     c.put("delta.mappings.temperatures_mapping", SampleData.MAPPING_COMMAND);
-    c.put("delta.azure.auth.method", "shared-key");
-    c.put("delta.azure.account.key", ACCOUNT_KEY);
-    // The test double for the ABFS driver; everything else is what a production config holds.
-    c.put("delta.hadoop.fs.abfss.impl", LocalAbfsFileSystem.class.getName());
-    c.put("delta.hadoop.fs.abfss.impl.disable.cache", "true");
-    c.put("delta.hadoop." + LocalAbfsFileSystem.ROOT_KEY, tmp.toString());
-    cluster.connect.configureConnector("adls-sink", c);
-    cluster.connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("adls-sink", 2, "not running");
-
-    produce(lines, 0, 10_000);
+    c.putAll(storage);
+    cluster.connect.configureConnector(name, c);
+    cluster.connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(name, 2, "not running");
+    produce(topic, lines, 0, 10_000);
     ConnectCluster.waitFor(TIMEOUT, "a first commit", () -> {
       try {
-        return new KernelReader(LOCATION, readerConf()).snapshot().getVersion() >= 0;
+        return new KernelReader(location, readerConf).snapshot().getVersion() >= 0;
       } catch (RuntimeException e) {
         return false;
       }
     });
-    produce(lines, 10_000, 18_000);
-    cluster.connect.restartConnectorAndTasks("adls-sink", false, false, false);
-    cluster.connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("adls-sink", 2, "not running");
-    produce(lines, 18_000, lines.size());
-    cluster.awaitCommitted(LOCATION, readerConf(), "adls-sink", "temperatures", 6, TIMEOUT);
+    produce(topic, lines, 10_000, 18_000);
+    cluster.connect.restartConnectorAndTasks(name, false, false, false);
+    cluster.connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(name, 2, "not running");
+    produce(topic, lines, 18_000, lines.size());
+    cluster.awaitCommitted(location, readerConf, name, topic, 6, TIMEOUT);
+    KernelReader reader = new KernelReader(location, readerConf);
+    SampleData.assertTemperatureRows(location, reader.rows());
+    cluster.connect.deleteConnector(name);
+    return reader;
+  }
 
-    KernelReader reader = new KernelReader(LOCATION, readerConf());
-    SampleData.assertTemperatureRows(LOCATION, reader.rows());
+  @Test
+  void realMessagesIntoAnAbfssTableExactlyOnceAcrossARestart() throws Exception {
+    LocalAbfsFileSystem.LOG_RENAMES.set(0);
+    Map<String, String> storage = new HashMap<>();
+    storage.put("delta.azure.auth.method", "shared-key");
+    storage.put("delta.azure.account.key", ACCOUNT_KEY);
+    // The test double for the ABFS driver; everything else is what a production config holds.
+    storage.put("delta.hadoop.fs.abfss.impl", LocalAbfsFileSystem.class.getName());
+    storage.put("delta.hadoop.fs.abfss.impl.disable.cache", "true");
+    storage.put("delta.hadoop." + LocalAbfsFileSystem.ROOT_KEY, tmp.toString());
+    KernelReader reader = writeSample("adls-sink", LOCATION, storage, readerConf());
     long versions = reader.snapshot().getVersion() + 1;
     assertThat(LocalAbfsFileSystem.LOG_RENAMES.get()).as("commits published by rename (AzureLogStore)").isEqualTo((int) versions);
     Path log = tmp.resolve(HOST).resolve("files/weather/temperatures/_delta_log");
@@ -109,6 +122,29 @@ class AdlsIT {
     }
     System.out.printf("[measure] abfss:// table: 26064 rows in %d Delta versions, restart mid-stream, %d commits by rename%n",
         versions, LocalAbfsFileSystem.LOG_RENAMES.get());
-    cluster.connect.deleteConnector("adls-sink");
+  }
+
+  /**
+   * Opt-in: the same against a real ADLS Gen2 account. Set DELTA_SINK_ADLS_ROOT (for example
+   * abfss://files@myaccount.dfs.core.windows.net/it) and DELTA_SINK_ADLS_ACCOUNT_KEY; the test writes
+   * a new table below the root and deletes it afterwards.
+   */
+  @Test
+  @EnabledIfEnvironmentVariable(named = "DELTA_SINK_ADLS_ROOT", matches = "abfss?://.+")
+  void liveAccount() throws Exception {
+    String location = System.getenv("DELTA_SINK_ADLS_ROOT").replaceAll("/+$", "") + "/kafka-connect-delta-it-"
+        + java.util.UUID.randomUUID();
+    Map<String, String> storage = new HashMap<>();
+    storage.put("delta.azure.auth.method", "shared-key");
+    storage.put("delta.azure.account.key", System.getenv("DELTA_SINK_ADLS_ACCOUNT_KEY"));
+    Map<String, String> props = new HashMap<>(storage);
+    props.put("delta.table.location", location);
+    Configuration conf = HadoopConf.build(new io.deltasink.connect.delta.config.DeltaSinkConfig(props).hadoopOverrides());
+    try {
+      writeSample("adls-live", location, storage, conf);
+    } finally {
+      org.apache.hadoop.fs.Path root = new org.apache.hadoop.fs.Path(location);
+      root.getFileSystem(conf).delete(root, true);
+    }
   }
 }

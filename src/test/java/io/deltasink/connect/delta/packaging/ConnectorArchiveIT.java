@@ -12,9 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
 import org.apache.kafka.tools.ConnectPluginPath;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,24 +28,10 @@ class ConnectorArchiveIT {
 
   @BeforeAll
   void unpack() throws IOException {
-    try (Stream<Path> s = Files.list(Path.of("target"))) {
-      zip = s.filter(p -> p.getFileName().toString().matches("deltasink-kafka-connect-delta-.*\\.zip")).findFirst().orElseThrow();
-    }
-    try (ZipInputStream in = new ZipInputStream(Files.newInputStream(zip))) {
-      for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
-        entries.add(e.getName().substring(e.getName().indexOf('/') + 1));
-        Path out = plugins.resolve(e.getName()).normalize();
-        if (e.isDirectory()) {
-          Files.createDirectories(out);
-        } else {
-          Files.createDirectories(out.getParent());
-          Files.copy(in, out);
-        }
-      }
-    }
-    try (Stream<Path> s = Files.list(plugins)) {
-      root = s.findFirst().orElseThrow();
-    }
+    PluginArchive archive = PluginArchive.unpack(plugins);
+    zip = archive.zip;
+    root = archive.root;
+    entries.addAll(archive.entries);
     System.out.printf("[measure] %s: %.1f MB, %d jars in lib/%n", zip.getFileName(), Files.size(zip) / 1e6,
         entries.stream().filter(e -> e.startsWith("lib/") && e.endsWith(".jar")).count());
   }

@@ -1,0 +1,61 @@
+package io.deltasink.connect.delta.packaging;
+
+import io.deltasink.connect.delta.config.DeltaSinkConfig;
+import io.deltasink.connect.delta.config.HadoopConf;
+import io.deltasink.connect.delta.delta.StandaloneDeltaTable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Function;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Runs inside the plugin class loader built from the packaged zip's {@code lib/} (see
+ * {@link AbfsDriverIsolationIT}): the connector's own config turns into Hadoop keys, and the real
+ * ABFS driver and Delta Standalone work against an abfs:// location. Answers with java.* values
+ * only, so nothing of the plugin's classes leaks into the caller.
+ */
+public class AbfsProbe implements Function<Map<String, String>, Map<String, String>> {
+  @Override
+  public Map<String, String> apply(Map<String, String> props) {
+    Map<String, String> out = new LinkedHashMap<>();
+    try {
+      DeltaSinkConfig config = new DeltaSinkConfig(props);
+      Configuration conf = HadoopConf.build(config.hadoopOverrides());
+      Path root = new Path(config.tableLocation());
+      FileSystem fs = root.getFileSystem(conf);
+      out.put("fs.class", fs.getClass().getName());
+      out.put("fs.loader", String.valueOf(fs.getClass().getClassLoader()));
+      out.put("jackson.loader", String.valueOf(com.fasterxml.jackson.databind.ObjectMapper.class.getClassLoader()));
+      out.put("lang3.loader", String.valueOf(org.apache.commons.lang3.StringUtils.class.getClassLoader()));
+      out.put("exists.before", Boolean.toString(fs.exists(root)));
+      out.put("mkdirs", Boolean.toString(fs.mkdirs(root)));
+      Path file = new Path(root, "probe.txt");
+      byte[] text = "written through ABFS".getBytes(StandardCharsets.UTF_8);
+      try (FSDataOutputStream o = fs.create(file, false)) {
+        o.write(text);
+      }
+      FileStatus st = fs.getFileStatus(file);
+      out.put("status.len", Long.toString(st.getLen()));
+      byte[] back = new byte[text.length];
+      try (FSDataInputStream in = fs.open(file)) {
+        in.readFully(0, back);
+      }
+      out.put("read", new String(back, StandardCharsets.UTF_8));
+      out.put("list", Arrays.toString(Arrays.stream(fs.listStatus(root)).map(s -> s.getPath().getName()).toArray()));
+      StandaloneDeltaTable table = new StandaloneDeltaTable(config.tableLocation(), conf, "t", "probe", 1, 0, ms -> {});
+      out.put("delta.exists", Boolean.toString(table.state().isPresent()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out;
+  }
+}
