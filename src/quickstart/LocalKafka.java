@@ -1,0 +1,302 @@
+/*
+ * A real single-node KRaft broker and a real distributed Connect worker, each in its own JVM, with the
+ * connector unpacked from its zip onto the worker's plugin.path. Shared by the quickstart and the
+ * benchmark (src/bench). Everything listens on localhost only.
+ */
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+
+public class LocalKafka implements AutoCloseable {
+  private static final long START = System.nanoTime();
+
+  final Path work;
+  private final String label;
+  private final String classpath;
+  private final List<Process> processes = new ArrayList<>();
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  String bootstrap;
+  String rest;
+  Process worker;
+
+  /**
+   * @param label prefix of progress lines, such as {@code quickstart}
+   * @param work a directory for logs, broker data and the unpacked plugin
+   * @param classpath Kafka's broker and Connect runtime (never the connector)
+   */
+  LocalKafka(String label, Path work, String classpath) {
+    this.label = label;
+    this.work = work;
+    this.classpath = classpath;
+  }
+
+  void step(String message) {
+    System.out.printf("[%s %5.1fs] %s%n", label, (System.nanoTime() - START) / 1e9, message);
+    System.out.flush();
+  }
+
+  static double secondsSinceStart() {
+    return (System.nanoTime() - START) / 1e9;
+  }
+
+  /** Unpacks the connector zip into {@code <work>/plugins}, the worker's plugin.path. */
+  Path unzipPlugin(Path zip) throws IOException {
+    Path plugins = Files.createDirectories(work.resolve("plugins"));
+    try (ZipInputStream in = new ZipInputStream(Files.newInputStream(zip))) {
+      for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
+        Path out = plugins.resolve(e.getName()).normalize();
+        if (!out.startsWith(plugins)) {
+          throw new IOException("zip entry outside the plugin folder: " + e.getName());
+        }
+        if (e.isDirectory()) {
+          Files.createDirectories(out);
+        } else {
+          Files.createDirectories(out.getParent());
+          Files.copy(in, out);
+        }
+      }
+    }
+    step("Plugin unpacked from " + zip.getFileName() + " (" + Files.size(zip) / (1024 * 1024) + " MB) into " + plugins);
+    return plugins;
+  }
+
+  /** Formats and starts the broker, and waits until it answers. */
+  void startBroker() throws Exception {
+    int brokerPort = freePort();
+    int controllerPort = freePort();
+    Properties p = new Properties();
+    p.setProperty("process.roles", "broker,controller");
+    p.setProperty("node.id", "1");
+    p.setProperty("controller.quorum.voters", "1@localhost:" + controllerPort);
+    p.setProperty("listeners", "PLAINTEXT://localhost:" + brokerPort + ",CONTROLLER://localhost:" + controllerPort);
+    p.setProperty("advertised.listeners", "PLAINTEXT://localhost:" + brokerPort);
+    p.setProperty("controller.listener.names", "CONTROLLER");
+    p.setProperty("inter.broker.listener.name", "PLAINTEXT");
+    p.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    p.setProperty("log.dirs", work.resolve("kraft-logs").toString());
+    p.setProperty("offsets.topic.replication.factor", "1");
+    p.setProperty("transaction.state.log.replication.factor", "1");
+    p.setProperty("transaction.state.log.min.isr", "1");
+    p.setProperty("share.coordinator.state.topic.replication.factor", "1");
+    p.setProperty("share.coordinator.state.topic.min.isr", "1");
+    p.setProperty("group.initial.rebalance.delay.ms", "0");
+    Path props = write("server.properties", p);
+    Process format = java("kafka-storage-format", "512m", List.of(), "kafka.tools.StorageTool", "format", "-t",
+        UUID.randomUUID().toString().replace("-", "").substring(0, 22), "-c", props.toString());
+    if (!format.waitFor(60, TimeUnit.SECONDS) || format.exitValue() != 0) {
+      throw new IllegalStateException("formatting the KRaft log failed, see " + work.resolve("kafka-storage-format.log"));
+    }
+    java("broker", "768m", List.of(), "kafka.Kafka", props.toString());
+    step("Starting the KRaft broker (kafka.Kafka), log: " + work.resolve("broker.log"));
+    bootstrap = "localhost:" + brokerPort;
+    try (Admin admin = admin()) {
+      waitFor("the broker", Duration.ofSeconds(60), () -> {
+        try {
+          return !admin.describeCluster().nodes().get(2, TimeUnit.SECONDS).isEmpty();
+        } catch (Exception e) {
+          return false;
+        }
+      });
+    }
+    step("Broker up on " + bootstrap);
+  }
+
+  Admin admin() {
+    return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
+  }
+
+  /** Creates a topic and waits until every partition has a leader. */
+  void createTopic(String topic, int partitions) throws Exception {
+    try (Admin admin = admin()) {
+      admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
+      waitFor("partition leaders of " + topic, Duration.ofSeconds(30), () -> {
+        try {
+          return admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().stream()
+              .allMatch(x -> x.leader() != null);
+        } catch (Exception e) {
+          return false;
+        }
+      });
+    }
+    step("Topic '" + topic + "' created with " + partitions + " partitions");
+  }
+
+  /**
+   * Starts a distributed Connect worker with {@code plugin.path} = {@code plugins} and waits until it
+   * lists the connector.
+   *
+   * @param heap the worker's -Xmx, such as {@code 512m}
+   * @param jvmArgs further JVM options
+   */
+  void startWorker(Path plugins, String heap, List<String> jvmArgs) throws Exception {
+    int restPort = freePort();
+    Properties p = new Properties();
+    p.setProperty("bootstrap.servers", bootstrap);
+    p.setProperty("group.id", label + "-connect");
+    p.setProperty("listeners", "http://localhost:" + restPort);
+    p.setProperty("key.converter", "org.apache.kafka.connect.storage.StringConverter");
+    p.setProperty("value.converter", "org.apache.kafka.connect.storage.StringConverter");
+    p.setProperty("config.storage.topic", "connect-configs");
+    p.setProperty("offset.storage.topic", "connect-offsets");
+    p.setProperty("status.storage.topic", "connect-status");
+    p.setProperty("config.storage.replication.factor", "1");
+    p.setProperty("offset.storage.replication.factor", "1");
+    p.setProperty("status.storage.replication.factor", "1");
+    p.setProperty("offset.flush.interval.ms", "1000");
+    p.setProperty("plugin.path", plugins.toString());
+    // KIP-898: find plugins only through their service manifests, as newer workers do.
+    p.setProperty("plugin.discovery", "service_load");
+    Path props = write("worker.properties", p);
+    worker = java("connect", heap, jvmArgs, "org.apache.kafka.connect.cli.ConnectDistributed", props.toString());
+    step("Starting the Connect worker (ConnectDistributed, plugin.path=" + plugins + "), log: " + work.resolve("connect.log"));
+    rest = "http://localhost:" + restPort;
+    waitFor("the Connect worker to load the plugin", Duration.ofSeconds(90), () -> {
+      String body = get(rest + "/connector-plugins");
+      return body != null && body.contains("io.deltasink.connect.delta.DeltaSinkConnector");
+    });
+  }
+
+  /** {@code PUT /connectors/<name>/config} and waits until the connector and {@code tasks} tasks run. */
+  void putConnector(String name, String json, int tasks) throws Exception {
+    HttpResponse<String> put = http.send(HttpRequest.newBuilder(URI.create(rest + "/connectors/" + name + "/config"))
+        .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(json)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    if (put.statusCode() / 100 != 2) {
+      throw new IllegalStateException("PUT /connectors/" + name + "/config answered " + put.statusCode() + ": " + put.body());
+    }
+    waitFor("the connector and its tasks to run", Duration.ofSeconds(60), () -> {
+      String s = get(rest + "/connectors/" + name + "/status");
+      return s != null && s.contains("\"tasks\":[{") && !s.contains("FAILED") && !s.contains("UNASSIGNED")
+          && s.split("RUNNING", -1).length - 1 >= 1 + tasks;
+    });
+  }
+
+  Process java(String name, String heap, List<String> jvmArgs, String mainClass, String... args) throws IOException {
+    Path log4j = work.resolve("log4j2.properties");
+    if (!Files.exists(log4j)) {
+      Files.writeString(log4j, String.join("\n",
+          "rootLogger.level = info", "rootLogger.appenderRef.out.ref = out", "appender.out.type = Console",
+          "appender.out.name = out", "appender.out.layout.type = PatternLayout",
+          "appender.out.layout.pattern = [%d] %p %m (%c{1})%n", "logger.kafka.name = org.apache.kafka", "logger.kafka.level = warn",
+          "logger.kserver.name = kafka", "logger.kserver.level = warn", "logger.connect.name = org.apache.kafka.connect.runtime",
+          "logger.connect.level = info", "logger.sink.name = io.deltasink", "logger.sink.level = info",
+          "logger.rest.name = org.apache.kafka.connect.runtime.rest.RestServer", "logger.rest.level = warn", ""));
+    }
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx" + heap, "-Dlog4j2.configurationFile=" + log4j));
+    cmd.addAll(jvmArgs);
+    cmd.addAll(List.of("-cp", classpath, mainClass));
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(work.resolve(name + ".log").toFile()).start();
+    processes.add(p);
+    return p;
+  }
+
+  String get(String url) {
+    try {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).GET().build(),
+          HttpResponse.BodyHandlers.ofString());
+      return r.statusCode() == 200 ? r.body() : null;
+    } catch (Exception e) {
+      return null;
+    }
+  }
+
+  interface Check {
+    boolean ok() throws Exception;
+  }
+
+  void waitFor(String what, Duration timeout, Check check) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!check.ok()) {
+      for (Process p : processes) {
+        if (!p.isAlive() && p.exitValue() != 0) {
+          throw new IllegalStateException("a Kafka process exited with code " + p.exitValue() + " while waiting for " + what);
+        }
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("timed out after " + timeout.toSeconds() + " s waiting for " + what);
+      }
+      Thread.sleep(200);
+    }
+  }
+
+  private Path write(String name, Properties p) throws IOException {
+    Path f = work.resolve(name);
+    try (var out = Files.newBufferedWriter(f)) {
+      p.store(out, "written by " + label);
+    }
+    return f;
+  }
+
+  void dumpLogs() {
+    for (String log : List.of("broker.log", "connect.log")) {
+      Path f = work.resolve(log);
+      try {
+        List<String> lines = Files.readAllLines(f);
+        System.out.println("---- last lines of " + f);
+        lines.subList(Math.max(0, lines.size() - 40), lines.size()).forEach(System.out::println);
+      } catch (IOException e) {
+        // no log
+      }
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    if (processes.isEmpty()) {
+      return;
+    }
+    step("Stopping the Connect worker and the broker");
+    for (int i = processes.size() - 1; i >= 0; i--) {
+      Process p = processes.get(i);
+      p.destroy();
+      try {
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+          p.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        p.destroyForcibly();
+      }
+    }
+    processes.clear();
+    step("Stopped");
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  static void deleteTree(Path p) throws IOException {
+    if (!Files.exists(p)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(p)) {
+      for (Path x : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(x);
+      }
+    }
+  }
+}
