@@ -1,0 +1,359 @@
+/*
+ * The throughput benchmark (issue #6): a real KRaft broker and a real Connect worker in their own
+ * JVMs (LocalKafka), a 6-partition topic loaded with temperature messages shaped like the real
+ * Open-Meteo file (the 26,064 lines cycled, each cycle's timestamps shifted by 4,344 hours), then:
+ *   1. a plain KafkaConsumer reads the whole topic: the ceiling on this machine;
+ *   2. the connector (2 tasks, the original Kusto mapping, snappy) drains the same topic into a Delta table;
+ *   3. a steady produce rate for a while, measuring produce-to-visible latency from the Delta log.
+ * Run through src/bench/run.sh. Prints one summary; nothing is written outside target/bench and the
+ * table directory below it.
+ */
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+public class Bench {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String TOPIC = "temperatures-bench";
+  private static final String CONNECTOR = "delta-bench";
+  private static final int PARTITIONS = 6;
+  private static final DateTimeFormatter MINUTES = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm");
+  private static final Pattern TIME = Pattern.compile("\"time\":\"([^\"]+)\"");
+
+  private final Path repo;
+  private final Path zip;
+  private final LocalKafka kafka;
+  private final long records;
+  private final int latencyRate;
+  private final int latencySeconds;
+
+  Bench(Path repo, Path zip, Path work, String classpath, long records, int latencyRate, int latencySeconds) {
+    this.repo = repo;
+    this.zip = zip;
+    this.kafka = new LocalKafka("bench", work, classpath);
+    this.records = records;
+    this.latencyRate = latencyRate;
+    this.latencySeconds = latencySeconds;
+  }
+
+  public static void main(String[] args) throws Exception {
+    long records = Long.parseLong(System.getProperty("bench.records", "2000000"));
+    int rate = Integer.parseInt(System.getProperty("bench.latency.rate", "20000"));
+    int seconds = Integer.parseInt(System.getProperty("bench.latency.seconds", "20"));
+    Bench b = new Bench(Path.of(args[0]).toAbsolutePath(), Path.of(args[1]).toAbsolutePath(),
+        Path.of(args[2]).toAbsolutePath(), System.getProperty("java.class.path"), records, rate, seconds);
+    Runtime.getRuntime().addShutdownHook(new Thread(b.kafka::close));
+    int rc = 1;
+    try {
+      rc = b.run();
+    } catch (Exception e) {
+      b.kafka.step("FAILED: " + e);
+      e.printStackTrace(System.out);
+      b.kafka.dumpLogs();
+    } finally {
+      b.kafka.close();
+    }
+    System.exit(rc);
+  }
+
+  int run() throws Exception {
+    Path work = kafka.work;
+    LocalKafka.deleteTree(work);
+    Files.createDirectories(work);
+    Path table = work.resolve("table");
+    Path plugins = kafka.unzipPlugin(zip);
+    kafka.startBroker();
+    kafka.createTopic(TOPIC, PARTITIONS);
+
+    List<String[]> sample = sample();
+    long t0 = System.nanoTime();
+    long jsonBytes = load(sample);
+    double loadSeconds = (System.nanoTime() - t0) / 1e9;
+    kafka.step(String.format("Loaded %,d messages (%.1f MB of JSON) in %.1f s", records, jsonBytes / 1e6, loadSeconds));
+
+    double consumerSeconds = plainConsumer();
+    kafka.step(String.format("Plain KafkaConsumer read %,d records in %.2f s: %,.0f records/s", records, consumerSeconds,
+        records / consumerSeconds));
+
+    Path gcLog = work.resolve("connect-gc.log");
+    kafka.startWorker(plugins, System.getProperty("bench.worker.heap", "1g"),
+        List.of("-Xlog:gc:file=" + gcLog, "-XX:+UseG1GC"));
+    Map<String, String> config = new TreeMap<>();
+    config.put("connector.class", "io.deltasink.connect.delta.DeltaSinkConnector");
+    config.put("tasks.max", "2");
+    config.put("topics", TOPIC);
+    config.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
+    config.put("value.converter", "org.apache.kafka.connect.storage.StringConverter");
+    config.put("consumer.override.max.poll.records", "5000");
+    config.put("delta.table.location", table.toUri().toString());
+    config.put("delta.table.mapping", "temperatures_mapping");
+    JsonNode quick = JSON.readTree(repo.resolve("config/quickstart-connector.json").toFile());
+    config.put("delta.mappings.temperatures_mapping", quick.get("delta.mappings.temperatures_mapping").asText());
+    config.put("delta.parquet.compression", "snappy");
+    config.put("delta.flush.interval.ms", System.getProperty("bench.flush.interval.ms", "2000"));
+    long drainStart = System.nanoTime();
+    kafka.putConnector(CONNECTOR, JSON.writeValueAsString(config), 2);
+    long ends = records;
+    kafka.waitFor("the connector to commit every record", Duration.ofMinutes(10), () -> committed() >= ends);
+    double drainSeconds = (System.nanoTime() - drainStart) / 1e9;
+    kafka.step(String.format("Connector drained %,d records in %.2f s: %,.0f records/s", records, drainSeconds,
+        records / drainSeconds));
+    LogStats drained = logStats(table);
+
+    List<Long> latencies = latencyPhase(sample, table, drained.versions);
+
+    long rssPeakKb = peakRssKb(kafka.worker.pid());
+    long heapPeak = peakHeapMb(gcLog);
+    System.out.println();
+    System.out.println("==================== benchmark summary ====================");
+    System.out.printf("records            %,d (%.1f MB of JSON, %d partitions)%n", records, jsonBytes / 1e6, PARTITIONS);
+    System.out.printf("plain consumer     %.2f s, %,.0f records/s (the ceiling on this machine)%n", consumerSeconds,
+        records / consumerSeconds);
+    System.out.printf("sink drain         %.2f s, %,.0f records/s, %.1f MB/s of JSON, %.0f%% of the plain consumer%n",
+        drainSeconds, records / drainSeconds, jsonBytes / 1e6 / drainSeconds, 100 * consumerSeconds / drainSeconds);
+    System.out.printf("Delta table        %,d data files, average %.1f MB, %d commits, %,d rows%n", drained.files,
+        drained.files == 0 ? 0 : drained.bytes / 1e6 / drained.files, drained.versions, drained.rows);
+    System.out.printf("worker memory      peak RSS %,d MB, peak heap used %,d MB (from GC log; -Xmx%s)%n", rssPeakKb / 1024,
+        heapPeak, System.getProperty("bench.worker.heap", "1g"));
+    if (!latencies.isEmpty()) {
+      System.out.printf("latency            %,d records at %,d records/s for %d s, flush interval %s ms: p50 %d ms, p99 %d ms%n",
+          latencies.size(), latencyRate, latencySeconds, config.get("delta.flush.interval.ms"),
+          latencies.get(latencies.size() / 2), latencies.get((int) (latencies.size() * 0.99)));
+    }
+    System.out.println("============================================================");
+    return drained.rows == records ? 0 : 1;
+  }
+
+  /** The sample lines split around their time value: {prefix, time, suffix}. */
+  private List<String[]> sample() throws IOException {
+    List<String[]> out = new ArrayList<>();
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(new GZIPInputStream(
+        Files.newInputStream(repo.resolve("config/sample-data/open-meteo/temperatures-2023.jsonl.gz"))), StandardCharsets.UTF_8))) {
+      for (String l; (l = r.readLine()) != null; ) {
+        Matcher m = TIME.matcher(l);
+        if (!l.isBlank() && m.find()) {
+          out.add(new String[] {l.substring(0, m.start(1)), m.group(1), l.substring(m.end(1))});
+        }
+      }
+    }
+    return out;
+  }
+
+  private static byte[] message(List<String[]> sample, long i) {
+    String[] parts = sample.get((int) (i % sample.size()));
+    long cycle = i / sample.size();
+    String time = cycle == 0 ? parts[1] : LocalDateTime.parse(parts[1], MINUTES).plusHours(4344 * cycle).format(MINUTES);
+    return (parts[0] + time + parts[2]).getBytes(StandardCharsets.UTF_8);
+  }
+
+  private KafkaProducer<byte[], byte[]> producer(int lingerMs) {
+    Map<String, Object> p = new HashMap<>();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrap);
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+    p.put(ProducerConfig.LINGER_MS_CONFIG, lingerMs);
+    p.put(ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024);
+    p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
+    return new KafkaProducer<>(p);
+  }
+
+  private long load(List<String[]> sample) {
+    long bytes = 0;
+    try (KafkaProducer<byte[], byte[]> p = producer(20)) {
+      for (long i = 0; i < records; i++) {
+        byte[] v = message(sample, i);
+        bytes += v.length;
+        p.send(new ProducerRecord<>(TOPIC, (int) (i % PARTITIONS), null, v));
+      }
+      p.flush();
+    }
+    return bytes;
+  }
+
+  private double plainConsumer() {
+    Map<String, Object> c = new HashMap<>();
+    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrap);
+    c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c)) {
+      List<TopicPartition> tps = new ArrayList<>();
+      for (int p = 0; p < PARTITIONS; p++) {
+        tps.add(new TopicPartition(TOPIC, p));
+      }
+      consumer.assign(tps);
+      consumer.seekToBeginning(tps);
+      long start = System.nanoTime();
+      long n = 0;
+      long sink = 0;
+      while (n < records) {
+        ConsumerRecords<byte[], byte[]> batch = consumer.poll(Duration.ofMillis(500));
+        for (var r : batch) {
+          sink += r.value().length; // touch every value, as a real consumer would
+          n++;
+        }
+      }
+      if (sink < 0) {
+        throw new IllegalStateException();
+      }
+      return (System.nanoTime() - start) / 1e9;
+    }
+  }
+
+  /** Sum of the offsets Connect committed for the connector (the sink reports only what Delta holds). */
+  private long committed() throws IOException {
+    String body = kafka.get(kafka.rest + "/connectors/" + CONNECTOR + "/offsets");
+    String status = kafka.get(kafka.rest + "/connectors/" + CONNECTOR + "/status");
+    if (status != null && status.contains("FAILED")) {
+      throw new IllegalStateException("a connector task failed: " + status);
+    }
+    long done = 0;
+    if (body != null) {
+      for (JsonNode o : JSON.readTree(body).path("offsets")) {
+        done += o.path("offset").path("kafka_offset").asLong();
+      }
+    }
+    return done;
+  }
+
+  /**
+   * Produces {@code latencyRate} records/s for {@code latencySeconds} s, then reads, for every Delta
+   * version after {@code firstVersion}, its commit time and the offsets its txn actions cover:
+   * latency of a record = commit time - produce time.
+   */
+  private List<Long> latencyPhase(List<String[]> sample, Path table, long firstVersion) throws Exception {
+    if (latencySeconds <= 0) {
+      return List.of();
+    }
+    Map<TopicPartition, Map<Long, Long>> sent = new ConcurrentHashMap<>();
+    long total = (long) latencyRate * latencySeconds;
+    kafka.step(String.format("Latency: producing %,d records/s for %d s", latencyRate, latencySeconds));
+    long start = System.nanoTime();
+    try (KafkaProducer<byte[], byte[]> p = producer(0)) {
+      for (long i = 0; i < total; i++) {
+        long due = start + i * 1_000_000_000L / latencyRate;
+        while (System.nanoTime() < due) {
+          Thread.onSpinWait();
+        }
+        long sentAt = System.currentTimeMillis();
+        p.send(new ProducerRecord<>(TOPIC, (int) (i % PARTITIONS), null, message(sample, records + i)), (md, e) -> {
+          if (e == null) {
+            sent.computeIfAbsent(new TopicPartition(md.topic(), md.partition()), k -> new ConcurrentHashMap<>())
+                .put(md.offset(), sentAt);
+          }
+        });
+      }
+      p.flush();
+    }
+    long target = records + total;
+    kafka.waitFor("the latency records to be committed", Duration.ofMinutes(2), () -> committed() >= target);
+    List<Long> latencies = new ArrayList<>();
+    Map<String, Long> lastTxn = new HashMap<>();
+    for (Path f : commits(table)) {
+      long version = Long.parseLong(f.getFileName().toString().substring(0, 20));
+      long commitTime = -1;
+      Map<String, Long> txns = new HashMap<>();
+      for (String line : Files.readAllLines(f)) {
+        JsonNode a = JSON.readTree(line);
+        if (a.has("commitInfo")) {
+          commitTime = a.get("commitInfo").path("timestamp").asLong();
+        } else if (a.has("txn")) {
+          txns.put(a.get("txn").path("appId").asText(), a.get("txn").path("version").asLong());
+        }
+      }
+      for (Map.Entry<String, Long> t : txns.entrySet()) {
+        long from = lastTxn.getOrDefault(t.getKey(), -1L) + 1;
+        lastTxn.put(t.getKey(), t.getValue());
+        if (version < firstVersion) {
+          continue;
+        }
+        int partition = Integer.parseInt(t.getKey().substring(t.getKey().lastIndexOf('/') + 1));
+        Map<Long, Long> times = sent.getOrDefault(new TopicPartition(TOPIC, partition), Map.of());
+        for (long o = from; o <= t.getValue(); o++) {
+          Long at = times.get(o);
+          if (at != null) {
+            latencies.add(commitTime - at);
+          }
+        }
+      }
+    }
+    latencies.sort(null);
+    return latencies;
+  }
+
+  private static List<Path> commits(Path table) throws IOException {
+    try (Stream<Path> s = Files.list(table.resolve("_delta_log"))) {
+      return s.filter(x -> x.getFileName().toString().matches("\\d{20}\\.json")).sorted().toList();
+    }
+  }
+
+  record LogStats(long versions, long files, long bytes, long rows) {}
+
+  private static LogStats logStats(Path table) throws IOException {
+    long files = 0;
+    long bytes = 0;
+    long rows = 0;
+    List<Path> commits = commits(table);
+    for (Path f : commits) {
+      for (String line : Files.readAllLines(f)) {
+        JsonNode a = JSON.readTree(line);
+        if (a.has("add")) {
+          files++;
+          bytes += a.get("add").path("size").asLong();
+          rows += JSON.readTree(a.get("add").path("stats").asText("{}")).path("numRecords").asLong();
+        }
+      }
+    }
+    return new LogStats(commits.size(), files, bytes, rows);
+  }
+
+  /** VmHWM: the most resident memory the process ever had (Linux). */
+  private static long peakRssKb(long pid) throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+      if (line.startsWith("VmHWM:")) {
+        return Long.parseLong(line.replaceAll("\\D", ""));
+      }
+    }
+    return -1;
+  }
+
+  /** The largest heap occupancy before a collection in the worker's GC log ("123M->45M(256M)"). */
+  private static long peakHeapMb(Path gcLog) throws IOException {
+    Matcher m = Pattern.compile("(\\d+)M->(\\d+)M\\((\\d+)M\\)").matcher(Files.readString(gcLog));
+    long peak = 0;
+    while (m.find()) {
+      peak = Math.max(peak, Math.max(Long.parseLong(m.group(1)), Long.parseLong(m.group(2))));
+    }
+    return peak;
+  }
+
+}
