@@ -104,8 +104,12 @@ public class Bench {
         records / consumerSeconds));
 
     Path gcLog = work.resolve("connect-gc.log");
-    kafka.startWorker(plugins, System.getProperty("bench.worker.heap", "1g"),
-        List.of("-Xlog:gc:file=" + gcLog, "-XX:+UseG1GC"));
+    List<String> jvm = new ArrayList<>(List.of("-Xlog:gc:file=" + gcLog, "-XX:+UseG1GC"));
+    if (Boolean.getBoolean("bench.jfr")) {
+      // Method sampling of the worker for the profile; read it with: jfr print --events jdk.ExecutionSample
+      jvm.add("-XX:StartFlightRecording=filename=" + work.resolve("connect.jfr") + ",settings=profile");
+    }
+    kafka.startWorker(plugins, System.getProperty("bench.worker.heap", "1g"), jvm);
     Map<String, String> config = new TreeMap<>();
     config.put("connector.class", "io.deltasink.connect.delta.DeltaSinkConnector");
     config.put("tasks.max", "2");

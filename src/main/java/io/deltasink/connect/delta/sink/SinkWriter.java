@@ -64,6 +64,8 @@ public final class SinkWriter implements AutoCloseable {
   private ErrantRecordReporter reporter;
   private boolean reporterLooked;
   private long firstBufferedMs = -1;
+  /** {@code delta.record.max.bytes}, read once: it is checked for every record. */
+  private final long recordMaxBytes;
 
   public SinkWriter(DeltaSinkConfig config, String connectorName, SinkTaskContext context, Time time) {
     this(config, connectorName, context, time, null);
@@ -76,6 +78,7 @@ public final class SinkWriter implements AutoCloseable {
     this.time = time;
     this.hadoopConf = HadoopConf.build(config.hadoopOverrides());
     this.applicationId = config.applicationId(connectorName);
+    this.recordMaxBytes = config.recordMaxBytes();
     this.routes = config.routes();
     String engineInfo = "kafka-connect-delta/" + Version.get() + " connector/" + connectorName;
     this.opener = opener != null ? opener
@@ -143,9 +146,9 @@ public final class SinkWriter implements AutoCloseable {
   private void checkSize(SinkRecord r) {
     long key = size(r.key());
     long value = size(r.value());
-    if (Math.max(key, value) > config.recordMaxBytes()) {
+    if (Math.max(key, value) > recordMaxBytes) {
       throw new DataException("the record's " + (value >= key ? "value" : "key") + " has " + Math.max(key, value)
-          + " bytes, more than " + DeltaSinkConfig.RECORD_MAX_BYTES_CONFIG + "=" + config.recordMaxBytes());
+          + " bytes, more than " + DeltaSinkConfig.RECORD_MAX_BYTES_CONFIG + "=" + recordMaxBytes);
     }
   }
 
@@ -155,7 +158,7 @@ public final class SinkWriter implements AutoCloseable {
     }
     if (v instanceof String s) {
       // A char is at most 3 UTF-8 bytes: count exactly only when that bound is over the limit.
-      return (long) s.length() * 3 <= config.recordMaxBytes() ? s.length() : s.getBytes(StandardCharsets.UTF_8).length;
+      return (long) s.length() * 3 <= recordMaxBytes ? s.length() : s.getBytes(StandardCharsets.UTF_8).length;
     }
     return 0;
   }

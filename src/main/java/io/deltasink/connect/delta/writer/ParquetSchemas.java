@@ -32,6 +32,19 @@ public final class ParquetSchemas {
 
   /** Bytes a FIXED_LEN_BYTE_ARRAY needs for an unscaled decimal of {@code precision} digits. */
   public static int decimalBytes(int precision) {
+    // Called per written value: a table lookup, computed once.
+    return precision < DECIMAL_BYTES.length ? DECIMAL_BYTES[precision] : computeDecimalBytes(precision);
+  }
+
+  private static final int[] DECIMAL_BYTES = new int[39];
+
+  static {
+    for (int p = 0; p < DECIMAL_BYTES.length; p++) {
+      DECIMAL_BYTES[p] = computeDecimalBytes(p);
+    }
+  }
+
+  private static int computeDecimalBytes(int precision) {
     int bytes = 1;
     while (Math.pow(2.0, 8 * bytes - 1) < Math.pow(10.0, precision)) {
       bytes++;
