@@ -8,16 +8,7 @@
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$repo"
-if [ "${BENCH_SKIP_BUILD:-}" = "1" ] && ls "$repo"/target/deltasink-kafka-connect-delta-*.zip >/dev/null 2>&1; then
-  echo "[bench] using the connector zip already built in target/"
-else
-  echo "[bench] building the connector zip (mvn -DskipTests package)"
-  mvn -B -q -ntp -DskipTests package
-fi
-zip="$(ls "$repo"/target/deltasink-kafka-connect-delta-*.zip | head -n 1)"
-mkdir -p "$repo/target"
-mvn -B -q -ntp -f src/quickstart/pom.xml dependency:build-classpath -Dmdep.outputFile="$repo/target/quickstart-kafka.classpath"
-cp="$(cat "$repo/target/quickstart-kafka.classpath")"
-rm -rf "$repo/target/bench-classes"
-javac -nowarn -d "$repo/target/bench-classes" -cp "$cp" src/quickstart/LocalKafka.java src/bench/Bench.java
-exec java -Xmx1g ${BENCH_OPTS:-} -cp "$repo/target/bench-classes:$cp" Bench "$repo" "$zip" "$repo/target/bench"
+label=bench
+main_source=src/bench/Bench.java
+source src/quickstart/prepare.sh
+exec java -Xmx1g ${BENCH_OPTS:-} -cp "$classes:$cp" Bench "$repo" "$zip" "$repo/target/bench"

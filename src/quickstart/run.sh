@@ -9,18 +9,7 @@
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$repo"
-work="$repo/target/quickstart"
-if [ "${QUICKSTART_SKIP_BUILD:-}" = "1" ] && ls "$repo"/target/deltasink-kafka-connect-delta-*.zip >/dev/null 2>&1; then
-  echo "[quickstart] using the connector zip already built in target/"
-else
-  echo "[quickstart] building the connector zip (mvn -DskipTests package)"
-  mvn -B -q -ntp -DskipTests package
-fi
-zip="$(ls "$repo"/target/deltasink-kafka-connect-delta-*.zip | head -n 1)"
-echo "[quickstart] resolving Kafka ${KAFKA_VERSION:-4.3.1} (broker + Connect) from Maven Central"
-mkdir -p "$repo/target"
-mvn -B -q -ntp -f src/quickstart/pom.xml dependency:build-classpath -Dmdep.outputFile="$repo/target/quickstart-kafka.classpath"
-cp="$(cat "$repo/target/quickstart-kafka.classpath")"
-rm -rf "$repo/target/quickstart-classes"
-javac -nowarn -d "$repo/target/quickstart-classes" -cp "$cp" src/quickstart/LocalKafka.java src/quickstart/Quickstart.java
-exec java -cp "$repo/target/quickstart-classes:$cp" Quickstart "$repo" "$zip" "$work"
+label=quickstart
+main_source=src/quickstart/Quickstart.java
+source src/quickstart/prepare.sh
+exec java -cp "$classes:$cp" Quickstart "$repo" "$zip" "$repo/target/quickstart"
