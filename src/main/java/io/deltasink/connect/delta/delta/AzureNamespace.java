@@ -27,7 +27,12 @@ final class AzureNamespace {
    * account cannot be asked (the first commit then reports the storage error).
    */
   static Optional<String> warning(Configuration conf, String location) {
-    URI uri = URI.create(location);
+    URI uri;
+    try {
+      uri = new URI(location);
+    } catch (java.net.URISyntaxException e) {
+      return Optional.empty(); // reported by the location checks of the config
+    }
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
     if (!scheme.equals("abfs") && !scheme.equals("abfss")) {
       return Optional.empty();

@@ -10,13 +10,9 @@ import io.deltasink.connect.delta.writer.TopicPartitionWriter;
 import io.deltasink.connect.delta.writer.WriterSettings;
 import io.deltasink.connect.delta.writer.WrittenFile;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.junit.jupiter.api.BeforeEach;
@@ -66,27 +62,8 @@ class AzureTableTest {
   void concurrentWritersCommitThroughRenameWithoutLosingAVersion() throws Exception {
     int writers = 3;
     int commitsEach = 10;
-    ExecutorService pool = Executors.newFixedThreadPool(writers);
-    List<Future<?>> futures = new ArrayList<>();
-    for (int w = 0; w < writers; w++) {
-      String appId = "a/t/" + w;
-      futures.add(pool.submit(() -> {
-        StandaloneDeltaTable t = new StandaloneDeltaTable(LOCATION, conf(), "t", "e", 50, 1, ms -> {});
-        long last = -1;
-        for (int c = 0; c < commitsEach; c++) {
-          long next = last + 10;
-          CommitOutcome o = t.commit(StandaloneDeltaTableTest.SCHEMA, List.of(),
-              List.of(new PartitionCommit(appId, last, next, files(last + 1, next))));
-          assertThat(o.committed()).containsExactly(appId);
-          last = next;
-        }
-        return null;
-      }));
-    }
-    for (Future<?> f : futures) {
-      f.get();
-    }
-    pool.shutdown();
+    StandaloneDeltaTableTest.commitConcurrently(writers, commitsEach,
+        () -> new StandaloneDeltaTable(LOCATION, conf(), "t", "e", 50, 1, ms -> {}), this::files);
     KernelReader reader = new KernelReader(LOCATION, conf());
     assertThat(reader.snapshot().getVersion()).isEqualTo(writers * commitsEach - 1);
     assertThat(reader.rows()).hasSize(writers * commitsEach * 10);

@@ -138,31 +138,51 @@ class StandaloneDeltaTableTest {
     int writers = 3;
     int commitsEach = 15;
     table().commit(SCHEMA, List.of(), List.of(new PartitionCommit("seed", -1, 0, files(SCHEMA, List.of(), 0, 0))));
+    commitConcurrently(writers, commitsEach,
+        () -> new StandaloneDeltaTable(location(), HadoopConf.build(Map.of()), "t", "e", 50, 1, ms -> {}),
+        (from, to) -> files(SCHEMA, List.of(), from, to));
+    KernelReader reader = new KernelReader(location());
+    assertThat(reader.snapshot().getVersion()).isEqualTo(writers * commitsEach);
+    assertThat(reader.rows()).hasSize(1 + writers * commitsEach * 10);
+    for (int w = 0; w < writers; w++) {
+      assertThat(reader.txnVersion("a/t/" + w)).isEqualTo(commitsEach * 10L - 1);
+    }
+  }
+
+  /** Writes the files of offsets {@code from..to} of one partition, ready to commit. */
+  @FunctionalInterface
+  interface FileMaker {
+    List<WrittenFile> files(long from, long to) throws Exception;
+  }
+
+  /**
+   * {@code writers} threads, each with its own table instance and its own app id {@code a/t/<n>},
+   * commit {@code commitsEach} batches of 10 offsets at the same time; every commit must land.
+   */
+  static void commitConcurrently(int writers, int commitsEach, java.util.function.Supplier<StandaloneDeltaTable> table,
+      FileMaker files) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(writers);
     List<Future<?>> futures = new ArrayList<>();
     for (int w = 0; w < writers; w++) {
       String appId = "a/t/" + w;
       futures.add(pool.submit(() -> {
-        StandaloneDeltaTable t = new StandaloneDeltaTable(location(), HadoopConf.build(Map.of()), "t", "e", 50, 1, ms -> {});
+        StandaloneDeltaTable t = table.get();
         long last = -1;
         for (int c = 0; c < commitsEach; c++) {
           long next = last + 10;
-          CommitOutcome o = t.commit(SCHEMA, List.of(), List.of(new PartitionCommit(appId, last, next, files(SCHEMA, List.of(), last + 1, next))));
+          CommitOutcome o = t.commit(SCHEMA, List.of(), List.of(new PartitionCommit(appId, last, next, files.files(last + 1, next))));
           assertThat(o.committed()).containsExactly(appId);
           last = next;
         }
         return null;
       }));
     }
-    for (Future<?> f : futures) {
-      f.get();
-    }
-    pool.shutdown();
-    KernelReader reader = new KernelReader(location());
-    assertThat(reader.snapshot().getVersion()).isEqualTo(writers * commitsEach);
-    assertThat(reader.rows()).hasSize(1 + writers * commitsEach * 10);
-    for (int w = 0; w < writers; w++) {
-      assertThat(reader.txnVersion("a/t/" + w)).isEqualTo(commitsEach * 10L - 1);
+    try {
+      for (Future<?> f : futures) {
+        f.get();
+      }
+    } finally {
+      pool.shutdown();
     }
   }
 
