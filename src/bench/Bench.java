@@ -70,18 +70,7 @@ public class Bench {
     int seconds = Integer.parseInt(System.getProperty("bench.latency.seconds", "20"));
     Bench b = new Bench(Path.of(args[0]).toAbsolutePath(), Path.of(args[1]).toAbsolutePath(),
         Path.of(args[2]).toAbsolutePath(), System.getProperty("java.class.path"), records, rate, seconds);
-    Runtime.getRuntime().addShutdownHook(new Thread(b.kafka::close));
-    int rc = 1;
-    try {
-      rc = b.run();
-    } catch (Exception e) {
-      b.kafka.step("FAILED: " + e);
-      e.printStackTrace(System.out);
-      b.kafka.dumpLogs();
-    } finally {
-      b.kafka.close();
-    }
-    System.exit(rc);
+    b.kafka.runAndExit(b::run);
   }
 
   int run() throws Exception {

@@ -50,6 +50,30 @@ public class LocalKafka implements AutoCloseable {
     this.classpath = classpath;
   }
 
+  /** What a tool does with the started processes; returns the exit code. */
+  interface Job {
+    int run() throws Exception;
+  }
+
+  /**
+   * Runs {@code job}, stops every process it started (also on Ctrl-C), prints the logs' tails when
+   * it fails, and exits the JVM with its code (1 on an exception).
+   */
+  void runAndExit(Job job) {
+    Runtime.getRuntime().addShutdownHook(new Thread(this::close));
+    int rc = 1;
+    try {
+      rc = job.run();
+    } catch (Exception e) {
+      step("FAILED: " + e);
+      e.printStackTrace(System.out);
+      dumpLogs();
+    } finally {
+      close();
+    }
+    System.exit(rc);
+  }
+
   void step(String message) {
     System.out.printf("[%s %5.1fs] %s%n", label, (System.nanoTime() - START) / 1e9, message);
     System.out.flush();

@@ -50,17 +50,7 @@ public class Quickstart {
   public static void main(String[] args) throws Exception {
     Quickstart q = new Quickstart(Path.of(args[0]).toAbsolutePath(), Path.of(args[1]).toAbsolutePath(),
         Path.of(args[2]).toAbsolutePath(), System.getProperty("java.class.path"));
-    Runtime.getRuntime().addShutdownHook(new Thread(q.kafka::close));
-    int rc = 1;
-    try {
-      rc = q.run();
-    } catch (Exception e) {
-      q.kafka.step("FAILED: " + e);
-      q.kafka.dumpLogs();
-    } finally {
-      q.kafka.close();
-    }
-    System.exit(rc);
+    q.kafka.runAndExit(q::run);
   }
 
   private void step(String message) {
