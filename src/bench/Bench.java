@@ -119,9 +119,9 @@ public class Bench {
     double drainSeconds = (System.nanoTime() - drainStart) / 1e9;
     kafka.step(String.format("Connector drained %,d records in %.2f s: %,.0f records/s", records, drainSeconds,
         records / drainSeconds));
-    LogStats drained = logStats(table);
+    LocalKafka.DeltaLogSummary drained = LocalKafka.deltaLog(table);
 
-    List<Long> latencies = latencyPhase(sample, table, drained.versions);
+    List<Long> latencies = latencyPhase(sample, table, drained.versions());
 
     long rssPeakKb = peakRssKb(kafka.worker.pid());
     long heapPeak = peakHeapMb(gcLog);
@@ -132,8 +132,8 @@ public class Bench {
         records / consumerSeconds);
     System.out.printf("sink drain         %.2f s, %,.0f records/s, %.1f MB/s of JSON, %.0f%% of the plain consumer%n",
         drainSeconds, records / drainSeconds, jsonBytes / 1e6 / drainSeconds, 100 * consumerSeconds / drainSeconds);
-    System.out.printf("Delta table        %,d data files, average %.1f MB, %d commits, %,d rows%n", drained.files,
-        drained.files == 0 ? 0 : drained.bytes / 1e6 / drained.files, drained.versions, drained.rows);
+    System.out.printf("Delta table        %,d data files, average %.1f MB, %d commits, %,d rows%n", drained.files(),
+        drained.files() == 0 ? 0 : drained.bytes() / 1e6 / drained.files(), drained.versions(), drained.rows());
     System.out.printf("worker memory      peak RSS %,d MB, peak heap used %,d MB (from GC log; -Xmx%s)%n", rssPeakKb / 1024,
         heapPeak, System.getProperty("bench.worker.heap", "1g"));
     if (!latencies.isEmpty()) {
@@ -142,7 +142,7 @@ public class Bench {
           latencies.get(latencies.size() / 2), latencies.get((int) (latencies.size() * 0.99)));
     }
     System.out.println("============================================================");
-    return drained.rows == records ? 0 : 1;
+    return drained.rows() == records ? 0 : 1;
   }
 
   /** The sample lines split around their time value: {prefix, time, suffix}. */
@@ -271,7 +271,7 @@ public class Bench {
     kafka.waitFor("the latency records to be committed", Duration.ofMinutes(2), () -> committed() >= target);
     List<Long> latencies = new ArrayList<>();
     Map<String, Long> lastTxn = new HashMap<>();
-    for (Path f : commits(table)) {
+    for (Path f : LocalKafka.deltaCommits(table)) {
       long version = Long.parseLong(f.getFileName().toString().substring(0, 20));
       long commitTime = -1;
       Map<String, Long> txns = new HashMap<>();
@@ -301,32 +301,6 @@ public class Bench {
     }
     latencies.sort(null);
     return latencies;
-  }
-
-  private static List<Path> commits(Path table) throws IOException {
-    try (Stream<Path> s = Files.list(table.resolve("_delta_log"))) {
-      return s.filter(x -> x.getFileName().toString().matches("\\d{20}\\.json")).sorted().toList();
-    }
-  }
-
-  record LogStats(long versions, long files, long bytes, long rows) {}
-
-  private static LogStats logStats(Path table) throws IOException {
-    long files = 0;
-    long bytes = 0;
-    long rows = 0;
-    List<Path> commits = commits(table);
-    for (Path f : commits) {
-      for (String line : Files.readAllLines(f)) {
-        JsonNode a = JSON.readTree(line);
-        if (a.has("add")) {
-          files++;
-          bytes += a.get("add").path("size").asLong();
-          rows += JSON.readTree(a.get("add").path("stats").asText("{}")).path("numRecords").asLong();
-        }
-      }
-    }
-    return new LogStats(commits.size(), files, bytes, rows);
   }
 
   /** VmHWM: the most resident memory the process ever had (Linux). */

@@ -307,6 +307,39 @@ public class LocalKafka implements AutoCloseable {
     step("Stopped");
   }
 
+  /** What a Delta table's JSON commits hold: versions, data files, their bytes and rows, last txn version per app id. */
+  record DeltaLogSummary(long versions, long files, long bytes, long rows, Map<String, Long> txn) {}
+
+  /** The table's JSON commit files, oldest first. */
+  static List<Path> deltaCommits(Path table) throws IOException {
+    try (Stream<Path> s = Files.list(table.resolve("_delta_log"))) {
+      return s.filter(x -> x.getFileName().toString().matches("\\d{20}\\.json")).sorted().toList();
+    }
+  }
+
+  /** Reads every JSON commit of the table's Delta log (no checkpoint is needed at these sizes). */
+  static DeltaLogSummary deltaLog(Path table) throws IOException {
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    long files = 0;
+    long bytes = 0;
+    long rows = 0;
+    Map<String, Long> txn = new java.util.TreeMap<>();
+    List<Path> commits = deltaCommits(table);
+    for (Path f : commits) {
+      for (String line : Files.readAllLines(f)) {
+        com.fasterxml.jackson.databind.JsonNode a = json.readTree(line);
+        if (a.has("add")) {
+          files++;
+          bytes += a.get("add").path("size").asLong();
+          rows += json.readTree(a.get("add").path("stats").asText("{}")).path("numRecords").asLong();
+        } else if (a.has("txn")) {
+          txn.put(a.get("txn").path("appId").asText(), a.get("txn").path("version").asLong());
+        }
+      }
+    }
+    return new DeltaLogSummary(commits.size(), files, bytes, rows, txn);
+  }
+
   static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();

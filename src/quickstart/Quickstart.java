@@ -182,36 +182,19 @@ public class Quickstart {
 
   /** Reads the table's Delta log (the JSON commits) and prints what a user wants to know. */
   private int summary(Path table, Map<Integer, Long> committed, int produced, double seconds) throws IOException {
-    long versions = 0;
-    long files = 0;
-    long rows = 0;
-    long bytes = 0;
-    Map<String, Long> txn = new TreeMap<>();
-    try (Stream<Path> s = Files.list(table.resolve("_delta_log"))) {
-      for (Path f : s.filter(x -> x.getFileName().toString().matches("\\d{20}\\.json")).sorted().toList()) {
-        versions++;
-        for (String line : Files.readAllLines(f)) {
-          JsonNode a = JSON.readTree(line);
-          if (a.has("add")) {
-            files++;
-            bytes += a.get("add").path("size").asLong();
-            rows += JSON.readTree(a.get("add").path("stats").asText("{}")).path("numRecords").asLong();
-          } else if (a.has("txn")) {
-            txn.put(a.get("txn").path("appId").asText(), a.get("txn").path("version").asLong());
-          }
-        }
-      }
-    }
+    LocalKafka.DeltaLogSummary log = LocalKafka.deltaLog(table);
+    long rows = log.rows();
+    long versions = log.versions();
     System.out.println();
     System.out.println("==================== quickstart summary ====================");
     System.out.printf("Delta table        %s%n", table.toUri());
     System.out.printf("rows               %,d (produced %,d)%n", rows, produced);
-    System.out.printf("data files         %,d Parquet files, %.1f MB%n", files, bytes / 1e6);
+    System.out.printf("data files         %,d Parquet files, %.1f MB%n", log.files(), log.bytes() / 1e6);
     System.out.printf("Delta versions     %d (0..%d)%n", versions, versions - 1);
     for (Map.Entry<Integer, Long> e : committed.entrySet()) {
       String appId = CONNECTOR + "/" + TOPIC + "/" + e.getKey();
       System.out.printf("partition %d        committed offset %d (Kafka), txn version %s (Delta)%n", e.getKey(), e.getValue(),
-          txn.getOrDefault(appId, -1L));
+          log.txn().getOrDefault(appId, -1L));
     }
     System.out.printf("elapsed            %.1f s from first produce to every row committed; %.0f records/s%n", seconds,
         produced / seconds);
