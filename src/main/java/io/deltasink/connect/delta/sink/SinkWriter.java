@@ -115,8 +115,12 @@ public final class SinkWriter implements AutoCloseable {
    * committed.
    */
   public void put(Collection<SinkRecord> records) {
+    TopicPartition tp = null;
     for (SinkRecord r : records) {
-      TopicPartition tp = Records.originalPartition(r);
+      // Connect hands over runs of one partition: keep its TopicPartition instead of one per record.
+      if (tp == null || tp.partition() != r.originalKafkaPartition() || !tp.topic().equals(r.originalTopic())) {
+        tp = Records.originalPartition(r);
+      }
       long offset = r.originalKafkaOffset();
       TableWriter table = byPartition.get(tp);
       try {

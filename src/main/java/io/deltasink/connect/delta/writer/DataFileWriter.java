@@ -48,6 +48,7 @@ final class DataFileWriter {
         .withRowGroupSize(settings.rowGroupBytes())
         .withPageSize(settings.pageBytes())
         .withDictionaryEncoding(true)
+        .withDictionaryPageSize(settings.dictionaryBytes())
         .build();
   }
 

@@ -10,8 +10,17 @@ import org.apache.parquet.hadoop.metadata.CompressionCodecName;
  * @param targetFileBytes a file is closed and a new one started once its size reaches this (bytes)
  * @param rowGroupBytes Parquet row group size (bytes); also the memory one open file holds at most
  * @param pageBytes Parquet page size (bytes)
+ * @param dictionaryBytes most bytes of one column chunk's dictionary; a column with more distinct
+ *     values falls back to plain encoding for the rest of the chunk (Parquet's own rule)
  */
-public record WriterSettings(CompressionCodecName compression, long targetFileBytes, long rowGroupBytes, int pageBytes) {
+public record WriterSettings(CompressionCodecName compression, long targetFileBytes, long rowGroupBytes, int pageBytes,
+    int dictionaryBytes) {
+  /** Default of {@link #dictionaryBytes}: 128 KiB, see {@code delta.parquet.dictionary.bytes}. */
+  public static final int DICTIONARY_BYTES_DEFAULT = 128 * 1024;
+
+  public WriterSettings(CompressionCodecName compression, long targetFileBytes, long rowGroupBytes, int pageBytes) {
+    this(compression, targetFileBytes, rowGroupBytes, pageBytes, DICTIONARY_BYTES_DEFAULT);
+  }
 
   /** The codec for a config value: {@code snappy}, {@code zstd}, {@code gzip} or {@code uncompressed}. */
   public static CompressionCodecName codec(String name) {

@@ -153,4 +153,26 @@ class TopicPartitionWriterTest {
     }
     return out;
   }
+
+  @Test
+  void lowCardinalityColumnsKeepTheirDictionaryAndHighCardinalityOnesFallBackToPlain() throws Exception {
+    TableLayout layout = new TableLayout(new org.apache.hadoop.fs.Path(dir.toUri()), SCHEMA, List.of());
+    TopicPartitionWriter w = new TopicPartitionWriter(conf, layout,
+        new WriterSettings(CompressionCodecName.SNAPPY, 1L << 30, 1 << 24, 64 * 1024, 4 * 1024), "part-t-0");
+    for (long i = 0; i < 20_000; i++) {
+      // temp: 3 values; city: 2,000 values of 20 bytes, each 10 times (dictionary-worthy, but 40 KB of it)
+      w.write(new Object[] {String.format("station-%012d", i % 2000), i, BigDecimal.valueOf(i % 3), null}, i);
+    }
+    WrittenFile f = w.finishFiles().get(0);
+    try (ParquetFileReader r = ParquetFileReader.open(HadoopInputFile.fromPath(
+        new org.apache.hadoop.fs.Path(dir.resolve(f.path()).toUri()), conf))) {
+      var columns = r.getFooter().getBlocks().get(0).getColumns();
+      var temp = columns.stream().filter(c -> c.getPath().toDotString().equals("temp")).findFirst().orElseThrow();
+      var city = columns.stream().filter(c -> c.getPath().toDotString().equals("city")).findFirst().orElseThrow();
+      assertThat(temp.hasDictionaryPage()).isTrue();
+      assertThat(temp.getEncodings()).doesNotContain(org.apache.parquet.column.Encoding.PLAIN);
+      assertThat(city.getEncodings()).contains(org.apache.parquet.column.Encoding.PLAIN);
+    }
+    assertThat(read(dir.resolve(f.path()))).hasSize(20_000);
+  }
 }
