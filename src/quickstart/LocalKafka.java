@@ -251,6 +251,11 @@ public class LocalKafka implements AutoCloseable {
   }
 
   void waitFor(String what, Duration timeout, Check check) throws Exception {
+    waitFor(what, timeout, check, 200);
+  }
+
+  /** {@link #waitFor} checking every {@code pollMs} milliseconds. */
+  void waitFor(String what, Duration timeout, Check check, long pollMs) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!check.ok()) {
       for (Process p : processes) {
@@ -261,7 +266,7 @@ public class LocalKafka implements AutoCloseable {
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException("timed out after " + timeout.toSeconds() + " s waiting for " + what);
       }
-      Thread.sleep(200);
+      Thread.sleep(pollMs);
     }
   }
 
