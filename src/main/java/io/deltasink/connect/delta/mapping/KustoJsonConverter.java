@@ -92,10 +92,15 @@ public final class KustoJsonConverter implements RecordConverter {
       c = compile(target);
       compiled = c;
     }
-    JsonNode root = parse(record.value());
+    // Top-level paths only: stream the document and pick those fields; otherwise (or for anything
+    // unusual, which the tree parser then reports) build the tree and evaluate the paths.
+    JsonNode[] fieldValues = c.fields == null ? null : c.fields.read(record.value());
+    JsonNode root = fieldValues == null ? parse(record.value()) : null;
     Object[] row = new Object[target.fields().size()];
     for (int i = 0; i < c.readers.length; i++) {
-      Object v = c.readers[i].read(root, record);
+      KustoJsonPath path = c.paths[i];
+      JsonNode node = path == null ? null : fieldValues != null ? fieldValues[c.slots[i]] : path.evaluate(root);
+      Object v = c.readers[i].read(node, record);
       if (v == null && c.notNull[i]) {
         throw new DataException("column '" + target.fields().get(c.indexes[i]).name() + "' is NOT NULL in the table "
             + "but the document gives no value for it");
@@ -104,6 +109,11 @@ public final class KustoJsonConverter implements RecordConverter {
     }
     kafkaColumns.fill(row, c.kafkaIndexes, record);
     return row;
+  }
+
+  /** Whether rows for {@code target} are read with the streaming parser (every path one top-level field). */
+  boolean streams(ColumnType.Struct target) {
+    return compile(target).fields != null;
   }
 
   /** The record value as a JSON object node. */
@@ -159,13 +169,34 @@ public final class KustoJsonConverter implements RecordConverter {
     for (int i = 0; i < notNull.length; i++) {
       notNull[i] = !target.fields().get(indexes.get(i)).nullable();
     }
+    KustoJsonPath[] paths = new KustoJsonPath[indexes.size()];
+    int[] slots = new int[indexes.size()];
+    List<String> fieldNames = new ArrayList<>();
+    boolean topLevelOnly = true;
+    for (int i = 0; i < paths.length; i++) {
+      ColumnMapping m = mapping.columns().get(i);
+      paths[i] = m.constValue() != null || !m.transform().readsDocument() ? null : m.path();
+      slots[i] = -1;
+      if (paths[i] != null) {
+        List<Object> steps = paths[i].steps();
+        if (steps.size() == 1 && steps.get(0) instanceof String name) {
+          if (!fieldNames.contains(name)) {
+            fieldNames.add(name);
+          }
+          slots[i] = fieldNames.indexOf(name);
+        } else {
+          topLevelOnly = false;
+        }
+      }
+    }
     return new Compiled(target, readers.toArray(new ColumnReader[0]), indexes.stream().mapToInt(Integer::intValue).toArray(),
-        notNull, kafkaColumns.indexesIn(target));
+        notNull, kafkaColumns.indexesIn(target), paths, slots, topLevelOnly ? new TopLevelFields(fieldNames, json) : null);
   }
 
+  /** One column's value from the JSON node its path selects ({@code null}: missing or no path). */
   @FunctionalInterface
   private interface ColumnReader {
-    Object read(JsonNode root, SinkRecord record);
+    Object read(JsonNode value, SinkRecord record);
   }
 
   private ColumnReader reader(ColumnMapping m, ColumnType type) {
@@ -173,21 +204,20 @@ public final class KustoJsonConverter implements RecordConverter {
     String column = m.column();
     if (m.constValue() != null) {
       Object constant = JsonValues.read(TextNode.valueOf(m.constValue()), type, kind, column);
-      return (root, record) -> constant;
+      return (value, record) -> constant;
     }
     return switch (m.transform()) {
-      case NONE -> (root, record) -> JsonValues.read(m.path().evaluate(root), type, kind, column);
+      case NONE -> (value, record) -> JsonValues.read(value, type, kind, column);
       case DATETIME_FROM_UNIX_SECONDS -> epoch(m, 1_000_000L, 1);
       case DATETIME_FROM_UNIX_MILLISECONDS -> epoch(m, 1_000L, 1);
       case DATETIME_FROM_UNIX_MICROSECONDS -> epoch(m, 1L, 1);
       case DATETIME_FROM_UNIX_NANOSECONDS -> epoch(m, 1L, 1000);
-      case SOURCE_LOCATION -> (root, record) -> "kafka://" + record.originalTopic() + "/" + record.originalKafkaPartition();
+      case SOURCE_LOCATION -> (value, record) -> "kafka://" + record.originalTopic() + "/" + record.originalKafkaPartition();
       case SOURCE_LINE_NUMBER -> type == ColumnType.Primitive.STRING
-          ? (root, record) -> Long.toString(record.originalKafkaOffset())
-          : (root, record) -> record.originalKafkaOffset();
+          ? (value, record) -> Long.toString(record.originalKafkaOffset())
+          : (value, record) -> record.originalKafkaOffset();
       case DROP_MAPPED_FIELDS -> dropMappedFields(m);
-      case PROPERTY_BAG_ARRAY_TO_DICTIONARY -> (root, record) -> {
-        JsonNode n = m.path().evaluate(root);
+      case PROPERTY_BAG_ARRAY_TO_DICTIONARY -> (n, record) -> {
         if (n == null || n.isNull()) {
           return null;
         }
@@ -252,8 +282,7 @@ public final class KustoJsonConverter implements RecordConverter {
 
   private ColumnReader epoch(ColumnMapping m, long microsPerUnit, long unitsPerMicro) {
     String column = m.column();
-    return (root, record) -> {
-      JsonNode n = m.path().evaluate(root);
+    return (n, record) -> {
       if (n == null || n.isNull()) {
         return null;
       }
@@ -280,8 +309,7 @@ public final class KustoJsonConverter implements RecordConverter {
       }
     }
     int depth = m.path().steps().size();
-    return (root, record) -> {
-      JsonNode n = m.path().evaluate(root);
+    return (n, record) -> {
       if (n == null || n.isNull()) {
         return null;
       }
@@ -310,6 +338,12 @@ public final class KustoJsonConverter implements RecordConverter {
     }
   }
 
-  private record Compiled(ColumnType.Struct target, ColumnReader[] readers, int[] indexes, boolean[] notNull, int[] kafkaIndexes) {}
+  /**
+   * @param paths per reader, the path it reads, or null when it reads no document value
+   * @param slots per reader, its field's slot in {@code fields}' result (-1 without a path)
+   * @param fields the streaming reader when every path is one top-level field, else null
+   */
+  private record Compiled(ColumnType.Struct target, ColumnReader[] readers, int[] indexes, boolean[] notNull, int[] kafkaIndexes,
+      KustoJsonPath[] paths, int[] slots, TopLevelFields fields) {}
 
 }

@@ -1,0 +1,107 @@
+package io.deltasink.connect.delta.mapping;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.BigIntegerNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.DecimalNode;
+import com.fasterxml.jackson.databind.node.DoubleNode;
+import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.LongNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads only the named top-level fields of a JSON object with Jackson's streaming parser, skipping
+ * everything else, instead of building the whole document tree: the common shape of an ingestion
+ * mapping ({@code $.latitude}, {@code $.time}, ...). Each selected value comes back as the node the
+ * tree would have held (exact decimals, as {@link KustoJsonConverter}'s mapper reads them), so the
+ * column conversions are the same either way. The whole document is still tokenized, so malformed
+ * JSON, invalid UTF-8 and the nesting limit are caught as before.
+ *
+ * <p>Returns {@code null} instead of throwing for anything unusual (not an object, malformed, trailing
+ * content): the caller then parses the tree, which gives the established error message.
+ */
+final class TopLevelFields {
+  private final JsonFactory factory;
+  private final ObjectMapper mapper;
+  private final Map<String, Integer> slots = new HashMap<>();
+  private final int size;
+
+  /**
+   * @param fields distinct field names to select; slot i of the result holds {@code fields.get(i)}
+   * @param mapper the mapper whose factory (read features, nesting limit) and node rules to follow
+   */
+  TopLevelFields(List<String> fields, ObjectMapper mapper) {
+    this.mapper = mapper;
+    this.factory = mapper.getFactory();
+    for (int i = 0; i < fields.size(); i++) {
+      if (slots.put(fields.get(i), i) != null) {
+        throw new IllegalArgumentException("field '" + fields.get(i) + "' listed twice");
+      }
+    }
+    this.size = fields.size();
+  }
+
+  /**
+   * The selected values of a {@code String} or UTF-8 {@code byte[]} document, {@code null} for a
+   * missing field; or {@code null} for the whole result when the document needs the tree parser.
+   */
+  JsonNode[] read(Object value) {
+    JsonNode[] out = new JsonNode[size];
+    try (JsonParser p = value instanceof String s ? factory.createParser(s)
+        : value instanceof byte[] b ? factory.createParser(b) : null) {
+      if (p == null || p.nextToken() != JsonToken.START_OBJECT) {
+        return null;
+      }
+      for (String name; (name = p.nextFieldName()) != null; ) {
+        JsonToken t = p.nextToken();
+        Integer slot = slots.get(name);
+        if (slot == null) {
+          p.skipChildren();
+        } else {
+          // A repeated field: the last one wins, as in the tree.
+          out[slot] = node(p, t);
+        }
+      }
+      if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
+        return null;
+      }
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+    return out;
+  }
+
+  /** The node Jackson's tree deserializer makes for the current value (with USE_BIG_DECIMAL_FOR_FLOATS). */
+  private JsonNode node(JsonParser p, JsonToken t) throws IOException {
+    switch (t) {
+      case VALUE_STRING:
+        return TextNode.valueOf(p.getText());
+      case VALUE_TRUE:
+        return BooleanNode.TRUE;
+      case VALUE_FALSE:
+        return BooleanNode.FALSE;
+      case VALUE_NULL:
+        return NullNode.getInstance();
+      case VALUE_NUMBER_INT:
+        return switch (p.getNumberType()) {
+          case INT -> IntNode.valueOf(p.getIntValue());
+          case LONG -> LongNode.valueOf(p.getLongValue());
+          default -> BigIntegerNode.valueOf(p.getBigIntegerValue());
+        };
+      case VALUE_NUMBER_FLOAT:
+        // NaN and the infinities have no BigDecimal: the tree keeps them as doubles.
+        return p.isNaN() ? DoubleNode.valueOf(p.getDoubleValue()) : DecimalNode.valueOf(p.getDecimalValue());
+      default:
+        return mapper.readTree(p); // an object or array: its subtree, as the tree holds it
+    }
+  }
+}
