@@ -154,7 +154,7 @@ public class Bench {
     JsonNode quick = JSON.readTree(repo.resolve("config/quickstart-connector.json").toFile());
     config.put("delta.mappings.temperatures_mapping", quick.get("delta.mappings.temperatures_mapping").asText());
     config.put("delta.parquet.compression", "snappy");
-    config.put("delta.flush.interval.ms", System.getProperty("bench.flush.interval.ms", "2000"));
+    config.put("delta.flush.interval.ms", System.getProperty("bench.flush.interval.ms", "1000"));
     return config;
   }
 
