@@ -120,6 +120,14 @@ public final class DeltaSinkConfig extends AbstractConfig {
   public static final int PAGE_BYTES_DEFAULT = 1024 * 1024;
   private static final String PAGE_BYTES_DOC = "Parquet page size in bytes.";
 
+  public static final String BUFFER_MAX_BYTES_CONFIG = "delta.buffer.max.bytes";
+  public static final long BUFFER_MAX_BYTES_DEFAULT = 128L * 1024 * 1024;
+  private static final String BUFFER_MAX_BYTES_DOC = "Memory budget of one task: the most heap its open Parquet "
+      + "files may hold (rows buffered for the current row group, plus about two pages of compression buffers per open "
+      + "file). Above it the task closes its largest files early (their rows stay pending until the next commit), and "
+      + "when another file would not fit it pauses that partition (rewinding it) until the next commit releases memory, "
+      + "committing at once when nothing else is left to write. Size the worker heap for tasks x this plus Connect's own needs.";
+
   public static final String DICTIONARY_BYTES_CONFIG = "delta.parquet.dictionary.bytes";
   private static final String DICTIONARY_BYTES_DOC = "Most bytes of one column chunk's Parquet dictionary. Columns "
       + "with few distinct values (cities, codes, decimals such as coordinates) stay dictionary-encoded; a column "
@@ -201,6 +209,8 @@ public final class DeltaSinkConfig extends AbstractConfig {
         Importance.LOW, ROW_GROUP_BYTES_DOC, GROUP_FLUSH, ++order, Width.SHORT, "Parquet row group size");
     def.define(PAGE_BYTES_CONFIG, Type.INT, PAGE_BYTES_DEFAULT, ConfigDef.Range.atLeast(1024), Importance.LOW,
         PAGE_BYTES_DOC, GROUP_FLUSH, ++order, Width.SHORT, "Parquet page size");
+    def.define(BUFFER_MAX_BYTES_CONFIG, Type.LONG, BUFFER_MAX_BYTES_DEFAULT, ConfigDef.Range.atLeast(1024 * 1024),
+        Importance.MEDIUM, BUFFER_MAX_BYTES_DOC, GROUP_FLUSH, ++order, Width.SHORT, "Task memory budget");
     def.define(DICTIONARY_BYTES_CONFIG, Type.INT, WriterSettings.DICTIONARY_BYTES_DEFAULT, ConfigDef.Range.atLeast(1024),
         Importance.LOW, DICTIONARY_BYTES_DOC, GROUP_FLUSH, ++order, Width.SHORT, "Parquet dictionary size");
     order = 0;
@@ -440,6 +450,10 @@ public final class DeltaSinkConfig extends AbstractConfig {
 
   public int flushRecords() {
     return getInt(FLUSH_RECORDS_CONFIG);
+  }
+
+  public long bufferMaxBytes() {
+    return getLong(BUFFER_MAX_BYTES_CONFIG);
   }
 
   public long flushBytes() {

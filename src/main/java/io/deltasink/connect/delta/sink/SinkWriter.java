@@ -66,6 +66,12 @@ public final class SinkWriter implements AutoCloseable {
   private long firstBufferedMs = -1;
   /** {@code delta.record.max.bytes}, read once: it is checked for every record. */
   private final long recordMaxBytes;
+  /** {@code delta.buffer.max.bytes}: heap the task's open Parquet files may hold. */
+  private final long memoryBudget;
+  /** Partitions this task paused because the memory budget had no room for another open file. */
+  private final java.util.Set<TopicPartition> pausedForMemory = new java.util.LinkedHashSet<>();
+  /** A file holding less than this beyond an empty one is not worth closing early. */
+  private static final long MIN_EARLY_CLOSE_BYTES = 1024 * 1024;
 
   public SinkWriter(DeltaSinkConfig config, String connectorName, SinkTaskContext context, Time time) {
     this(config, connectorName, context, time, null);
@@ -79,6 +85,7 @@ public final class SinkWriter implements AutoCloseable {
     this.hadoopConf = HadoopConf.build(config.hadoopOverrides());
     this.applicationId = config.applicationId(connectorName);
     this.recordMaxBytes = config.recordMaxBytes();
+    this.memoryBudget = config.bufferMaxBytes();
     this.routes = config.routes();
     String engineInfo = "kafka-connect-delta/" + Version.get() + " connector/" + connectorName;
     this.opener = opener != null ? opener
@@ -115,6 +122,7 @@ public final class SinkWriter implements AutoCloseable {
    * committed.
    */
   public void put(Collection<SinkRecord> records) {
+    long rowsBefore = rowsWritten();
     TopicPartition tp = null;
     for (SinkRecord r : records) {
       // Connect hands over runs of one partition: keep its TopicPartition instead of one per record.
@@ -134,7 +142,9 @@ public final class SinkWriter implements AutoCloseable {
           table.open(List.of(tp));
           byPartition.put(tp, table);
         }
-        table.put(r, tp, offset);
+        if (!table.put(r, tp, offset) && pausedForMemory.add(tp)) {
+          context.pause(tp);
+        }
       } catch (DataException e) {
         badRecord(r, tp, offset, table, e);
       }
@@ -142,8 +152,56 @@ public final class SinkWriter implements AutoCloseable {
     if (firstBufferedMs < 0 && hasPending()) {
       firstBufferedMs = time.milliseconds();
     }
-    if (flushDue()) {
+    if (flushDue() || !pausedForMemory.isEmpty() && rowsWritten() == rowsBefore) {
+      // Also when paused partitions wait for memory and the others brought nothing to write.
       flush();
+    } else {
+      enforceMemoryBudget();
+    }
+  }
+
+  private long rowsWritten() {
+    long n = 0;
+    for (TableWriter t : tables.values()) {
+      n += t.rowsWritten();
+    }
+    return n;
+  }
+
+  /** Heap held by this task's open Parquet files (bytes), the figure {@code delta.buffer.max.bytes} bounds. */
+  long memoryBytes() {
+    long n = 0;
+    for (TableWriter t : tables.values()) {
+      n += t.memoryBytes();
+    }
+    return n;
+  }
+
+  /** Whether another open file fits: always when none is open, so that every partition can progress. */
+  private boolean mayOpen(long bytes) {
+    long used = memoryBytes();
+    return used == 0 || used + bytes <= memoryBudget;
+  }
+
+  /**
+   * Over budget because open files grew: close the files holding the most rows (they stay pending
+   * until the next commit); if that is not enough, commit.
+   */
+  private void enforceMemoryBudget() {
+    long used = memoryBytes();
+    while (used > memoryBudget) {
+      long freed = 0;
+      for (TableWriter t : tables.values()) {
+        freed = t.finishLargest(MIN_EARLY_CLOSE_BYTES);
+        if (freed > 0) {
+          break;
+        }
+      }
+      if (freed == 0) {
+        flush();
+        return;
+      }
+      used = memoryBytes();
     }
   }
 
@@ -289,6 +347,12 @@ public final class SinkWriter implements AutoCloseable {
     } finally {
       firstBufferedMs = hasPending() ? time.milliseconds() : -1;
     }
+    if (!pausedForMemory.isEmpty()) {
+      // The commit closed every open file: the partitions that waited for memory may go on.
+      LOG.debug("Resuming {} partitions paused for memory", pausedForMemory.size());
+      context.resume(pausedForMemory.toArray(new TopicPartition[0]));
+      pausedForMemory.clear();
+    }
     LOG.debug("Flushed {} records to {} tables in {} ms", records, tables.size(), time.milliseconds() - start);
   }
 
@@ -303,6 +367,7 @@ public final class SinkWriter implements AutoCloseable {
     }
     grouped.forEach(TableWriter::close);
     tps.forEach(unroutedDone::remove);
+    tps.forEach(pausedForMemory::remove);
     if (!hasPending()) {
       firstBufferedMs = -1;
     }
@@ -330,7 +395,8 @@ public final class SinkWriter implements AutoCloseable {
       throw new DataException(e.getMessage(), e);
     }
     return tables.computeIfAbsent(spec.location(), loc -> new TableWriter(opener.open(loc, spec.name()), hadoopConf,
-        converter(spec), config.writerSettings(), spec.partitionColumns(), applicationId, context, config.tombstonePolicy()));
+        converter(spec), config.writerSettings(), spec.partitionColumns(), applicationId, context, config.tombstonePolicy(),
+        this::mayOpen));
   }
 
   private RecordConverter converter(TableSpec spec) {

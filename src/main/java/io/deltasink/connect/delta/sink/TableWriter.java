@@ -8,6 +8,7 @@ import io.deltasink.connect.delta.delta.PartitionCommit;
 import io.deltasink.connect.delta.delta.TableState;
 import io.deltasink.connect.delta.delta.TxnAppIds;
 import io.deltasink.connect.delta.schema.ColumnType;
+import io.deltasink.connect.delta.writer.MemoryGate;
 import io.deltasink.connect.delta.writer.TableLayout;
 import io.deltasink.connect.delta.writer.TopicPartitionWriter;
 import io.deltasink.connect.delta.writer.WriterSettings;
@@ -53,7 +54,10 @@ final class TableWriter implements AutoCloseable {
   private final SinkTaskContext context;
   private final Map<TopicPartition, PartitionState> partitions = new HashMap<>();
   private final TombstonePolicy tombstones;
+  private final MemoryGate gate;
   private TableLayout layout;
+  /** Rows written into Parquet files so far (a counter for the task's memory and flush decisions). */
+  private long rowsWritten;
 
   private static final class PartitionState {
     final TopicPartition tp;
@@ -100,8 +104,10 @@ final class TableWriter implements AutoCloseable {
   }
 
   TableWriter(DeltaTable table, Configuration conf, RecordConverter converter, WriterSettings settings,
-      List<String> partitionColumns, String applicationId, SinkTaskContext context, TombstonePolicy tombstones) {
+      List<String> partitionColumns, String applicationId, SinkTaskContext context, TombstonePolicy tombstones,
+      MemoryGate gate) {
     this.tombstones = tombstones;
+    this.gate = gate;
     this.table = table;
     this.conf = conf;
     this.converter = converter;
@@ -150,10 +156,13 @@ final class TableWriter implements AutoCloseable {
    *
    * @throws DataException naming topic, partition, offset and field when the record cannot be written;
    *     the caller reports it and then calls {@link #markHandled}
+   * @return false when the record needs a new Parquet file and the task's memory budget has no room:
+   *     nothing was written, the consumer is rewound to this offset, and the caller pauses the
+   *     partition until the next commit frees memory
    * @throws RetriableException when writing the Parquet file failed: the partition's uncommitted files
    *     are dropped and the consumer rewound to its last committed offset
    */
-  void put(SinkRecord record, TopicPartition tp, long offset) {
+  boolean put(SinkRecord record, TopicPartition tp, long offset) {
     PartitionState st = partitions.get(tp);
     if (st == null) {
       open(List.of(tp));
@@ -161,19 +170,19 @@ final class TableWriter implements AutoCloseable {
     }
     if (st.discardAbove >= 0) {
       if (offset > st.discardAbove) {
-        return; // delivered before the rewind took effect; it comes again after it
+        return true; // delivered before the rewind took effect; it comes again after it
       }
       st.discardAbove = -1;
     }
     if (offset <= st.lastOffset()) {
-      return;
+      return true;
     }
     Object[] row;
     try {
       if (record.value() == null && !bronze()) {
         if (tombstones == TombstonePolicy.IGNORE) {
           markHandled(tp, offset);
-          return;
+          return true;
         }
         if (tombstones == TombstonePolicy.FAIL) {
           throw new ConnectException(Records.describe(tp, offset) + ": tombstone (null value) and "
@@ -190,15 +199,67 @@ final class TableWriter implements AutoCloseable {
     }
     try {
       if (st.writer == null) {
-        st.writer = new TopicPartitionWriter(conf, layout, settings, "part-" + tp.topic() + "-" + tp.partition());
+        st.writer = new TopicPartitionWriter(conf, layout, settings, "part-" + tp.topic() + "-" + tp.partition(), gate);
+      }
+      if (!st.writer.write(row, offset)) {
+        // No memory for another open file: this record and the rest of the partition come again
+        // after the rewind, once a commit has released the open files.
+        st.discardAbove = offset;
+        context.offset(tp, offset);
+        return false;
       }
       st.handled(offset);
-      st.writer.write(row, offset);
+      rowsWritten++;
     } catch (IOException | RuntimeException e) {
       fail(st, e);
       throw new RetriableException("Writing a Parquet file for " + Records.describe(tp, offset) + " into "
           + table.location() + " failed: " + e.getMessage() + "; dropped the partition's uncommitted rows and "
           + "rewound it to offset " + (st.committed + 1), e);
+    }
+    return true;
+  }
+
+  long rowsWritten() {
+    return rowsWritten;
+  }
+
+  /** Heap held by the open Parquet files of this table's partitions (bytes). */
+  long memoryBytes() {
+    long n = 0;
+    for (PartitionState st : partitions.values()) {
+      if (st.writer != null) {
+        n += st.writer.memoryBytes();
+      }
+    }
+    return n;
+  }
+
+  /**
+   * Closes this table's open file holding the most heap when it holds at least {@code minBytes} of
+   * rows; its rows stay pending until the next commit.
+   *
+   * @return the heap released (bytes), 0 when no file qualified
+   * @throws RetriableException when closing the file failed (the partition is rewound, as in {@link #put})
+   */
+  long finishLargest(long minBytes) {
+    PartitionState largest = null;
+    long most = -1;
+    for (PartitionState st : partitions.values()) {
+      long m = st.writer == null ? 0 : st.writer.memoryBytes();
+      if (m > most) {
+        most = m;
+        largest = st;
+      }
+    }
+    if (largest == null || most == 0) {
+      return 0;
+    }
+    try {
+      return largest.writer.finishLargest(minBytes);
+    } catch (IOException | RuntimeException e) {
+      fail(largest, e);
+      throw new RetriableException("Closing a Parquet file of " + largest.tp + " in " + table.location() + " failed: "
+          + e.getMessage() + "; rewound it to offset " + (largest.committed + 1), e);
     }
   }
 

@@ -32,6 +32,8 @@ final class DataFileWriter {
   private long firstOffset = -1;
   private long lastOffset = -1;
   private long sizeEstimate;
+  private final TrackedOutputFile output;
+  private final long overheadBytes;
 
   DataFileWriter(Configuration conf, TableLayout layout, String relativePath, Map<String, String> partitionValues,
       WriterSettings settings) throws IOException {
@@ -41,7 +43,9 @@ final class DataFileWriter {
     this.partitionValues = partitionValues;
     this.stats = new FileStats(layout.dataColumns(), layout.dataIndexes());
     RowWriteSupport support = new RowWriteSupport(layout.dataColumns(), layout.dataIndexes());
-    this.writer = new Builder(HadoopOutputFile.fromPath(file, conf), support)
+    this.output = new TrackedOutputFile(HadoopOutputFile.fromPath(file, conf));
+    this.overheadBytes = settings.openFileOverheadBytes();
+    this.writer = new Builder(output, support)
         .withConf(conf)
         .withWriteMode(ParquetFileWriter.Mode.CREATE)
         .withCompressionCodec(settings.compression())
@@ -71,6 +75,14 @@ final class DataFileWriter {
 
   long records() {
     return stats.numRecords();
+  }
+
+  /**
+   * Heap this open file holds: the rows Parquet buffers for the current row group (written or
+   * buffered, minus what reached the file) plus the fixed buffers of an open writer (bytes).
+   */
+  long memoryBytes() {
+    return Math.max(0, writer.getDataSize() - output.position()) + overheadBytes;
   }
 
   /** Closes the file and describes it for the Delta log. */
@@ -106,6 +118,51 @@ final class DataFileWriter {
       return new URI(null, null, relativePath, null).getRawPath();
     } catch (URISyntaxException e) {
       throw new IllegalArgumentException("cannot encode data file path " + relativePath, e);
+    }
+  }
+
+  /** The Hadoop output file, remembering its stream so that {@link #memoryBytes()} knows what reached it. */
+  private static final class TrackedOutputFile implements org.apache.parquet.io.OutputFile {
+    private final org.apache.parquet.io.OutputFile delegate;
+    private org.apache.parquet.io.PositionOutputStream stream;
+
+    TrackedOutputFile(org.apache.parquet.io.OutputFile delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public org.apache.parquet.io.PositionOutputStream create(long blockSizeHint) throws IOException {
+      stream = delegate.create(blockSizeHint);
+      return stream;
+    }
+
+    @Override
+    public org.apache.parquet.io.PositionOutputStream createOrOverwrite(long blockSizeHint) throws IOException {
+      stream = delegate.createOrOverwrite(blockSizeHint);
+      return stream;
+    }
+
+    @Override
+    public boolean supportsBlockSize() {
+      return delegate.supportsBlockSize();
+    }
+
+    @Override
+    public long defaultBlockSize() {
+      return delegate.defaultBlockSize();
+    }
+
+    @Override
+    public String getPath() {
+      return delegate.getPath();
+    }
+
+    long position() {
+      try {
+        return stream == null ? 0 : stream.getPos();
+      } catch (IOException e) {
+        return 0;
+      }
     }
   }
 

@@ -24,6 +24,7 @@ public final class TopicPartitionWriter {
   private final TableLayout layout;
   private final WriterSettings settings;
   private final String filePrefix;
+  private final MemoryGate gate;
   private final Map<Key, DataFileWriter> open = new HashMap<>();
   private final List<WrittenFile> finished = new ArrayList<>();
   private long records;
@@ -36,10 +37,19 @@ public final class TopicPartitionWriter {
    *     and the first offset follow, so a replay never overwrites an earlier file
    */
   public TopicPartitionWriter(Configuration conf, TableLayout layout, WriterSettings settings, String filePrefix) {
+    this(conf, layout, settings, filePrefix, MemoryGate.UNLIMITED);
+  }
+
+  /**
+   * @param gate asked before a new file is opened; when it says no, {@link #write} writes nothing
+   */
+  public TopicPartitionWriter(Configuration conf, TableLayout layout, WriterSettings settings, String filePrefix,
+      MemoryGate gate) {
     this.conf = conf;
     this.layout = layout;
     this.settings = settings;
     this.filePrefix = filePrefix;
+    this.gate = gate;
   }
 
   public TableLayout layout() {
@@ -51,13 +61,17 @@ public final class TopicPartitionWriter {
    *
    * @param row the row, in table column order
    * @param offset the record's Kafka offset
+   * @return false, having written nothing, when the row needs a new file and the memory gate refused it
    * @throws IOException if the file cannot be created or written
    */
-  public void write(Object[] row, long offset) throws IOException {
+  public boolean write(Object[] row, long offset) throws IOException {
     String[] values = layout.partitionValues(row);
     Key key = new Key(values);
     DataFileWriter file = open.get(key);
     if (file == null) {
+      if (!gate.mayOpen(settings.openFileOverheadBytes())) {
+        return false;
+      }
       String name = filePrefix + "-" + offset + "-" + UUID.randomUUID() + settings.fileSuffix();
       file = new DataFileWriter(conf, layout, layout.partitionDirectory(values) + name,
           layout.partitionValueMap(values), settings);
@@ -75,6 +89,46 @@ public final class TopicPartitionWriter {
       finished.add(done);
       finishedBytes += done.sizeBytes();
     }
+    return true;
+  }
+
+  /** Heap held by this partition's open files (bytes), see {@link DataFileWriter#memoryBytes()}. */
+  public long memoryBytes() {
+    long total = 0;
+    for (DataFileWriter f : open.values()) {
+      total += f.memoryBytes();
+    }
+    return total;
+  }
+
+  /** Whether a file of this partition is open (holding heap). */
+  public boolean hasOpenFiles() {
+    return !open.isEmpty();
+  }
+
+  /**
+   * Closes the open file holding the most heap, if it holds at least {@code minBytes} beyond an
+   * empty file's: its rows reach storage and stay pending until the next commit.
+   *
+   * @return the heap released (bytes), 0 when no file qualified
+   */
+  public long finishLargest(long minBytes) throws IOException {
+    Key largest = null;
+    long most = -1;
+    for (Map.Entry<Key, DataFileWriter> e : open.entrySet()) {
+      long m = e.getValue().memoryBytes();
+      if (m > most) {
+        most = m;
+        largest = e.getKey();
+      }
+    }
+    if (largest == null || most - settings.openFileOverheadBytes() < minBytes) {
+      return 0;
+    }
+    WrittenFile done = open.remove(largest).finish();
+    finished.add(done);
+    finishedBytes += done.sizeBytes();
+    return most;
   }
 
   /** Rows written since the last commit. */

@@ -22,6 +22,15 @@ public record WriterSettings(CompressionCodecName compression, long targetFileBy
     this(compression, targetFileBytes, rowGroupBytes, pageBytes, DICTIONARY_BYTES_DEFAULT);
   }
 
+  /**
+   * Heap an open Parquet file holds before any row (bytes): with compression, parquet-hadoop keeps an
+   * input and an output buffer of a page each per file; measured 2,102 KiB per file with snappy and
+   * 1 MiB pages, 53 KiB uncompressed.
+   */
+  public long openFileOverheadBytes() {
+    return (compression == CompressionCodecName.UNCOMPRESSED ? 0 : 2L * pageBytes) + 64 * 1024;
+  }
+
   /** The codec for a config value: {@code snappy}, {@code zstd}, {@code gzip} or {@code uncompressed}. */
   public static CompressionCodecName codec(String name) {
     return CompressionCodecName.valueOf(name.toUpperCase(Locale.ROOT));

@@ -4,21 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.deltasink.connect.delta.testing.KernelReader;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -29,7 +21,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * Hard crashes: a Connect worker in a child JVM is killed with SIGKILL while it writes Parquet files
@@ -42,58 +33,19 @@ class CrashIT {
   private static final int PARTITIONS = 6;
   private ConnectCluster cluster;
   @TempDir static Path tmp;
-  private Process worker;
-  private final int restPort = freePort();
+  private ChildWorker worker;
 
   @BeforeAll
   void start() throws Exception {
     cluster = new ConnectCluster("crash-it", 1);
     cluster.createTopic(TOPIC, PARTITIONS);
+    worker = new ChildWorker(cluster, "crash-workers", logs());
   }
 
   @AfterAll
-  void stop() {
-    if (worker != null) {
-      worker.destroyForcibly();
-    }
+  void stop() throws InterruptedException {
+    worker.close();
     cluster.close();
-  }
-
-  private void startWorker(int n) throws Exception {
-    Properties p = new Properties();
-    p.setProperty("bootstrap.servers", cluster.connect.kafka().bootstrapServers());
-    p.setProperty("group.id", "crash-workers");
-    p.setProperty("config.storage.topic", "crash-configs");
-    p.setProperty("offset.storage.topic", "crash-offsets");
-    p.setProperty("status.storage.topic", "crash-status");
-    p.setProperty("config.storage.replication.factor", "1");
-    p.setProperty("offset.storage.replication.factor", "1");
-    p.setProperty("status.storage.replication.factor", "1");
-    p.setProperty("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-    p.setProperty("value.converter", "org.apache.kafka.connect.storage.StringConverter");
-    p.setProperty("offset.flush.interval.ms", "500");
-    p.setProperty("listeners", "http://localhost:" + restPort);
-    p.setProperty("session.timeout.ms", "6000");
-    p.setProperty("heartbeat.interval.ms", "1000");
-    p.setProperty("scheduled.rebalance.max.delay.ms", "1000");
-    p.setProperty("connector.client.config.override.policy", "All");
-    Path props = tmp.resolve("worker.properties");
-    try (var out = Files.newBufferedWriter(props)) {
-      p.store(out, null);
-    }
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    worker = new ProcessBuilder(java, "-Xmx512m", "-Dlog4j2.configurationFile=" + Path.of("target/test-classes/log4j2-test.properties").toAbsolutePath(),
-        "-cp", System.getProperty("java.class.path"), "org.apache.kafka.connect.cli.ConnectDistributed", props.toString())
-        .redirectErrorStream(true).redirectOutput(logs().resolve("worker-" + n + ".log").toFile()).start();
-    HttpClient http = HttpClient.newHttpClient();
-    ConnectCluster.waitFor(Duration.ofSeconds(60), "the child worker's REST API", () -> {
-      try {
-        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + restPort + "/connectors")).build(),
-            HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
-      } catch (Exception e) {
-        return false;
-      }
-    });
   }
 
   private void putConnector(String location) throws Exception {
@@ -104,12 +56,7 @@ class CrashIT {
     c.put("consumer.override.session.timeout.ms", "6000");
     c.put("consumer.override.heartbeat.interval.ms", "1000");
     c.put("consumer.override.max.poll.records", "200");
-    HttpResponse<String> r = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create("http://localhost:" + restPort + "/connectors/crash/config"))
-            .header("Content-Type", "application/json")
-            .PUT(HttpRequest.BodyPublishers.ofString(new ObjectMapper().writeValueAsString(c))).build(),
-        HttpResponse.BodyHandlers.ofString());
-    assertThat(r.statusCode()).as(r.body()).isBetween(200, 201);
+    worker.putConnector("crash", c);
   }
 
   @Test
@@ -136,7 +83,7 @@ class CrashIT {
     int killsMidCommit = 0;
     int killsMidWrite = 0;
     for (int round = 0; round < 4; round++) {
-      startWorker(round);
+      worker.start(round, "512m", List.of());
       if (round == 0) {
         putConnector(location);
       }
@@ -147,13 +94,13 @@ class CrashIT {
         Thread.sleep(4_000 + round * 700L);
         killsMidWrite++;
       }
-      worker.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // SIGKILL: no close(), no stop()
+      worker.kill();
       Files.deleteIfExists(marker);
       System.out.printf("[measure] round %d: killed the worker %s; %d records produced so far%n", round,
           round % 2 == 0 ? "during a Delta commit" : "while writing", produced.get());
     }
     producer.join();
-    startWorker(99);
+    worker.start(99, "512m", List.of());
     cluster.awaitCommitted(location, "crash", TOPIC, PARTITIONS, Duration.ofSeconds(180));
 
     List<Map<String, Object>> rows = new KernelReader(location).rows();
@@ -169,19 +116,10 @@ class CrashIT {
     assertThat(expected).isEqualTo(60_000);
     System.out.printf("[measure] %d SIGKILLs (%d mid-commit, %d mid-write): %d rows, each offset once, %d Delta versions%n",
         killsMidCommit + killsMidWrite, killsMidCommit, killsMidWrite, rows.size(), new KernelReader(location).snapshot().getVersion() + 1);
-    worker.destroy();
-    worker.waitFor(30, TimeUnit.SECONDS);
+    worker.close();
   }
 
   private static Path logs() throws IOException {
     return Files.createDirectories(Path.of("target/crash-it"));
-  }
-
-  private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

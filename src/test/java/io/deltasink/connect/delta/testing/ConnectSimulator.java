@@ -12,7 +12,7 @@ import org.apache.kafka.connect.sink.SinkRecord;
 
 /**
  * Delivers records to a sink the way WorkerSinkTask does, deterministically: rewinds asked through
- * {@code context.offset} are applied before the next delivery, a batch that failed with a
+ * {@code context.offset} are applied before the next delivery, paused partitions get no records, a batch that failed with a
  * {@link RetriableException} is delivered again unchanged, and {@code preCommit} offsets are what the
  * consumer group keeps (where a restarted task resumes when the sink does not rewind).
  */
@@ -57,6 +57,9 @@ public final class ConnectSimulator {
       if (batch == null) {
         batch = new ArrayList<>();
         for (TopicPartition tp : tps) {
+          if (context.paused.contains(tp)) {
+            continue; // a paused partition gets nothing, as from a paused consumer
+          }
           List<SinkRecord> records = log.get(tp);
           long from = position.get(tp);
           for (SinkRecord r : records) {

@@ -14,6 +14,8 @@ public final class FakeSinkTaskContext implements SinkTaskContext {
   public final Set<TopicPartition> assignment = new HashSet<>();
   public final Set<TopicPartition> paused = new HashSet<>();
   public ErrantRecordReporter reporter;
+  /** How many partitions were paused over time (pause calls, per partition). */
+  public int pauses;
 
   @Override
   public Map<String, String> configs() {
@@ -41,6 +43,7 @@ public final class FakeSinkTaskContext implements SinkTaskContext {
   @Override
   public void pause(TopicPartition... partitions) {
     paused.addAll(Set.of(partitions));
+    pauses += partitions.length;
   }
 
   @Override
