@@ -41,7 +41,9 @@ public class DeltaSinkConnector extends SinkConnector {
   public List<Map<String, String>> taskConfigs(int maxTasks) {
     List<Map<String, String>> configs = new ArrayList<>(maxTasks);
     for (int i = 0; i < maxTasks; i++) {
-      configs.add(new HashMap<>(props));
+      Map<String, String> task = new HashMap<>(props);
+      task.put(DeltaSinkConfig.TASK_ID_CONFIG, Integer.toString(i));
+      configs.add(task);
     }
     return configs;
   }

@@ -120,6 +120,12 @@ public final class DeltaSinkConfig extends AbstractConfig {
   public static final int PAGE_BYTES_DEFAULT = 1024 * 1024;
   private static final String PAGE_BYTES_DOC = "Parquet page size in bytes.";
 
+  /**
+   * Set by the connector in each task's config: the task's number (0..tasks.max-1), which names its
+   * JMX MBeans. Not a user setting.
+   */
+  public static final String TASK_ID_CONFIG = "delta.task.id";
+
   public static final String BUFFER_MAX_BYTES_CONFIG = "delta.buffer.max.bytes";
   public static final long BUFFER_MAX_BYTES_DEFAULT = 128L * 1024 * 1024;
   private static final String BUFFER_MAX_BYTES_DOC = "Memory budget of one task: the most heap its open Parquet "
@@ -450,6 +456,12 @@ public final class DeltaSinkConfig extends AbstractConfig {
 
   public int flushRecords() {
     return getInt(FLUSH_RECORDS_CONFIG);
+  }
+
+  /** The task's number, see {@link #TASK_ID_CONFIG}; "0" when the connector did not set one. */
+  public String taskId() {
+    Object id = originals().get(TASK_ID_CONFIG);
+    return id == null ? "0" : id.toString();
   }
 
   public long bufferMaxBytes() {

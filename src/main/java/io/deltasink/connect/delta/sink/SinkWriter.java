@@ -9,6 +9,7 @@ import io.deltasink.connect.delta.convert.BronzeRecordConverter;
 import io.deltasink.connect.delta.convert.KafkaColumns;
 import io.deltasink.connect.delta.convert.RecordConverter;
 import io.deltasink.connect.delta.mapping.KustoJsonConverter;
+import io.deltasink.connect.delta.metrics.SinkMetrics;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.concurrent.ExecutionException;
@@ -72,6 +73,7 @@ public final class SinkWriter implements AutoCloseable {
   private final java.util.Set<TopicPartition> pausedForMemory = new java.util.LinkedHashSet<>();
   /** A file holding less than this beyond an empty one is not worth closing early. */
   private static final long MIN_EARLY_CLOSE_BYTES = 1024 * 1024;
+  private final SinkMetrics metrics;
 
   public SinkWriter(DeltaSinkConfig config, String connectorName, SinkTaskContext context, Time time) {
     this(config, connectorName, context, time, null);
@@ -86,6 +88,7 @@ public final class SinkWriter implements AutoCloseable {
     this.applicationId = config.applicationId(connectorName);
     this.recordMaxBytes = config.recordMaxBytes();
     this.memoryBudget = config.bufferMaxBytes();
+    this.metrics = new SinkMetrics(connectorName, config.taskId());
     this.routes = config.routes();
     String engineInfo = "kafka-connect-delta/" + Version.get() + " connector/" + connectorName;
     this.opener = opener != null ? opener
@@ -157,7 +160,18 @@ public final class SinkWriter implements AutoCloseable {
       flush();
     } else {
       enforceMemoryBudget();
+      publishMetrics();
     }
+  }
+
+  /** Hands the buffered figures and per-partition offsets to the JMX MBeans (once per batch). */
+  private void publishMetrics() {
+    long bytes = 0;
+    for (TableWriter t : tables.values()) {
+      bytes += t.bufferedBytes();
+      t.publishOffsets();
+    }
+    metrics.task().buffered(bufferedRecords(), bytes, memoryBytes(), pausedForMemory.size());
   }
 
   private long rowsWritten() {
@@ -235,6 +249,7 @@ public final class SinkWriter implements AutoCloseable {
     }
     LOG.warn("Bad record sent to the error handler (errors.tolerance=all): {}", located.getMessage());
     reported.add(dlq.report(r, located));
+    metrics.task().deadLettered();
     if (table != null) {
       table.markHandled(tp, offset);
     } else {
@@ -353,6 +368,7 @@ public final class SinkWriter implements AutoCloseable {
       context.resume(pausedForMemory.toArray(new TopicPartition[0]));
       pausedForMemory.clear();
     }
+    publishMetrics();
     LOG.debug("Flushed {} records to {} tables in {} ms", records, tables.size(), time.milliseconds() - start);
   }
 
@@ -380,6 +396,7 @@ public final class SinkWriter implements AutoCloseable {
     }
     tables.clear();
     byPartition.clear();
+    metrics.close();
   }
 
   /**
@@ -396,7 +413,7 @@ public final class SinkWriter implements AutoCloseable {
     }
     return tables.computeIfAbsent(spec.location(), loc -> new TableWriter(opener.open(loc, spec.name()), hadoopConf,
         converter(spec), config.writerSettings(), spec.partitionColumns(), applicationId, context, config.tombstonePolicy(),
-        this::mayOpen));
+        this::mayOpen, metrics));
   }
 
   private RecordConverter converter(TableSpec spec) {

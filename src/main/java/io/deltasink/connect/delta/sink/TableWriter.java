@@ -7,6 +7,7 @@ import io.deltasink.connect.delta.delta.DeltaTable;
 import io.deltasink.connect.delta.delta.PartitionCommit;
 import io.deltasink.connect.delta.delta.TableState;
 import io.deltasink.connect.delta.delta.TxnAppIds;
+import io.deltasink.connect.delta.metrics.SinkMetrics;
 import io.deltasink.connect.delta.schema.ColumnType;
 import io.deltasink.connect.delta.writer.MemoryGate;
 import io.deltasink.connect.delta.writer.TableLayout;
@@ -55,6 +56,8 @@ final class TableWriter implements AutoCloseable {
   private final Map<TopicPartition, PartitionState> partitions = new HashMap<>();
   private final TombstonePolicy tombstones;
   private final MemoryGate gate;
+  private final SinkMetrics metrics;
+  private final SinkMetrics.Table tableMetrics;
   private TableLayout layout;
   /** Rows written into Parquet files so far (a counter for the task's memory and flush decisions). */
   private long rowsWritten;
@@ -71,6 +74,7 @@ final class TableWriter implements AutoCloseable {
     /** After a failed write: ignore records above this offset until the consumer rewind shows. */
     long discardAbove = -1;
     TopicPartitionWriter writer;
+    SinkMetrics.Partition metrics;
 
     PartitionState(TopicPartition tp, String appId) {
       this.tp = tp;
@@ -105,9 +109,11 @@ final class TableWriter implements AutoCloseable {
 
   TableWriter(DeltaTable table, Configuration conf, RecordConverter converter, WriterSettings settings,
       List<String> partitionColumns, String applicationId, SinkTaskContext context, TombstonePolicy tombstones,
-      MemoryGate gate) {
+      MemoryGate gate, SinkMetrics metrics) {
     this.tombstones = tombstones;
     this.gate = gate;
+    this.metrics = metrics;
+    this.tableMetrics = metrics.table(table.location());
     this.table = table;
     this.conf = conf;
     this.converter = converter;
@@ -136,11 +142,13 @@ final class TableWriter implements AutoCloseable {
     Map<String, Long> versions = table.committedVersions(byAppId.keySet());
     for (Map.Entry<String, TopicPartition> e : byAppId.entrySet()) {
       PartitionState old = partitions.remove(e.getValue());
-      if (old != null && old.writer != null) {
-        old.writer.abort();
+      if (old != null) {
+        release(old);
       }
       PartitionState st = new PartitionState(e.getValue(), e.getKey());
       st.committed = versions.get(e.getKey());
+      st.metrics = metrics.partition(e.getValue().topic(), e.getValue().partition(), table.location());
+      st.metrics.offsets(st.committed, st.committed);
       partitions.put(e.getValue(), st);
       if (st.committed >= 0) {
         context.offset(e.getValue(), st.committed + 1);
@@ -354,7 +362,21 @@ final class TableWriter implements AutoCloseable {
         // Only dead-lettered or ignored records so far, and no table: nothing to record yet.
         return;
       }
+      long started = System.nanoTime();
       CommitOutcome outcome = table.commit(layout.schema(), layout.partitionColumns(), commits);
+      long rows = 0;
+      long bytes = 0;
+      long files = 0;
+      for (PartitionCommit pc : commits) {
+        if (outcome.committed().contains(pc.appId())) {
+          for (WrittenFile f : pc.files()) {
+            rows += f.records();
+            bytes += f.sizeBytes();
+            files++;
+          }
+        }
+      }
+      tableMetrics.committed(outcome.tableVersion(), rows, bytes, files, (System.nanoTime() - started) / 1_000_000);
       for (String appId : outcome.committed()) {
         PartitionState st = byAppId.get(appId);
         st.committed = newVersions.get(appId);
@@ -399,9 +421,23 @@ final class TableWriter implements AutoCloseable {
   void close(Collection<TopicPartition> tps) {
     for (TopicPartition tp : tps) {
       PartitionState st = partitions.remove(tp);
-      if (st != null && st.writer != null) {
-        st.writer.abort();
+      if (st != null) {
+        release(st);
       }
+    }
+  }
+
+  private void release(PartitionState st) {
+    if (st.writer != null) {
+      st.writer.abort();
+    }
+    metrics.unregister(st.metrics);
+  }
+
+  /** Hands each owned partition's committed and last received offsets to its MBean. */
+  void publishOffsets() {
+    for (PartitionState st : partitions.values()) {
+      st.metrics.offsets(st.committed, st.lastOffset());
     }
   }
 

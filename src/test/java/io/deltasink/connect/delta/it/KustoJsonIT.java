@@ -78,6 +78,30 @@ class KustoJsonIT {
     System.out.printf("[measure] 26,064 real messages via StringConverter: %.1f s%n", (System.nanoTime() - start) / 1e9);
     assertTemperatureTable(loc);
     assertThat(new KernelReader(loc).snapshot().getSchema().toString()).contains("name=temperature_2m,type=Decimal(38, 18)");
+    // The worker's JMX MBeans tell the same story (the embedded worker runs in this JVM).
+    javax.management.MBeanServer jmx = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+    javax.management.ObjectName tasks = new javax.management.ObjectName(
+        "io.deltasink.connect.delta:connector=\"kusto-string\",type=task,*");
+    javax.management.ObjectName partitions = new javax.management.ObjectName(
+        "io.deltasink.connect.delta:connector=\"kusto-string\",type=partition,*");
+    ConnectCluster.waitFor(TIMEOUT, "the task MBeans to count every row", () -> {
+      long rows = 0;
+      for (javax.management.ObjectName n : jmx.queryNames(tasks, null)) {
+        try {
+          rows += (Long) jmx.getAttribute(n, "RecordsWritten");
+        } catch (javax.management.JMException e) {
+          return false;
+        }
+      }
+      return rows == 26_064;
+    });
+    assertThat(jmx.queryNames(tasks, null)).hasSize(2);
+    long next = 0;
+    for (javax.management.ObjectName n : jmx.queryNames(partitions, null)) {
+      next += (Long) jmx.getAttribute(n, "LastCommittedOffset") + 1;
+      assertThat(jmx.getAttribute(n, "CommitLag")).isEqualTo(0L);
+    }
+    assertThat(next).isEqualTo(26_064);
     cluster.connect.deleteConnector("kusto-string");
   }
 

@@ -1,0 +1,204 @@
+package io.deltasink.connect.delta.metrics;
+
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The JMX MBeans of one sink task in the platform MBean server, domain {@value #DOMAIN}: one
+ * {@code type=task}, one {@code type=table} per table it writes, one {@code type=partition} per Kafka
+ * partition it owns. Values are set by the task thread and read by JMX clients (jconsole, a JMX
+ * exporter). Registration problems are logged, never fatal: metrics must not stop the data.
+ */
+public final class SinkMetrics implements AutoCloseable {
+  public static final String DOMAIN = "io.deltasink.connect.delta";
+  private static final Logger LOG = LoggerFactory.getLogger(SinkMetrics.class);
+
+  private final MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+  private final String prefix;
+  private final Task task = new Task();
+  private final Map<ObjectName, Object> registered = new LinkedHashMap<>();
+
+  /**
+   * @param connector the connector name
+   * @param taskId the task's number within the connector
+   */
+  public SinkMetrics(String connector, String taskId) {
+    this.prefix = DOMAIN + ":connector=" + ObjectName.quote(connector) + ",task=" + ObjectName.quote(taskId);
+    register(name("task", ""), task);
+  }
+
+  public Task task() {
+    return task;
+  }
+
+  /** The MBean of a table, registered on first use. */
+  public Table table(String location) {
+    Table t = new Table(location);
+    register(name("table", ",table=" + ObjectName.quote(location)), t);
+    return t;
+  }
+
+  /** The MBean of a partition the task now owns; {@link #unregister(Partition)} when it goes. */
+  public Partition partition(String topic, int partition, String table) {
+    Partition p = new Partition(table, name("partition", ",topic=" + ObjectName.quote(topic) + ",partition=" + partition));
+    register(p.name, p);
+    return p;
+  }
+
+  public void unregister(Partition p) {
+    unregister(p.name);
+  }
+
+  private ObjectName name(String type, String more) {
+    try {
+      return new ObjectName(prefix + ",type=" + type + more);
+    } catch (JMException e) {
+      throw new IllegalArgumentException(e);
+    }
+  }
+
+  private synchronized void register(ObjectName name, Object bean) {
+    try {
+      if (server.isRegistered(name)) {
+        server.unregisterMBean(name); // a task of the same name restarted in this JVM
+      }
+      server.registerMBean(bean, name);
+      registered.put(name, bean);
+    } catch (JMException | RuntimeException e) {
+      LOG.warn("Could not register the JMX MBean {}: {}", name, e.toString());
+    }
+  }
+
+  private synchronized void unregister(ObjectName name) {
+    if (registered.remove(name) != null) {
+      try {
+        server.unregisterMBean(name);
+      } catch (JMException | RuntimeException e) {
+        LOG.debug("Could not unregister the JMX MBean {}", name, e);
+      }
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    for (ObjectName n : new ArrayList<>(registered.keySet())) {
+      unregister(n);
+    }
+  }
+
+  /** The task's counters (every table) and the buffered figures it publishes after each batch. */
+  public static final class Task extends CommitStats implements TaskMetricsMXBean {
+    private volatile long bufferedRecords;
+    private volatile long bufferedBytes;
+    private volatile long bufferedHeapBytes;
+    private volatile long deadLettered;
+    private volatile int paused;
+
+    public void buffered(long records, long bytes, long heapBytes, int pausedPartitions) {
+      bufferedRecords = records;
+      bufferedBytes = bytes;
+      bufferedHeapBytes = heapBytes;
+      paused = pausedPartitions;
+    }
+
+    public void deadLettered() {
+      deadLettered++;
+    }
+
+    @Override
+    public long getBufferedRecords() {
+      return bufferedRecords;
+    }
+
+    @Override
+    public long getBufferedBytes() {
+      return bufferedBytes;
+    }
+
+    @Override
+    public long getBufferedHeapBytes() {
+      return bufferedHeapBytes;
+    }
+
+    @Override
+    public long getRecordsSentToDeadLetterQueue() {
+      return deadLettered;
+    }
+
+    @Override
+    public int getPartitionsPausedForMemory() {
+      return paused;
+    }
+  }
+
+  /** One table's commits. */
+  public final class Table extends CommitStats implements TableMetricsMXBean {
+    private final String location;
+    private volatile long version = -1;
+
+    Table(String location) {
+      this.location = location;
+    }
+
+    /** A commit of this table at {@code tableVersion}; counts for the task too. */
+    public void committed(long tableVersion, long rows, long fileBytes, long fileCount, long latencyMs) {
+      if (tableVersion >= 0) {
+        version = tableVersion;
+      }
+      committed(rows, fileBytes, fileCount, latencyMs);
+      task.committed(rows, fileBytes, fileCount, latencyMs);
+    }
+
+    @Override
+    public String getLocation() {
+      return location;
+    }
+
+    @Override
+    public long getLastCommittedVersion() {
+      return version;
+    }
+  }
+
+  /** One owned partition's committed offset and lag. */
+  public static final class Partition implements PartitionMetricsMXBean {
+    private final String table;
+    private final ObjectName name;
+    private volatile long committed = -1;
+    private volatile long received = -1;
+
+    Partition(String table, ObjectName name) {
+      this.table = table;
+      this.name = name;
+    }
+
+    /** @param committedOffset last offset in Delta; @param receivedOffset last offset received (or committed) */
+    public void offsets(long committedOffset, long receivedOffset) {
+      committed = committedOffset;
+      received = receivedOffset;
+    }
+
+    @Override
+    public String getTable() {
+      return table;
+    }
+
+    @Override
+    public long getLastCommittedOffset() {
+      return committed;
+    }
+
+    @Override
+    public long getCommitLag() {
+      return Math.max(0, received - committed);
+    }
+  }
+}
