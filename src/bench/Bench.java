@@ -3,6 +3,7 @@
  * JVMs (LocalKafka), a 6-partition topic loaded with temperature messages shaped like the real
  * Open-Meteo file (the 26,064 lines cycled, each cycle's timestamps shifted by 4,344 hours), then:
  *   1. a plain KafkaConsumer reads the whole topic: the ceiling on this machine;
+ *   1b. a freshly started worker drains a first copy (cold JIT); the figures below are the second copy;
  *   2. the connector (2 tasks, the original Kusto mapping, snappy) drains the same topic into a Delta table;
  *   3. a steady produce rate for a while, measuring produce-to-visible latency from the Delta log.
  * Run through src/bench/run.sh. Prints one summary; nothing is written outside target/bench and the
@@ -47,7 +48,6 @@ public class Bench {
   /** Drained second, by the same worker once warm, as a long-running worker is; then the latency phase. */
   private static final String TOPIC = "temperatures-bench";
   private static final String CONNECTOR = "delta-bench";
-  private static final int PARTITIONS = 6;
   private static final DateTimeFormatter MINUTES = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm");
   private static final Pattern TIME = Pattern.compile("\"time\":\"([^\"]+)\"");
 
@@ -57,6 +57,10 @@ public class Bench {
   private final long records;
   private final int latencyRate;
   private final int latencySeconds;
+  /** Partitions of every topic ({@code bench.partitions}, default 6). */
+  private final int partitions = Integer.getInteger("bench.partitions", 6);
+  /** Tables the warm drain writes, one topic each, routed by one connector ({@code bench.tables}, default 1). */
+  private final int tables = Integer.getInteger("bench.tables", 1);
 
   Bench(Path repo, Path zip, Path work, String classpath, long records, int latencyRate, int latencySeconds) {
     this.repo = repo;
@@ -83,16 +87,22 @@ public class Bench {
     Path table = work.resolve("table");
     Path plugins = kafka.unzipPlugin(zip);
     kafka.startBroker();
-    kafka.createTopic(COLD_TOPIC, PARTITIONS);
-    kafka.createTopic(TOPIC, PARTITIONS);
+    kafka.createTopic(COLD_TOPIC, partitions);
+    List<String> topics = new ArrayList<>();
+    List<Path> tablePaths = new ArrayList<>();
+    for (int t = 0; t < tables; t++) {
+      topics.add(tables == 1 ? TOPIC : TOPIC + "-" + t);
+      tablePaths.add(tables == 1 ? table : work.resolve("tables/weather/t" + t));
+      kafka.createTopic(topics.get(t), partitions);
+    }
 
     List<String[]> sample = sample();
     long t0 = System.nanoTime();
-    load(sample, COLD_TOPIC);
-    long jsonBytes = load(sample, TOPIC);
+    long jsonBytes = load(sample, List.of(COLD_TOPIC));
+    load(sample, topics);
     double loadSeconds = (System.nanoTime() - t0) / 1e9;
-    kafka.step(String.format("Loaded %,d messages (%.1f MB of JSON) into each of %s and %s in %.1f s", records,
-        jsonBytes / 1e6, COLD_TOPIC, TOPIC, loadSeconds));
+    kafka.step(String.format("Loaded %,d messages (%.1f MB of JSON) into %s and again into %s in %.1f s", records,
+        jsonBytes / 1e6, COLD_TOPIC, topics, loadSeconds));
 
     double consumerSeconds = plainConsumer();
     kafka.step(String.format("Plain KafkaConsumer read %,d records in %.2f s: %,.0f records/s", records, consumerSeconds,
@@ -105,22 +115,23 @@ public class Bench {
       jvm.add("-XX:StartFlightRecording=filename=" + work.resolve("connect.jfr") + ",settings=profile");
     }
     kafka.startWorker(plugins, System.getProperty("bench.worker.heap", "1g"), jvm);
-    double coldSeconds = drain(CONNECTOR + "-cold", COLD_TOPIC, work.resolve("table-cold"));
+    double coldSeconds = drain(CONNECTOR + "-cold", List.of(COLD_TOPIC), List.of(work.resolve("table-cold")));
     kafka.step(String.format("Fresh worker drained %,d records in %.2f s: %,.0f records/s", records, coldSeconds,
         records / coldSeconds));
-    double drainSeconds = drain(CONNECTOR, TOPIC, table);
+    double drainSeconds = drain(CONNECTOR, topics, tablePaths);
     kafka.step(String.format("Warm worker drained %,d records in %.2f s: %,.0f records/s", records, drainSeconds,
         records / drainSeconds));
-    LocalKafka.DeltaLogSummary drained = LocalKafka.deltaLog(table);
-    Map<String, String> config = connectorConfig(TOPIC, table);
+    LocalKafka.DeltaLogSummary drained = sum(tablePaths);
+    Map<String, String> config = connectorConfig(topics, tablePaths);
 
-    List<Long> latencies = latencyPhase(sample, table, drained.versions());
+    List<Long> latencies = tables == 1 ? latencyPhase(sample, table, drained.versions()) : List.of();
 
     long rssPeakKb = peakRssKb(kafka.worker.pid());
     long heapPeak = peakHeapMb(gcLog);
     System.out.println();
     System.out.println("==================== benchmark summary ====================");
-    System.out.printf("records            %,d (%.1f MB of JSON, %d partitions)%n", records, jsonBytes / 1e6, PARTITIONS);
+    System.out.printf("records            %,d (%.1f MB of JSON, %d partitions, %d table%s, 2 tasks)%n", records,
+        jsonBytes / 1e6, partitions, tables, tables == 1 ? "" : "s");
     System.out.printf("plain consumer     %.2f s, %,.0f records/s (the ceiling on this machine)%n", consumerSeconds,
         records / consumerSeconds);
     System.out.printf("sink drain         %.2f s, %,.0f records/s, %.1f MB/s of JSON, %.0f%% of the plain consumer "
@@ -128,8 +139,9 @@ public class Bench {
         100 * consumerSeconds / drainSeconds);
     System.out.printf("sink drain, cold   %.2f s, %,.0f records/s (the first connector of a freshly started worker)%n",
         coldSeconds, records / coldSeconds);
-    System.out.printf("Delta table        %,d data files, average %.1f MB, %d commits, %,d rows%n", drained.files(),
-        drained.files() == 0 ? 0 : drained.bytes() / 1e6 / drained.files(), drained.versions(), drained.rows());
+    System.out.printf("Delta table%s       %,d data files, average %.1f MB, %d commits (%.1f commits/s), %,d rows%n",
+        tables == 1 ? " " : "s", drained.files(), drained.files() == 0 ? 0 : drained.bytes() / 1e6 / drained.files(),
+        drained.versions(), drained.versions() / drainSeconds, drained.rows());
     System.out.printf("worker memory      peak RSS %,d MB, peak heap used %,d MB (from GC log; -Xmx%s)%n", rssPeakKb / 1024,
         heapPeak, System.getProperty("bench.worker.heap", "1g"));
     if (!latencies.isEmpty()) {
@@ -141,39 +153,68 @@ public class Bench {
     return drained.rows() == records ? 0 : 1;
   }
 
-  private Map<String, String> connectorConfig(String topic, Path table) throws IOException {
+  /** The connector: one table, or with several topics one table per topic through routing. */
+  private Map<String, String> connectorConfig(List<String> topics, List<Path> tablePaths) throws IOException {
     Map<String, String> config = new TreeMap<>();
     config.put("connector.class", "io.deltasink.connect.delta.DeltaSinkConnector");
     config.put("tasks.max", "2");
-    config.put("topics", topic);
+    config.put("topics", String.join(",", topics));
     config.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
     config.put("value.converter", "org.apache.kafka.connect.storage.StringConverter");
     config.put("consumer.override.max.poll.records", "5000");
-    config.put("delta.table.location", table.toUri().toString());
-    config.put("delta.table.mapping", "temperatures_mapping");
     JsonNode quick = JSON.readTree(repo.resolve("config/quickstart-connector.json").toFile());
     config.put("delta.mappings.temperatures_mapping", quick.get("delta.mappings.temperatures_mapping").asText());
+    if (topics.size() == 1) {
+      config.put("delta.table.location", tablePaths.get(0).toUri().toString());
+      config.put("delta.table.mapping", "temperatures_mapping");
+    } else {
+      config.put("delta.tables.root", tablePaths.get(0).getParent().getParent().toUri().toString());
+      StringBuilder routes = new StringBuilder("[");
+      for (int t = 0; t < topics.size(); t++) {
+        routes.append(t == 0 ? "" : ",").append("{'topic':'").append(topics.get(t)).append("','db':'weather','table':'")
+            .append(tablePaths.get(t).getFileName()).append("','format':'json','mapping':'temperatures_mapping'}");
+      }
+      config.put("delta.tables.topics.mapping", routes.append(']').toString());
+    }
     config.put("delta.parquet.compression", "snappy");
     config.put("delta.flush.interval.ms", System.getProperty("bench.flush.interval.ms", "1000"));
     return config;
+  }
+
+  /** Every table's log summary added up. */
+  private static LocalKafka.DeltaLogSummary sum(List<Path> tablePaths) throws IOException {
+    long versions = 0;
+    long files = 0;
+    long bytes = 0;
+    long rows = 0;
+    Map<String, Long> txn = new TreeMap<>();
+    for (Path t : tablePaths) {
+      if (!Files.isDirectory(t.resolve("_delta_log"))) {
+        continue;
+      }
+      LocalKafka.DeltaLogSummary s = LocalKafka.deltaLog(t);
+      versions += s.versions();
+      files += s.files();
+      bytes += s.bytes();
+      rows += s.rows();
+      s.txn().forEach((k, v) -> txn.put(t.getFileName() + "/" + k, v));
+    }
+    return new LocalKafka.DeltaLogSummary(versions, files, bytes, rows, txn);
   }
 
   /**
    * Registers a connector for {@code topic} and waits until the Delta table holds every record: the
    * sum over partitions of (txn version + 1), read from the log every 50 ms. Seconds from the PUT.
    */
-  private double drain(String name, String topic, Path table) throws Exception {
+  private double drain(String name, List<String> topics, List<Path> tablePaths) throws Exception {
     long start = System.nanoTime();
-    kafka.putConnector(name, JSON.writeValueAsString(connectorConfig(topic, table)), 2);
+    kafka.putConnector(name, JSON.writeValueAsString(connectorConfig(topics, tablePaths)), 2);
     kafka.waitFor(name + " to commit every record to Delta", Duration.ofMinutes(10), () -> {
       String status = kafka.get(kafka.rest + "/connectors/" + name + "/status");
       if (status != null && status.contains("FAILED")) {
         throw new IllegalStateException("a connector task failed: " + status);
       }
-      if (!Files.isDirectory(table.resolve("_delta_log"))) {
-        return false;
-      }
-      return LocalKafka.deltaLog(table).txn().values().stream().mapToLong(v -> v + 1).sum() >= records;
+      return sum(tablePaths).txn().values().stream().mapToLong(v -> v + 1).sum() >= records;
     }, 50);
     return (System.nanoTime() - start) / 1e9;
   }
@@ -211,13 +252,15 @@ public class Bench {
     return new KafkaProducer<>(p);
   }
 
-  private long load(List<String[]> sample, String topic) {
+  /** Produces the {@code records} messages spread evenly over {@code topics}; returns their JSON bytes. */
+  private long load(List<String[]> sample, List<String> topics) {
     long bytes = 0;
     try (KafkaProducer<byte[], byte[]> p = producer(20)) {
       for (long i = 0; i < records; i++) {
         byte[] v = message(sample, i);
         bytes += v.length;
-        p.send(new ProducerRecord<>(topic, (int) (i % PARTITIONS), null, v));
+        String topic = topics.get((int) (i * topics.size() / records));
+        p.send(new ProducerRecord<>(topic, (int) (i % partitions), null, v));
       }
       p.flush();
     }
@@ -233,8 +276,8 @@ public class Bench {
     c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c)) {
       List<TopicPartition> tps = new ArrayList<>();
-      for (int p = 0; p < PARTITIONS; p++) {
-        tps.add(new TopicPartition(TOPIC, p));
+      for (int p = 0; p < partitions; p++) {
+        tps.add(new TopicPartition(COLD_TOPIC, p));
       }
       consumer.assign(tps);
       consumer.seekToBeginning(tps);
@@ -291,7 +334,7 @@ public class Bench {
           Thread.onSpinWait();
         }
         long sentAt = System.currentTimeMillis();
-        p.send(new ProducerRecord<>(TOPIC, (int) (i % PARTITIONS), null, message(sample, records + i)), (md, e) -> {
+        p.send(new ProducerRecord<>(TOPIC, (int) (i % partitions), null, message(sample, records + i)), (md, e) -> {
           if (e == null) {
             sent.computeIfAbsent(new TopicPartition(md.topic(), md.partition()), k -> new ConcurrentHashMap<>())
                 .put(md.offset(), sentAt);
