@@ -109,7 +109,11 @@ public class Bench {
         records / consumerSeconds));
 
     Path gcLog = work.resolve("connect-gc.log");
-    List<String> jvm = new ArrayList<>(List.of("-Xlog:gc:file=" + gcLog, "-XX:+UseG1GC"));
+    List<String> jvm = new ArrayList<>(List.of("-Xlog:gc:file=" + gcLog));
+    String extra = System.getProperty("bench.worker.opts", "").trim();
+    if (!extra.isEmpty()) {
+      jvm.addAll(List.of(extra.split(",")));  // comma-separated: BENCH_OPTS is split on spaces
+    }
     if (Boolean.getBoolean("bench.jfr")) {
       // Method sampling of the worker for the profile; read it with: jfr print --events jdk.ExecutionSample
       jvm.add("-XX:StartFlightRecording=filename=" + work.resolve("connect.jfr") + ",settings=profile");
@@ -118,7 +122,10 @@ public class Bench {
     double coldSeconds = drain(CONNECTOR + "-cold", List.of(COLD_TOPIC), List.of(work.resolve("table-cold")));
     kafka.step(String.format("Fresh worker drained %,d records in %.2f s: %,.0f records/s", records, coldSeconds,
         records / coldSeconds));
+    double[] cpuBefore = {cpuSeconds(kafka.worker.pid()), cpuSeconds(kafka.broker.pid())};
     double drainSeconds = drain(CONNECTOR, topics, tablePaths);
+    double workerCpu = cpuSeconds(kafka.worker.pid()) - cpuBefore[0];
+    double brokerCpu = cpuSeconds(kafka.broker.pid()) - cpuBefore[1];
     kafka.step(String.format("Warm worker drained %,d records in %.2f s: %,.0f records/s", records, drainSeconds,
         records / drainSeconds));
     LocalKafka.DeltaLogSummary drained = sum(tablePaths);
@@ -127,7 +134,7 @@ public class Bench {
     List<Long> latencies = tables == 1 ? latencyPhase(sample, table, drained.versions()) : List.of();
 
     long rssPeakKb = peakRssKb(kafka.worker.pid());
-    long heapPeak = peakHeapMb(gcLog);
+    long[] heapPeak = peakHeapMb(gcLog);
     System.out.println();
     System.out.println("==================== benchmark summary ====================");
     System.out.printf("records            %,d (%.1f MB of JSON, %d partitions, %d table%s, 2 tasks)%n", records,
@@ -137,13 +144,16 @@ public class Bench {
     System.out.printf("sink drain         %.2f s, %,.0f records/s, %.1f MB/s of JSON, %.0f%% of the plain consumer "
         + "(warm worker)%n", drainSeconds, records / drainSeconds, jsonBytes / 1e6 / drainSeconds,
         100 * consumerSeconds / drainSeconds);
+    System.out.printf("CPU in that drain  worker %.1f s, broker %.1f s of the %.1f s two cores offer%n", workerCpu, brokerCpu,
+        2 * drainSeconds);
     System.out.printf("sink drain, cold   %.2f s, %,.0f records/s (the first connector of a freshly started worker)%n",
         coldSeconds, records / coldSeconds);
     System.out.printf("Delta table%s       %,d data files, average %.1f MB, %d commits (%.1f commits/s), %,d rows%n",
         tables == 1 ? " " : "s", drained.files(), drained.files() == 0 ? 0 : drained.bytes() / 1e6 / drained.files(),
         drained.versions(), drained.versions() / drainSeconds, drained.rows());
-    System.out.printf("worker memory      peak RSS %,d MB, peak heap used %,d MB (from GC log; -Xmx%s)%n", rssPeakKb / 1024,
-        heapPeak, System.getProperty("bench.worker.heap", "1g"));
+    System.out.printf("worker memory      peak RSS %,d MB; heap: peak used %,d MB, live after GC at most %,d MB "
+        + "(GC log; -Xmx%s %s)%n", rssPeakKb / 1024, heapPeak[0], heapPeak[1], System.getProperty("bench.worker.heap", "1g"),
+        System.getProperty("bench.worker.opts", ""));
     if (!latencies.isEmpty()) {
       System.out.printf("latency            %,d records at %,d records/s for %d s, flush interval %s ms: p50 %d ms, p99 %d ms%n",
           latencies.size(), latencyRate, latencySeconds, config.get("delta.flush.interval.ms"),
@@ -379,6 +389,13 @@ public class Bench {
     return latencies;
   }
 
+  /** CPU time (user + system) the process has used so far, from /proc (Linux), in seconds. */
+  private static double cpuSeconds(long pid) throws IOException {
+    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0; // utime, stime in clock ticks (USER_HZ = 100)
+  }
+
   /** VmHWM: the most resident memory the process ever had (Linux). */
   private static long peakRssKb(long pid) throws IOException {
     for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
@@ -389,12 +406,16 @@ public class Bench {
     return -1;
   }
 
-  /** The largest heap occupancy before a collection in the worker's GC log ("123M->45M(256M)"). */
-  private static long peakHeapMb(Path gcLog) throws IOException {
+  /**
+   * From the worker's GC log ("123M->45M(256M)"): the largest heap occupancy before a collection, and
+   * the largest after one (the live data at its peak), in MB.
+   */
+  private static long[] peakHeapMb(Path gcLog) throws IOException {
     Matcher m = Pattern.compile("(\\d+)M->(\\d+)M\\((\\d+)M\\)").matcher(Files.readString(gcLog));
-    long peak = 0;
+    long[] peak = {0, 0};
     while (m.find()) {
-      peak = Math.max(peak, Math.max(Long.parseLong(m.group(1)), Long.parseLong(m.group(2))));
+      peak[0] = Math.max(peak[0], Math.max(Long.parseLong(m.group(1)), Long.parseLong(m.group(2))));
+      peak[1] = Math.max(peak[1], Long.parseLong(m.group(2)));
     }
     return peak;
   }

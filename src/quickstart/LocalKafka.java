@@ -38,6 +38,7 @@ public class LocalKafka implements AutoCloseable {
   String bootstrap;
   String rest;
   Process worker;
+  Process broker;
 
   /**
    * @param label prefix of progress lines, such as {@code quickstart}
@@ -130,7 +131,7 @@ public class LocalKafka implements AutoCloseable {
     if (!format.waitFor(60, TimeUnit.SECONDS) || format.exitValue() != 0) {
       throw new IllegalStateException("formatting the KRaft log failed, see " + work.resolve("kafka-storage-format.log"));
     }
-    java("broker", "768m", List.of(), "kafka.Kafka", props.toString());
+    broker = java("broker", "768m", List.of(), "kafka.Kafka", props.toString());
     step("Starting the KRaft broker (kafka.Kafka), log: " + work.resolve("broker.log"));
     bootstrap = "localhost:" + brokerPort;
     try (Admin admin = admin()) {
