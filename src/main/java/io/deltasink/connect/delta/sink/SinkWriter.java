@@ -67,12 +67,7 @@ public final class SinkWriter implements AutoCloseable {
   private long firstBufferedMs = -1;
   /** {@code delta.record.max.bytes}, read once: it is checked for every record. */
   private final long recordMaxBytes;
-  /** {@code delta.buffer.max.bytes}: heap the task's open Parquet files may hold. */
-  private final long memoryBudget;
-  /** Partitions this task paused because the memory budget had no room for another open file. */
-  private final java.util.Set<TopicPartition> pausedForMemory = new java.util.LinkedHashSet<>();
-  /** A file holding less than this beyond an empty one is not worth closing early. */
-  private static final long MIN_EARLY_CLOSE_BYTES = 1024 * 1024;
+  private final MemoryBudget memory;
   private final SinkMetrics metrics;
 
   public SinkWriter(DeltaSinkConfig config, String connectorName, SinkTaskContext context, Time time) {
@@ -87,7 +82,7 @@ public final class SinkWriter implements AutoCloseable {
     this.hadoopConf = HadoopConf.build(config.hadoopOverrides());
     this.applicationId = config.applicationId(connectorName);
     this.recordMaxBytes = config.recordMaxBytes();
-    this.memoryBudget = config.bufferMaxBytes();
+    this.memory = new MemoryBudget(config.bufferMaxBytes(), context, tables::values);
     this.metrics = new SinkMetrics(connectorName, config.taskId());
     this.routes = config.routes();
     String engineInfo = "kafka-connect-delta/" + Version.get() + " connector/" + connectorName;
@@ -145,8 +140,8 @@ public final class SinkWriter implements AutoCloseable {
           table.open(List.of(tp));
           byPartition.put(tp, table);
         }
-        if (!table.put(r, tp, offset) && pausedForMemory.add(tp)) {
-          context.pause(tp);
+        if (!table.put(r, tp, offset)) {
+          memory.deferred(tp);
         }
       } catch (DataException e) {
         badRecord(r, tp, offset, table, e);
@@ -155,11 +150,11 @@ public final class SinkWriter implements AutoCloseable {
     if (firstBufferedMs < 0 && hasPending()) {
       firstBufferedMs = time.milliseconds();
     }
-    if (flushDue() || !pausedForMemory.isEmpty() && rowsWritten() == rowsBefore) {
-      // Also when paused partitions wait for memory and the others brought nothing to write.
+    if (flushDue() || memory.waiting() && rowsWritten() == rowsBefore || !memory.relieve()) {
+      // Also when paused partitions wait for memory and the others brought nothing to write, or when
+      // closing files early cannot bring the open ones under the budget.
       flush();
     } else {
-      enforceMemoryBudget();
       publishMetrics();
     }
   }
@@ -171,7 +166,7 @@ public final class SinkWriter implements AutoCloseable {
       bytes += t.bufferedBytes();
       t.publishOffsets();
     }
-    metrics.task().buffered(bufferedRecords(), bytes, memoryBytes(), pausedForMemory.size());
+    metrics.task().buffered(bufferedRecords(), bytes, memory.usedBytes(), memory.pausedCount());
   }
 
   private long rowsWritten() {
@@ -184,39 +179,7 @@ public final class SinkWriter implements AutoCloseable {
 
   /** Heap held by this task's open Parquet files (bytes), the figure {@code delta.buffer.max.bytes} bounds. */
   long memoryBytes() {
-    long n = 0;
-    for (TableWriter t : tables.values()) {
-      n += t.memoryBytes();
-    }
-    return n;
-  }
-
-  /** Whether another open file fits: always when none is open, so that every partition can progress. */
-  private boolean mayOpen(long bytes) {
-    long used = memoryBytes();
-    return used == 0 || used + bytes <= memoryBudget;
-  }
-
-  /**
-   * Over budget because open files grew: close the files holding the most rows (they stay pending
-   * until the next commit); if that is not enough, commit.
-   */
-  private void enforceMemoryBudget() {
-    long used = memoryBytes();
-    while (used > memoryBudget) {
-      long freed = 0;
-      for (TableWriter t : tables.values()) {
-        freed = t.finishLargest(MIN_EARLY_CLOSE_BYTES);
-        if (freed > 0) {
-          break;
-        }
-      }
-      if (freed == 0) {
-        flush();
-        return;
-      }
-      used = memoryBytes();
-    }
+    return memory.usedBytes();
   }
 
   private void checkSize(SinkRecord r) {
@@ -362,12 +325,7 @@ public final class SinkWriter implements AutoCloseable {
     } finally {
       firstBufferedMs = hasPending() ? time.milliseconds() : -1;
     }
-    if (!pausedForMemory.isEmpty()) {
-      // The commit closed every open file: the partitions that waited for memory may go on.
-      LOG.debug("Resuming {} partitions paused for memory", pausedForMemory.size());
-      context.resume(pausedForMemory.toArray(new TopicPartition[0]));
-      pausedForMemory.clear();
-    }
+    memory.committed();
     publishMetrics();
     LOG.debug("Flushed {} records to {} tables in {} ms", records, tables.size(), time.milliseconds() - start);
   }
@@ -383,7 +341,7 @@ public final class SinkWriter implements AutoCloseable {
     }
     grouped.forEach(TableWriter::close);
     tps.forEach(unroutedDone::remove);
-    tps.forEach(pausedForMemory::remove);
+    memory.forget(tps);
     if (!hasPending()) {
       firstBufferedMs = -1;
     }
@@ -413,7 +371,7 @@ public final class SinkWriter implements AutoCloseable {
     }
     return tables.computeIfAbsent(spec.location(), loc -> new TableWriter(opener.open(loc, spec.name()), hadoopConf,
         converter(spec), config.writerSettings(), spec.partitionColumns(), applicationId, context, config.tombstonePolicy(),
-        this::mayOpen, metrics));
+        memory::mayOpen, metrics));
   }
 
   private RecordConverter converter(TableSpec spec) {
