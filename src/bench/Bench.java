@@ -151,7 +151,7 @@ public class Bench {
     System.out.printf("Delta table%s       %,d data files, average %.1f MB, %d commits (%.1f commits/s), %,d rows%n",
         tables == 1 ? " " : "s", drained.files(), drained.files() == 0 ? 0 : drained.bytes() / 1e6 / drained.files(),
         drained.versions(), drained.versions() / drainSeconds, drained.rows());
-    System.out.printf("worker memory      peak RSS %,d MB; heap: peak used %,d MB, live after GC at most %,d MB "
+    System.out.printf("worker memory      peak RSS %,d MB; heap: peak used %,d MB, after GC at most %,d MB "
         + "(GC log; -Xmx%s %s)%n", rssPeakKb / 1024, heapPeak[0], heapPeak[1], System.getProperty("bench.worker.heap", "1g"),
         System.getProperty("bench.worker.opts", ""));
     if (!latencies.isEmpty()) {
