@@ -84,8 +84,8 @@ class MemoryBudgetIT {
     long start = System.nanoTime();
     ConnectCluster.waitFor(Duration.ofSeconds(240), "every record committed", () -> {
       assertThat(worker.process().isAlive()).as("the worker is alive; see " + worker.log(0)).isTrue();
-      String status = worker.get("/connectors/many/status");
-      assertThat(status).as("task status").doesNotContain("FAILED");
+      String status = worker.get("/connectors/many/status"); // null while the worker is busy or starting
+      assertThat(status == null ? "" : status).as("task status").doesNotContain("FAILED");
       try {
         return committed("many") == RECORDS;
       } catch (Exception e) {
