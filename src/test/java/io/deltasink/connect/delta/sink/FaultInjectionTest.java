@@ -22,7 +22,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.MockTime;
 import org.apache.kafka.connect.sink.SinkRecord;
@@ -81,28 +80,7 @@ class FaultInjectionTest {
     p.put("delta.commit.backoff.ms", "1");
     p.put("delta.kafka.columns", "partition,offset");
     SinkWriter w = new SinkWriter(new DeltaSinkConfig(p), "conn", context, time);
-    return new ConnectSimulator.Sink() {
-      @Override
-      public void open(List<TopicPartition> tps) {
-        w.open(tps);
-      }
-
-      @Override
-      public void put(List<SinkRecord> batch) {
-        w.put(batch);
-      }
-
-      @Override
-      public Map<TopicPartition, OffsetAndMetadata> preCommit() {
-        time.sleep(1000);
-        return w.preCommit(Map.of());
-      }
-
-      @Override
-      public void close() {
-        w.close();
-      }
-    };
+    return SimulatedTask.of(w, time, 1000, () -> {});
   }
 
   private void runToEnd() {

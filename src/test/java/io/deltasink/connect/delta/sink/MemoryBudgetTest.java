@@ -15,7 +15,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.MockTime;
 import org.apache.kafka.connect.sink.SinkRecord;
@@ -57,29 +56,8 @@ class MemoryBudgetTest {
     SinkWriter w = new SinkWriter(new DeltaSinkConfig(p), "conn", context, time);
     long[] peak = {0};
     ConnectSimulator sim = new ConnectSimulator(log);
-    boolean done = sim.run(() -> new ConnectSimulator.Sink() {
-      @Override
-      public void open(List<TopicPartition> tps) {
-        w.open(tps);
-      }
-
-      @Override
-      public void put(List<SinkRecord> batch) {
-        w.put(batch);
-        peak[0] = Math.max(peak[0], w.memoryBytes());
-      }
-
-      @Override
-      public Map<TopicPartition, OffsetAndMetadata> preCommit() {
-        time.sleep(1000);
-        return w.preCommit(Map.of());
-      }
-
-      @Override
-      public void close() {
-        w.close();
-      }
-    }, context, 50, 10_000);
+    boolean done = sim.run(() -> SimulatedTask.of(w, time, 1000, () -> peak[0] = Math.max(peak[0], w.memoryBytes())),
+        context, 50, 10_000);
     assertThat(done).as("every record committed").isTrue();
     assertThat(peak[0]).isPositive().isLessThanOrEqualTo(budget);
     assertThat(context.pauses).as("partitions paused for memory").isGreaterThan(PARTITIONS / 2);
