@@ -187,7 +187,9 @@ public class LocalKafka implements AutoCloseable {
     p.setProperty("config.storage.replication.factor", "1");
     p.setProperty("offset.storage.replication.factor", "1");
     p.setProperty("status.storage.replication.factor", "1");
-    p.setProperty("offset.flush.interval.ms", "1000");
+    // How often Connect commits offsets, and so calls preCommit: also the longest a quiet task waits
+    // for a call into it. The benchmark varies it (bench.worker.offset.flush.ms).
+    p.setProperty("offset.flush.interval.ms", System.getProperty("bench.worker.offset.flush.ms", "1000"));
     p.setProperty("plugin.path", plugins.toString());
     // KIP-898: find plugins only through their service manifests, as newer workers do.
     p.setProperty("plugin.discovery", "service_load");
