@@ -62,51 +62,6 @@ final class TableWriter implements AutoCloseable {
   /** Rows written into Parquet files so far (a counter for the task's memory and flush decisions). */
   private long rowsWritten;
 
-  private static final class PartitionState {
-    final TopicPartition tp;
-    final String appId;
-    /** Last offset the table holds (its txn version), -1 for none. */
-    long committed = -1;
-    /** Last offset handled without a row since the commit: sent to the DLQ or ignored. */
-    long lastHandled = -1;
-    /** First offset handled (written or not) since the commit, -1 for none. */
-    long firstPending = -1;
-    /** After a failed write: ignore records above this offset until the consumer rewind shows. */
-    long discardAbove = -1;
-    TopicPartitionWriter writer;
-    SinkMetrics.Partition metrics;
-
-    PartitionState(TopicPartition tp, String appId) {
-      this.tp = tp;
-      this.appId = appId;
-    }
-
-    /** Last offset written, reported or committed: anything at or below it is a replay. */
-    long lastOffset() {
-      long w = writer == null ? -1 : writer.lastOffset();
-      return Math.max(committed, Math.max(w, lastHandled));
-    }
-
-    boolean pending() {
-      return lastOffset() > committed;
-    }
-
-    long bufferedRecords() {
-      return writer == null ? 0 : writer.records();
-    }
-
-    void handled(long offset) {
-      if (firstPending < 0) {
-        firstPending = offset;
-      }
-    }
-
-    void resetPending() {
-      lastHandled = -1;
-      firstPending = -1;
-    }
-  }
-
   TableWriter(DeltaTable table, Configuration conf, RecordConverter converter, WriterSettings settings,
       List<String> partitionColumns, String applicationId, SinkTaskContext context, TombstonePolicy tombstones,
       MemoryGate gate, SinkMetrics metrics) {
