@@ -100,10 +100,9 @@ public final class DeltaSinkConfig extends AbstractConfig {
   public static final String FLUSH_INTERVAL_MS_CONFIG = "delta.flush.interval.ms";
   public static final long FLUSH_INTERVAL_MS_DEFAULT = 60_000L;
   private static final String FLUSH_INTERVAL_MS_DOC = "Commit at the latest this many milliseconds after the "
-      + "first uncommitted record was buffered, while records arrive. The task can only act when Connect calls it: "
-      + "when a topic goes quiet, its last rows are committed at the worker's next offset commit, up to "
-      + "offset.flush.interval.ms later (a worker setting, 60 s by default), so lower that on the workers for "
-      + "second-level visibility of quiet topics.";
+      + "first uncommitted record was buffered. This holds for a topic that has gone quiet too: the task asks "
+      + "Connect to call it back by then (SinkTaskContext.timeout), so it does not depend on the worker's "
+      + "offset.flush.interval.ms.";
 
   public static final String FILE_TARGET_BYTES_CONFIG = "delta.file.target.bytes";
   public static final long FILE_TARGET_BYTES_DEFAULT = 128L * 1024 * 1024;

@@ -65,6 +65,8 @@ public final class SinkWriter implements AutoCloseable {
   private ErrantRecordReporter reporter;
   private boolean reporterLooked;
   private long firstBufferedMs = -1;
+  /** An {@link Error} escaped {@link #put}: what the open files hold is unknown, so close() commits nothing. */
+  private boolean broken;
   /** {@code delta.record.max.bytes}, read once: it is checked for every record. */
   private final long recordMaxBytes;
   private final MemoryBudget memory;
@@ -120,6 +122,15 @@ public final class SinkWriter implements AutoCloseable {
    * committed.
    */
   public void put(Collection<SinkRecord> records) {
+    try {
+      write(records);
+    } catch (Error e) {
+      broken = true;
+      throw e;
+    }
+  }
+
+  private void write(Collection<SinkRecord> records) {
     long rowsBefore = rowsWritten();
     TopicPartition tp = null;
     for (SinkRecord r : records) {
@@ -156,6 +167,20 @@ public final class SinkWriter implements AutoCloseable {
       flush();
     } else {
       publishMetrics();
+      requestCallAtFlushDeadline();
+    }
+  }
+
+  /**
+   * Asks Connect to call {@link #put} again by the time {@code delta.flush.interval.ms} has passed
+   * since the first uncommitted record, even if no record arrives: {@link SinkTaskContext#timeout}
+   * caps the consumer's next poll, after which {@code WorkerSinkTask} calls {@code put} (with an
+   * empty batch if need be). Without it a quiet topic's last rows would wait for the worker's next
+   * offset commit ({@code offset.flush.interval.ms}, 60 s by default).
+   */
+  private void requestCallAtFlushDeadline() {
+    if (firstBufferedMs >= 0) {
+      context.timeout(Math.max(1, firstBufferedMs + config.flushIntervalMs() - time.milliseconds()));
     }
   }
 
@@ -330,7 +355,13 @@ public final class SinkWriter implements AutoCloseable {
     LOG.debug("Flushed {} records to {} tables in {} ms", records, tables.size(), time.milliseconds() - start);
   }
 
-  /** See {@link org.apache.kafka.connect.sink.SinkTask#close}: drops exactly these partitions' uncommitted rows. */
+  /**
+   * See {@link org.apache.kafka.connect.sink.SinkTask#close}: first commits the tables that hold
+   * rows of these partitions, so that a rebalance or a stop hands over the work done instead of
+   * having the next owner read it again; then gives the partitions up. When that commit fails the
+   * rows are dropped (the next owner resumes after the table's txn version, so nothing is lost).
+   * No commit after an {@link Error} in {@link #put}: its Parquet files may be half written.
+   */
   public void close(Collection<TopicPartition> tps) {
     Map<TableWriter, List<TopicPartition>> grouped = new LinkedHashMap<>();
     for (TopicPartition tp : tps) {
@@ -339,11 +370,38 @@ public final class SinkWriter implements AutoCloseable {
         grouped.computeIfAbsent(t, k -> new ArrayList<>()).add(tp);
       }
     }
+    if (!grouped.isEmpty() && !broken) {
+      commitBeforeClose(grouped);
+    }
     grouped.forEach(TableWriter::close);
     tps.forEach(unroutedDone::remove);
     memory.forget(tps);
     if (!hasPending()) {
       firstBufferedMs = -1;
+    }
+  }
+
+  private void commitBeforeClose(Map<TableWriter, List<TopicPartition>> closing) {
+    long start = time.milliseconds();
+    long records = 0;
+    try {
+      awaitReported();
+      for (Map.Entry<TableWriter, List<TopicPartition>> e : closing.entrySet()) {
+        TableWriter t = e.getKey();
+        if (t.hasPending(e.getValue())) {
+          records += t.bufferedRecords();
+          t.commit();
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("Committing the rows of {} before giving them up failed; their next owner reads them again: {}",
+          closing.values(), e.getMessage());
+      return;
+    }
+    // Partitions paused for memory resume at the next flush, which commits every table.
+    if (records > 0) {
+      LOG.info("Committed {} buffered records before closing {} in {} ms", records, closing.values(),
+          time.milliseconds() - start);
     }
   }
 

@@ -265,6 +265,17 @@ final class TableWriter implements AutoCloseable {
     return false;
   }
 
+  /** Whether any of {@code tps} holds rows not yet committed. */
+  boolean hasPending(Collection<TopicPartition> tps) {
+    for (TopicPartition tp : tps) {
+      PartitionState st = partitions.get(tp);
+      if (st != null && st.pending()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   long bufferedRecords() {
     long n = 0;
     for (PartitionState st : partitions.values()) {

@@ -27,10 +27,16 @@ public final class ConnectCluster implements AutoCloseable {
   public final EmbeddedConnectCluster connect;
 
   public ConnectCluster(String name, int workers) {
+    this(name, workers, Map.of());
+  }
+
+  /** @param overrides worker properties replacing this harness's defaults */
+  public ConnectCluster(String name, int workers, Map<String, String> overrides) {
     Map<String, String> workerProps = new HashMap<>();
     workerProps.put(WorkerConfig.OFFSET_COMMIT_INTERVAL_MS_CONFIG, "1000");
     workerProps.put(DistributedConfig.SCHEDULED_REBALANCE_MAX_DELAY_MS_CONFIG, "2000");
     workerProps.put(WorkerConfig.CONNECTOR_CLIENT_POLICY_CLASS_CONFIG, "All");
+    workerProps.putAll(overrides);
     connect = (EmbeddedConnectCluster) new EmbeddedConnectCluster.Builder().name(name).numWorkers(workers)
         .numBrokers(1).workerProps(workerProps).build();
     connect.start();

@@ -68,6 +68,10 @@ class FaultInjectionTest {
   }
 
   private ConnectSimulator.Sink task(FakeSinkTaskContext context) {
+    return SimulatedTask.of(writer(context), time, 1000, () -> {});
+  }
+
+  private SinkWriter writer(FakeSinkTaskContext context) {
     Map<String, String> p = new HashMap<>();
     p.put("delta.table.location", "faulty://" + dir.toAbsolutePath());
     p.put("delta.hadoop.fs.faulty.impl", FaultyFileSystem.class.getName());
@@ -79,8 +83,7 @@ class FaultInjectionTest {
     p.put("delta.commit.max.attempts", "3");
     p.put("delta.commit.backoff.ms", "1");
     p.put("delta.kafka.columns", "partition,offset");
-    SinkWriter w = new SinkWriter(new DeltaSinkConfig(p), "conn", context, time);
-    return SimulatedTask.of(w, time, 1000, () -> {});
+    return new SinkWriter(new DeltaSinkConfig(p), "conn", context, time);
   }
 
   private void runToEnd() {
@@ -110,6 +113,31 @@ class FaultInjectionTest {
           .filter(p -> !referenced.contains(p)).toList();
       assertThat(orphans).as("Parquet files not in the Delta log").isEmpty();
     }
+  }
+
+  @Test
+  void aCommitThatFailsWhileClosingDropsTheRowsAndTheNextOwnerWritesThemOnce() throws Exception {
+    List<TopicPartition> tps = new ArrayList<>(log.keySet());
+    SinkWriter first = writer(new FakeSinkTaskContext());
+    first.open(tps);
+    for (TopicPartition tp : tps) {
+      first.put(log.get(tp).subList(0, 100));
+    }
+    FaultyFileSystem.RENAME_FAILURES.set(1_000);
+    first.close(tps);  // a rebalance: the commit of 400 rows fails, close() must not throw
+    first.close();
+    assertThat(FaultyFileSystem.INJECTED.get()).as("the close tried to commit").isPositive();
+    FaultyFileSystem.reset();
+
+    FakeSinkTaskContext context = new FakeSinkTaskContext();
+    SinkWriter next = writer(context);
+    next.open(tps);
+    for (TopicPartition tp : tps) {
+      next.put(log.get(tp));
+    }
+    next.flush();
+    next.close();
+    assertExactlyOnceAndClean();
   }
 
   @ParameterizedTest(name = "{0}")

@@ -125,19 +125,55 @@ class SinkWriterTest {
   }
 
   @Test
-  void closeDropsExactlyThosePartitions() throws Exception {
-    SinkWriter w = writer();
+  void closeCommitsTheRowsOfThePartitionsItGivesUpAndTheNextOwnerResumesAfterThem() {
+    SinkWriter w = writer(DeltaSinkConfig.KAFKA_COLUMNS_CONFIG, "partition,offset");
     w.open(List.of(P0, P1));
     w.put(records(P0, 0, 10));
     w.put(records(P1, 0, 10));
     w.close(List.of(P0));
-    w.flush();
-    assertThat(reader().rows()).hasSize(10);
-    assertThat(reader().txnVersion("conn/temps/1")).isEqualTo(9);
-    assertThat(reader().txnVersion("conn/temps/0")).isEqualTo(-1);
-    try (Stream<Path> files = Files.list(dir)) {
-      assertThat(files.filter(p -> p.toString().endsWith(".parquet")).count()).as("P0's file deleted").isEqualTo(1);
-    }
+    assertThat(reader().txnVersion("conn/temps/0")).isEqualTo(9);
+    assertThat(reader().txnVersion("conn/temps/1")).as("the table's other rows go in the same commit").isEqualTo(9);
+
+    FakeSinkTaskContext ctx2 = new FakeSinkTaskContext();
+    SinkWriter next = new SinkWriter(new DeltaSinkConfig(props(DeltaSinkConfig.KAFKA_COLUMNS_CONFIG, "partition,offset")),
+        "conn", ctx2, time);
+    next.open(List.of(P0));
+    assertThat(ctx2.offsets).containsEntry(P0, 10L);
+    next.put(records(P0, 0, 15));  // a replay from the consumer group's older offset
+    next.flush();
+    List<Map<String, Object>> rows = reader().rows();
+    assertThat(rows).hasSize(25);
+    assertThat(rows.stream().filter(r -> r.get("kafka_partition").equals(0)).map(r -> r.get("kafka_offset")).distinct())
+        .hasSize(15);
+  }
+
+  @Test
+  void afterAnErrorInPutCloseCommitsNothing() {
+    SinkWriter w = writer(DeltaSinkConfig.TOMBSTONE_POLICY_CONFIG, "dlq", "errors.tolerance", "all");
+    context.reporter = (record, error) -> {
+      throw new OutOfMemoryError("simulated");
+    };
+    w.open(List.of(P0));
+    w.put(records(P0, 0, 10));
+    List<SinkRecord> tombstone = List.of(new SinkRecord("temps", 0, null, null, null, null, 10));
+    assertThatThrownBy(() -> w.put(tombstone)).isInstanceOf(OutOfMemoryError.class);
+    w.close(List.of(P0));
+    assertThat(Files.exists(dir.resolve("_delta_log"))).as("no commit").isFalse();
+  }
+
+  @Test
+  void aQuietTopicIsCommittedAtTheFlushIntervalNotAtTheWorkersOffsetCommit() {
+    SinkWriter w = writer(DeltaSinkConfig.FLUSH_INTERVAL_MS_CONFIG, "2000");
+    w.open(List.of(P0));
+    w.put(records(P0, 0, 10));
+    assertThat(context.timeoutMs).as("Connect is asked to call put() again by the deadline").isEqualTo(2000);
+    time.sleep(1500);
+    w.put(List.of());
+    assertThat(context.timeoutMs).isEqualTo(500);
+    assertThat(Files.exists(dir.resolve("_delta_log"))).isFalse();
+    time.sleep(500);
+    w.put(List.of());  // what WorkerSinkTask does when that shorter poll brings nothing
+    assertThat(reader().txnVersion("conn/temps/0")).isEqualTo(9);
   }
 
   @Test

@@ -32,8 +32,13 @@ public final class FakeSinkTaskContext implements SinkTaskContext {
     offsets.put(tp, offset);
   }
 
+  /** The last {@link #timeout} asked for (ms), -1 before any. */
+  public long timeoutMs = -1;
+
   @Override
-  public void timeout(long timeoutMs) {}
+  public void timeout(long timeoutMs) {
+    this.timeoutMs = timeoutMs;
+  }
 
   @Override
   public Set<TopicPartition> assignment() {

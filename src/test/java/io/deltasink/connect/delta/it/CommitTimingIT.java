@@ -1,0 +1,83 @@
+package io.deltasink.connect.delta.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.deltasink.connect.delta.metrics.SinkMetrics;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import org.apache.kafka.connect.runtime.WorkerConfig;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * When rows become visible in a worker left at Kafka's default offset commit interval
+ * ({@code offset.flush.interval.ms} = 60 s): at {@code delta.flush.interval.ms} for a topic that went
+ * quiet, and at once when the task gives its partitions up.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class CommitTimingIT {
+  private static final int PARTITIONS = 3;
+  private ConnectCluster cluster;
+  @TempDir Path tmp;
+
+  @BeforeAll
+  void start() {
+    cluster = new ConnectCluster("commit-timing-it", 1, Map.of(WorkerConfig.OFFSET_COMMIT_INTERVAL_MS_CONFIG, "60000"));
+  }
+
+  @AfterAll
+  void stop() {
+    cluster.close();
+  }
+
+  @Test
+  void aQuietTopicIsVisibleAfterTheFlushIntervalNotTheWorkersOffsetCommit() throws Exception {
+    String topic = "quiet";
+    String location = tmp.resolve(topic).toUri().toString();
+    cluster.createTopic(topic, PARTITIONS);
+    Map<String, String> config = ConnectCluster.sinkConfig(topic, location, 1);
+    config.put("delta.flush.interval.ms", "1000");
+    cluster.connect.configureConnector("quiet-sink", config);
+    long start = System.nanoTime();
+    cluster.produce(topic, PARTITIONS, 0, 600);
+    cluster.awaitCommitted(location, "quiet-sink", topic, PARTITIONS, Duration.ofSeconds(30));
+    double seconds = (System.nanoTime() - start) / 1e9;
+    System.out.printf("[measure] 600 records of a quiet topic visible %.1f s after producing began%n", seconds);
+    assertThat(ConnectCluster.rows(location)).hasSize(600);
+    assertThat(seconds).as("well before the worker's first offset commit at 60 s").isLessThan(30);
+    cluster.connect.deleteConnector("quiet-sink");
+  }
+
+  @Test
+  void stoppingTheConnectorCommitsWhatItsTasksBuffered() throws Exception {
+    String topic = "handover";
+    String location = tmp.resolve(topic).toUri().toString();
+    cluster.createTopic(topic, PARTITIONS);
+    Map<String, String> config = ConnectCluster.sinkConfig(topic, location, 1);
+    config.put("delta.flush.interval.ms", "600000");
+    cluster.connect.configureConnector("handover-sink", config);
+    cluster.produce(topic, PARTITIONS, 0, 900);
+    MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+    ObjectName task = new ObjectName(SinkMetrics.DOMAIN + ":connector=\"handover-sink\",task=\"0\",type=task");
+    ConnectCluster.waitFor(Duration.ofSeconds(30), "the task to buffer the 900 records", () -> {
+      try {
+        return jmx.isRegistered(task) && (Long) jmx.getAttribute(task, "BufferedRecords") == 900L;
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    assertThat(tmp.resolve(topic).resolve("_delta_log")).as("nothing committed while the flush interval runs")
+        .doesNotExist();
+
+    cluster.connect.deleteConnector("handover-sink");
+    cluster.awaitCommitted(location, "handover-sink", topic, PARTITIONS, Duration.ofSeconds(30));
+    assertThat(ConnectCluster.rows(location)).hasSize(900);
+  }
+}
