@@ -124,7 +124,10 @@ public class LocalKafka implements AutoCloseable {
     p.setProperty("transaction.state.log.min.isr", "1");
     p.setProperty("share.coordinator.state.topic.replication.factor", "1");
     p.setProperty("share.coordinator.state.topic.min.isr", "1");
-    p.setProperty("group.initial.rebalance.delay.ms", "0");
+    // Long enough for the consumers of a connector's tasks, started together, to join the group's first
+    // generation; with 0 the first takes every partition and the others wait for its next heartbeat
+    // (heartbeat.interval.ms, 3 s) to get their share. Kafka's default is 3000.
+    p.setProperty("group.initial.rebalance.delay.ms", "200");
     Path props = write("server.properties", p);
     Process format = java("kafka-storage-format", "512m", List.of(), "kafka.tools.StorageTool", "format", "-t",
         UUID.randomUUID().toString().replace("-", "").substring(0, 22), "-c", props.toString());
