@@ -154,6 +154,14 @@ public class Bench {
     System.out.printf("worker memory      peak RSS %,d MB; heap: peak used %,d MB, after GC at most %,d MB "
         + "(GC log; -Xmx%s %s)%n", rssPeakKb / 1024, heapPeak[0], heapPeak[1], System.getProperty("bench.worker.heap", "1g"),
         System.getProperty("bench.worker.opts", ""));
+    List<String> settings = new ArrayList<>();
+    System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("bench.connector.")).sorted()
+        .forEach(k -> settings.add(k.substring("bench.connector.".length()) + "=" + System.getProperty(k)));
+    if (System.getenv("MALLOC_ARENA_MAX") != null) {
+      settings.add("MALLOC_ARENA_MAX=" + System.getenv("MALLOC_ARENA_MAX") + " (environment)");
+    }
+    settings.add("worker offset.flush.interval.ms=" + System.getProperty("bench.worker.offset.flush.ms", "1000"));
+    System.out.printf("settings           %s%n", String.join(", ", settings));
     if (!latencies.isEmpty()) {
       System.out.printf("latency            %,d records at %,d records/s for %d s, flush interval %s ms: p50 %d ms, p99 %d ms%n",
           latencies.size(), latencyRate, latencySeconds, config.get("delta.flush.interval.ms"),
@@ -171,7 +179,6 @@ public class Bench {
     config.put("topics", String.join(",", topics));
     config.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
     config.put("value.converter", "org.apache.kafka.connect.storage.StringConverter");
-    config.put("consumer.override.max.poll.records", "5000");
     JsonNode quick = JSON.readTree(repo.resolve("config/quickstart-connector.json").toFile());
     config.put("delta.mappings.temperatures_mapping", quick.get("delta.mappings.temperatures_mapping").asText());
     if (topics.size() == 1) {
@@ -188,6 +195,10 @@ public class Bench {
     }
     config.put("delta.parquet.compression", "snappy");
     config.put("delta.flush.interval.ms", System.getProperty("bench.flush.interval.ms", "1000"));
+    // Any other connector setting: -Dbench.connector.delta.buffer.max.bytes=50331648 and the like.
+    String prefix = "bench.connector.";
+    System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith(prefix))
+        .forEach(k -> config.put(k.substring(prefix.length()), System.getProperty(k)));
     return config;
   }
 
