@@ -104,6 +104,13 @@ public final class DeltaSinkConfig extends AbstractConfig {
       + "Connect to call it back by then (SinkTaskContext.timeout), so it does not depend on the worker's "
       + "offset.flush.interval.ms.";
 
+  public static final String FLUSH_IDLE_MS_CONFIG = "delta.flush.idle.ms";
+  public static final long FLUSH_IDLE_MS_DEFAULT = 200L;
+  private static final String FLUSH_IDLE_MS_DOC = "Commit as soon as a task has received nothing for this many "
+      + "milliseconds while it holds at least a tenth of delta.flush.records: a backlog or a burst becomes "
+      + "visible right after it has been read, while a slow trickle of records still waits for "
+      + "delta.flush.interval.ms (and makes files of that size). 0 turns it off.";
+
   public static final String FILE_TARGET_BYTES_CONFIG = "delta.file.target.bytes";
   public static final long FILE_TARGET_BYTES_DEFAULT = 128L * 1024 * 1024;
   private static final String FILE_TARGET_BYTES_DOC = "Close a Parquet file and start a new one once it reaches "
@@ -208,6 +215,8 @@ public final class DeltaSinkConfig extends AbstractConfig {
         FLUSH_BYTES_DOC, GROUP_FLUSH, ++order, Width.SHORT, "Flush bytes");
     def.define(FLUSH_INTERVAL_MS_CONFIG, Type.LONG, FLUSH_INTERVAL_MS_DEFAULT, ConfigDef.Range.atLeast(100),
         Importance.MEDIUM, FLUSH_INTERVAL_MS_DOC, GROUP_FLUSH, ++order, Width.SHORT, "Flush interval (ms)");
+    def.define(FLUSH_IDLE_MS_CONFIG, Type.LONG, FLUSH_IDLE_MS_DEFAULT, ConfigDef.Range.atLeast(0),
+        Importance.LOW, FLUSH_IDLE_MS_DOC, GROUP_FLUSH, ++order, Width.SHORT, "Idle flush (ms)");
     def.define(FILE_TARGET_BYTES_CONFIG, Type.LONG, FILE_TARGET_BYTES_DEFAULT, ConfigDef.Range.atLeast(1024),
         Importance.MEDIUM, FILE_TARGET_BYTES_DOC, GROUP_FLUSH, ++order, Width.SHORT, "Target file size");
     def.define(COMPRESSION_CONFIG, Type.STRING, COMPRESSION_DEFAULT,
@@ -476,6 +485,16 @@ public final class DeltaSinkConfig extends AbstractConfig {
 
   public long flushIntervalMs() {
     return getLong(FLUSH_INTERVAL_MS_CONFIG);
+  }
+
+  /** {@link #FLUSH_IDLE_MS_CONFIG} (ms); 0 when off. */
+  public long flushIdleMs() {
+    return getLong(FLUSH_IDLE_MS_CONFIG);
+  }
+
+  /** The records a task must hold for an idle commit: a tenth of {@link #flushRecords()}, at least 1. */
+  public long flushIdleMinRecords() {
+    return Math.max(1, flushRecords() / 10);
   }
 
   public WriterSettings writerSettings() {

@@ -161,26 +161,34 @@ public final class SinkWriter implements AutoCloseable {
     if (firstBufferedMs < 0 && hasPending()) {
       firstBufferedMs = time.milliseconds();
     }
-    if (flushDue() || memory.waiting() && rowsWritten() == rowsBefore || !memory.relieve()) {
+    boolean idleCommit = records.isEmpty() && idleCommitAllowed();
+    if (idleCommit || flushDue() || memory.waiting() && rowsWritten() == rowsBefore || !memory.relieve()) {
       // Also when paused partitions wait for memory and the others brought nothing to write, or when
       // closing files early cannot bring the open ones under the budget.
       flush();
     } else {
       publishMetrics();
-      requestCallAtFlushDeadline();
+      requestCall();
     }
+  }
+
+  /** Whether the task holds enough rows for an idle commit ({@code delta.flush.idle.ms}). */
+  private boolean idleCommitAllowed() {
+    return firstBufferedMs >= 0 && config.flushIdleMs() > 0 && bufferedRecords() >= config.flushIdleMinRecords();
   }
 
   /**
    * Asks Connect to call {@link #put} again by the time {@code delta.flush.interval.ms} has passed
-   * since the first uncommitted record, even if no record arrives: {@link SinkTaskContext#timeout}
-   * caps the consumer's next poll, after which {@code WorkerSinkTask} calls {@code put} (with an
-   * empty batch if need be). Without it a quiet topic's last rows would wait for the worker's next
-   * offset commit ({@code offset.flush.interval.ms}, 60 s by default).
+   * since the first uncommitted record, or after {@code delta.flush.idle.ms} when the task holds
+   * enough rows for an idle commit, even if no record arrives: {@link SinkTaskContext#timeout} caps
+   * the consumer's next poll, after which {@code WorkerSinkTask} calls {@code put} (with an empty
+   * batch when the poll brought nothing). Without it a quiet topic's last rows would wait for the
+   * worker's next offset commit ({@code offset.flush.interval.ms}, 60 s by default).
    */
-  private void requestCallAtFlushDeadline() {
+  private void requestCall() {
     if (firstBufferedMs >= 0) {
-      context.timeout(Math.max(1, firstBufferedMs + config.flushIntervalMs() - time.milliseconds()));
+      long wait = Math.max(1, firstBufferedMs + config.flushIntervalMs() - time.milliseconds());
+      context.timeout(idleCommitAllowed() ? Math.min(wait, config.flushIdleMs()) : wait);
     }
   }
 

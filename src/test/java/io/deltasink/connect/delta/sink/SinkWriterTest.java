@@ -163,7 +163,7 @@ class SinkWriterTest {
 
   @Test
   void aQuietTopicIsCommittedAtTheFlushIntervalNotAtTheWorkersOffsetCommit() {
-    SinkWriter w = writer(DeltaSinkConfig.FLUSH_INTERVAL_MS_CONFIG, "2000");
+    SinkWriter w = writer(DeltaSinkConfig.FLUSH_INTERVAL_MS_CONFIG, "2000", DeltaSinkConfig.FLUSH_IDLE_MS_CONFIG, "0");
     w.open(List.of(P0));
     w.put(records(P0, 0, 10));
     assertThat(context.timeoutMs).as("Connect is asked to call put() again by the deadline").isEqualTo(2000);
@@ -174,6 +174,27 @@ class SinkWriterTest {
     time.sleep(500);
     w.put(List.of());  // what WorkerSinkTask does when that shorter poll brings nothing
     assertThat(reader().txnVersion("conn/temps/0")).isEqualTo(9);
+  }
+
+  @Test
+  void aBacklogIsCommittedOnceThePollsComeBackEmptyButATrickleWaitsForTheInterval() {
+    // delta.flush.records=100: an idle commit needs at least 10 buffered records.
+    SinkWriter w = writer(DeltaSinkConfig.FLUSH_IDLE_MS_CONFIG, "200");
+    w.open(List.of(P0, P1));
+    w.put(records(P1, 0, 9));
+    assertThat(context.timeoutMs).as("a trickle: called back at the flush interval").isEqualTo(10_000);
+    time.sleep(200);
+    w.put(List.of());
+    assertThat(Files.exists(dir.resolve("_delta_log"))).as("9 records wait for the interval").isFalse();
+
+    w.put(records(P0, 0, 40));
+    assertThat(context.timeoutMs).as("enough rows: called back after the idle time").isEqualTo(200);
+    w.put(records(P0, 40, 50));
+    assertThat(Files.exists(dir.resolve("_delta_log"))).as("records still arriving").isFalse();
+    time.sleep(200);
+    w.put(List.of());  // the poll brought nothing for 200 ms
+    assertThat(reader().txnVersion("conn/temps/0")).isEqualTo(49);
+    assertThat(reader().txnVersion("conn/temps/1")).isEqualTo(8);
   }
 
   @Test
