@@ -65,7 +65,11 @@ public final class SinkWriter implements AutoCloseable {
   private ErrantRecordReporter reporter;
   private boolean reporterLooked;
   private long firstBufferedMs = -1;
-  /** An {@link Error} escaped {@link #put}: what the open files hold is unknown, so close() commits nothing. */
+  /**
+   * {@link #put} threw something other than a {@link RetriableException}: the task fails, and close()
+   * commits nothing, neither the failed batch's first records nor open files an {@link Error} may have
+   * left half written.
+   */
   private boolean broken;
   /** {@code delta.record.max.bytes}, read once: it is checked for every record. */
   private final long recordMaxBytes;
@@ -124,8 +128,10 @@ public final class SinkWriter implements AutoCloseable {
   public void put(Collection<SinkRecord> records) {
     try {
       write(records);
-    } catch (Error e) {
-      broken = true;
+    } catch (RetriableException e) {
+      throw e;  // Connect hands the batch over again; the task goes on
+    } catch (RuntimeException | Error e) {
+      broken = true;  // the task fails: close() must not commit part of the failed batch
       throw e;
     }
   }
@@ -368,7 +374,8 @@ public final class SinkWriter implements AutoCloseable {
    * rows of these partitions, so that a rebalance or a stop hands over the work done instead of
    * having the next owner read it again; then gives the partitions up. When that commit fails the
    * rows are dropped (the next owner resumes after the table's txn version, so nothing is lost).
-   * No commit after an {@link Error} in {@link #put}: its Parquet files may be half written.
+   * No commit once {@link #put} has failed the task (anything but a {@link RetriableException}):
+   * nothing of the failed batch is committed, and an {@link Error} may have left files half written.
    */
   public void close(Collection<TopicPartition> tps) {
     Map<TableWriter, List<TopicPartition>> grouped = new LinkedHashMap<>();

@@ -37,16 +37,22 @@ class CommitTimingIT {
     cluster.close();
   }
 
-  @Test
-  void aQuietTopicIsVisibleAfterTheFlushIntervalNotTheWorkersOffsetCommit() throws Exception {
-    String topic = "quiet";
+  /** A topic, a one-task connector {@code <topic>-sink} for it, then {@code records} records; the table location. */
+  private String sinkWithRecords(String topic, long flushIntervalMs, int records) throws InterruptedException {
     String location = tmp.resolve(topic).toUri().toString();
     cluster.createTopic(topic, PARTITIONS);
     Map<String, String> config = ConnectCluster.sinkConfig(topic, location, 1);
-    config.put("delta.flush.interval.ms", "1000");
-    cluster.connect.configureConnector("quiet-sink", config);
+    config.put("delta.flush.interval.ms", Long.toString(flushIntervalMs));
+    cluster.connect.configureConnector(topic + "-sink", config);
+    cluster.produce(topic, PARTITIONS, 0, records);
+    return location;
+  }
+
+  @Test
+  void aQuietTopicIsVisibleAfterTheFlushIntervalNotTheWorkersOffsetCommit() throws Exception {
+    String topic = "quiet";
     long start = System.nanoTime();
-    cluster.produce(topic, PARTITIONS, 0, 600);
+    String location = sinkWithRecords(topic, 1000, 600);
     cluster.awaitCommitted(location, "quiet-sink", topic, PARTITIONS, Duration.ofSeconds(30));
     double seconds = (System.nanoTime() - start) / 1e9;
     System.out.printf("[measure] 600 records of a quiet topic visible %.1f s after producing began%n", seconds);
@@ -58,12 +64,7 @@ class CommitTimingIT {
   @Test
   void stoppingTheConnectorCommitsWhatItsTasksBuffered() throws Exception {
     String topic = "handover";
-    String location = tmp.resolve(topic).toUri().toString();
-    cluster.createTopic(topic, PARTITIONS);
-    Map<String, String> config = ConnectCluster.sinkConfig(topic, location, 1);
-    config.put("delta.flush.interval.ms", "600000");
-    cluster.connect.configureConnector("handover-sink", config);
-    cluster.produce(topic, PARTITIONS, 0, 900);
+    String location = sinkWithRecords(topic, 600_000, 900);
     MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
     ObjectName task = new ObjectName(SinkMetrics.DOMAIN + ":connector=\"handover-sink\",task=\"0\",type=task");
     ConnectCluster.waitFor(Duration.ofSeconds(30), "the task to buffer the 900 records", () -> {

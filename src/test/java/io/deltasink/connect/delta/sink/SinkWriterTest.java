@@ -148,6 +148,17 @@ class SinkWriterTest {
   }
 
   @Test
+  void aBadRecordThatFailsTheTaskLeavesNothingOfTheBatchToCommitOnClose() {
+    SinkWriter w = writer(DeltaSinkConfig.TOMBSTONE_POLICY_CONFIG, "dlq");
+    w.open(List.of(P0));
+    List<SinkRecord> batch = new ArrayList<>(records(P0, 0, 10));
+    batch.add(new SinkRecord("temps", 0, null, null, null, null, 10));
+    assertThatThrownBy(() -> w.put(batch)).isInstanceOf(DataException.class).hasMessageContaining("offset 10");
+    w.close(List.of(P0));
+    assertThat(Files.exists(dir.resolve("_delta_log"))).as("no commit").isFalse();
+  }
+
+  @Test
   void afterAnErrorInPutCloseCommitsNothing() {
     SinkWriter w = writer(DeltaSinkConfig.TOMBSTONE_POLICY_CONFIG, "dlq", "errors.tolerance", "all");
     context.reporter = (record, error) -> {
