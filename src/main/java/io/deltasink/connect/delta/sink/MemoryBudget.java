@@ -28,6 +28,8 @@ final class MemoryBudget {
   private final SinkTaskContext context;
   private final Supplier<Collection<TableWriter>> tables;
   private final Set<TopicPartition> paused = new LinkedHashSet<>();
+  /** {@link #usedBytes()} as {@link #relieve()} last measured it. */
+  private long lastUsedBytes;
 
   MemoryBudget(long budget, SinkTaskContext context, Supplier<Collection<TableWriter>> tables) {
     this.budget = budget;
@@ -86,7 +88,8 @@ final class MemoryBudget {
    * @return false when that is not enough and the caller must commit
    */
   boolean relieve() {
-    while (usedBytes() > budget) {
+    long used;
+    while ((used = usedBytes()) > budget) {
       List<TableWriter> byUse = new ArrayList<>(tables.get());
       byUse.sort(Comparator.comparingLong(TableWriter::memoryBytes).reversed());
       long freed = 0;
@@ -100,6 +103,12 @@ final class MemoryBudget {
         return false;
       }
     }
+    lastUsedBytes = used;
     return true;
+  }
+
+  /** The heap {@link #relieve()} measured when it last returned true (bytes): saves walking the files again. */
+  long lastUsedBytes() {
+    return lastUsedBytes;
   }
 }

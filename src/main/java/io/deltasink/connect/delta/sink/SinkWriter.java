@@ -167,20 +167,21 @@ public final class SinkWriter implements AutoCloseable {
     if (firstBufferedMs < 0 && hasPending()) {
       firstBufferedMs = time.milliseconds();
     }
-    boolean idleCommit = records.isEmpty() && idleCommitAllowed();
-    if (idleCommit || flushDue() || memory.waiting() && rowsWritten() == rowsBefore || !memory.relieve()) {
+    long buffered = bufferedRecords();  // once per batch: it walks every owned partition
+    boolean idleCommit = records.isEmpty() && idleCommitAllowed(buffered);
+    if (idleCommit || flushDue(buffered) || memory.waiting() && rowsWritten() == rowsBefore || !memory.relieve()) {
       // Also when paused partitions wait for memory and the others brought nothing to write, or when
       // closing files early cannot bring the open ones under the budget.
       flush();
     } else {
-      publishMetrics();
-      requestCall();
+      publishMetrics(buffered, memory.lastUsedBytes());  // relieve() has just measured it
+      requestCall(buffered);
     }
   }
 
   /** Whether the task holds enough rows for an idle commit ({@code delta.flush.idle.ms}). */
-  private boolean idleCommitAllowed() {
-    return firstBufferedMs >= 0 && config.flushIdleMs() > 0 && bufferedRecords() >= config.flushIdleMinRecords();
+  private boolean idleCommitAllowed(long buffered) {
+    return firstBufferedMs >= 0 && config.flushIdleMs() > 0 && buffered >= config.flushIdleMinRecords();
   }
 
   /**
@@ -191,21 +192,21 @@ public final class SinkWriter implements AutoCloseable {
    * batch when the poll brought nothing). Without it a quiet topic's last rows would wait for the
    * worker's next offset commit ({@code offset.flush.interval.ms}, 60 s by default).
    */
-  private void requestCall() {
+  private void requestCall(long buffered) {
     if (firstBufferedMs >= 0) {
       long wait = Math.max(1, firstBufferedMs + config.flushIntervalMs() - time.milliseconds());
-      context.timeout(idleCommitAllowed() ? Math.min(wait, config.flushIdleMs()) : wait);
+      context.timeout(idleCommitAllowed(buffered) ? Math.min(wait, config.flushIdleMs()) : wait);
     }
   }
 
   /** Hands the buffered figures and per-partition offsets to the JMX MBeans (once per batch). */
-  private void publishMetrics() {
+  private void publishMetrics(long buffered, long heapBytes) {
     long bytes = 0;
     for (TableWriter t : tables.values()) {
       bytes += t.bufferedBytes();
       t.publishOffsets();
     }
-    metrics.task().buffered(bufferedRecords(), bytes, memory.usedBytes(), memory.pausedCount());
+    metrics.task().buffered(buffered, bytes, heapBytes, memory.pausedCount());
   }
 
   private long rowsWritten() {
@@ -300,7 +301,7 @@ public final class SinkWriter implements AutoCloseable {
    * one a committed Delta version holds. Flushes first when the flush interval has passed.
    */
   public Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> current) {
-    if (flushDue()) {
+    if (flushDue(bufferedRecords())) {
       try {
         flush();
       } catch (RetriableException e) {
@@ -328,7 +329,8 @@ public final class SinkWriter implements AutoCloseable {
     return n;
   }
 
-  private boolean flushDue() {
+  /** @param buffered the records the task holds, {@link #bufferedRecords()} */
+  private boolean flushDue(long buffered) {
     if (firstBufferedMs < 0 && hasPending()) {
       firstBufferedMs = time.milliseconds();
     }
@@ -338,7 +340,7 @@ public final class SinkWriter implements AutoCloseable {
     if (time.milliseconds() - firstBufferedMs >= config.flushIntervalMs()) {
       return true;
     }
-    if (bufferedRecords() >= config.flushRecords()) {
+    if (buffered >= config.flushRecords()) {
       return true;
     }
     long bytes = 0;
@@ -365,7 +367,7 @@ public final class SinkWriter implements AutoCloseable {
       firstBufferedMs = hasPending() ? time.milliseconds() : -1;
     }
     memory.committed();
-    publishMetrics();
+    publishMetrics(bufferedRecords(), memory.usedBytes());
     LOG.debug("Flushed {} records to {} tables in {} ms", records, tables.size(), time.milliseconds() - start);
   }
 

@@ -84,10 +84,7 @@ public final class TopicPartitionWriter {
     }
     lastOffset = offset;
     if (file.sizeEstimate() >= settings.targetFileBytes()) {
-      WrittenFile done = file.finish();
-      open.remove(key);
-      finished.add(done);
-      finishedBytes += done.sizeBytes();
+      finish(open.remove(key));
     }
     return true;
   }
@@ -99,11 +96,6 @@ public final class TopicPartitionWriter {
       total += f.memoryBytes();
     }
     return total;
-  }
-
-  /** Whether a file of this partition is open (holding heap). */
-  public boolean hasOpenFiles() {
-    return !open.isEmpty();
   }
 
   /**
@@ -125,10 +117,15 @@ public final class TopicPartitionWriter {
     if (largest == null || most - settings.openFileOverheadBytes() < minBytes) {
       return 0;
     }
-    WrittenFile done = open.remove(largest).finish();
+    finish(open.remove(largest));
+    return most;
+  }
+
+  /** Closes an open file (already out of {@code open}) and keeps it pending commit. */
+  private void finish(DataFileWriter f) throws IOException {
+    WrittenFile done = f.finish();
     finished.add(done);
     finishedBytes += done.sizeBytes();
-    return most;
   }
 
   /** Rows written since the last commit. */
@@ -161,9 +158,7 @@ public final class TopicPartitionWriter {
    */
   public List<WrittenFile> finishFiles() throws IOException {
     for (DataFileWriter f : open.values()) {
-      WrittenFile done = f.finish();
-      finished.add(done);
-      finishedBytes += done.sizeBytes();
+      finish(f);
     }
     open.clear();
     return List.copyOf(finished);
