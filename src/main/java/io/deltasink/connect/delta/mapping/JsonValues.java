@@ -171,11 +171,13 @@ final class JsonValues {
     } else {
       throw bad(column, n, "decimal");
     }
-    BigDecimal scaled = d.setScale(type.scale(), RoundingMode.HALF_EVEN);
-    if (scaled.precision() > type.precision()) {
+    // Rounded only when it has more fraction digits than the column; otherwise kept as parsed (a
+    // compact BigDecimal), which the writer rescales to the column's scale (ColumnType's contract).
+    BigDecimal fitted = d.scale() > type.scale() ? d.setScale(type.scale(), RoundingMode.HALF_EVEN) : d;
+    if (fitted.precision() - fitted.scale() > type.precision() - type.scale()) {
       throw new DataException("column '" + column + "': " + digits(d) + " is out of range for " + type.deltaName());
     }
-    return scaled;
+    return fitted;
   }
 
   private static Object datetime(JsonNode n, String column) {

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +35,7 @@ final class TopLevelFields {
   private final ObjectMapper mapper;
   private final Map<String, Integer> slots = new HashMap<>();
   private final int size;
+  private final String[] names;
 
   /**
    * @param fields distinct field names to select; slot i of the result holds {@code fields.get(i)}
@@ -48,6 +50,10 @@ final class TopLevelFields {
       }
     }
     this.size = fields.size();
+    this.names = new String[size];
+    for (int i = 0; i < size; i++) {
+      names[i] = fields.get(i).intern();
+    }
   }
 
   /**
@@ -56,15 +62,18 @@ final class TopLevelFields {
    */
   JsonNode[] read(Object value) {
     JsonNode[] out = new JsonNode[size];
-    try (JsonParser p = value instanceof String s ? factory.createParser(s)
+    // A String is parsed as its UTF-8 bytes: Jackson's byte parser matches field names as int quads,
+    // faster than the char parser, and ASCII strings encode with one array copy. StringConverter's
+    // strings come from UTF-8 bytes, so the encoding is lossless.
+    try (JsonParser p = value instanceof String s ? factory.createParser(s.getBytes(StandardCharsets.UTF_8))
         : value instanceof byte[] b ? factory.createParser(b) : null) {
       if (p == null || p.nextToken() != JsonToken.START_OBJECT) {
         return null;
       }
       for (String name; (name = p.nextFieldName()) != null; ) {
         JsonToken t = p.nextToken();
-        Integer slot = slots.get(name);
-        if (slot == null) {
+        int slot = slot(name);
+        if (slot < 0) {
           p.skipChildren();
         } else {
           // A repeated field: the last one wins, as in the tree.
@@ -78,6 +87,20 @@ final class TopLevelFields {
       return null;
     }
     return out;
+  }
+
+  /**
+   * The slot of a field name: first by identity (the factory interns the names it returns, and the
+   * selected names are interned here), then by equality for a name the parser did not intern.
+   */
+  private int slot(String name) {
+    for (int i = 0; i < names.length; i++) {
+      if (names[i] == name) {
+        return i;
+      }
+    }
+    Integer slot = slots.get(name);
+    return slot == null ? -1 : slot;
   }
 
   /** The node Jackson's tree deserializer makes for the current value (with USE_BIG_DECIMAL_FOR_FLOATS). */

@@ -16,7 +16,10 @@ import java.util.Objects;
  *   <li>{@code STRING}: {@link String}; {@code BINARY}: {@code byte[]}</li>
  *   <li>{@code DATE}: {@link Integer} days since 1970-01-01</li>
  *   <li>{@code TIMESTAMP}: {@link Long} microseconds since 1970-01-01T00:00:00Z (UTC)</li>
- *   <li>{@link Decimal}: {@link java.math.BigDecimal} whose scale equals the column's scale</li>
+ *   <li>{@link Decimal}: {@link java.math.BigDecimal} that fits the column exactly: at most the column's
+ *       scale in fraction digits and at most precision minus scale integer digits. Its own scale may be
+ *       smaller (13.6 for a {@code decimal(38,18)} column): writers rescale it, so that parsing keeps
+ *       the cheap compact form and readers still see the column's scale.</li>
  *   <li>{@link Struct}: {@code Object[]} in field order; {@link Array}: {@link java.util.List};
  *       {@link MapType}: {@link java.util.Map}</li>
  * </ul>

@@ -192,8 +192,8 @@ final class FileStats {
     }
 
     private void put(ObjectNode node, String name, Object v, boolean upper) {
-      if (type instanceof ColumnType.Decimal) {
-        node.put(name, (BigDecimal) v);
+      if (type instanceof ColumnType.Decimal d) {
+        node.put(name, ((BigDecimal) v).setScale(d.scale()));
         return;
       }
       switch ((ColumnType.Primitive) type) {

@@ -4,6 +4,7 @@ import io.deltasink.connect.delta.schema.Column;
 import io.deltasink.connect.delta.schema.ColumnType;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,18 @@ final class RowWriteSupport extends WriteSupport<Object[]> {
   private final Column[] dataColumns;
   private final int[] dataIndexes;
   private RecordConsumer consumer;
+  /** Scratch for one FIXED_LEN_BYTE_ARRAY decimal (at most 16 bytes, precision 38). */
+  private final byte[] decimalBytes = new byte[16];
+
+  /** 10^0 .. 10^18, the powers whose product with a long fits 128 bits. */
+  private static final long[] POW10 = new long[19];
+
+  static {
+    POW10[0] = 1;
+    for (int i = 1; i < POW10.length; i++) {
+      POW10[i] = POW10[i - 1] * 10;
+    }
+  }
 
   /**
    * @param dataColumns the columns stored in the file, in file order
@@ -128,24 +141,47 @@ final class RowWriteSupport extends WriteSupport<Object[]> {
     }
   }
 
+  /**
+   * Writes a decimal as its unscaled value at the column's scale (ColumnType's contract lets the
+   * value's own scale be smaller): INT32 up to precision 9, INT64 up to 18, else big-endian two's
+   * complement in a FIXED_LEN_BYTE_ARRAY of {@link ParquetSchemas#decimalBytes} bytes (Parquet
+   * LogicalTypes.md, "DECIMAL").
+   *
+   * @throws ArithmeticException if the value has more fraction digits than the column's scale
+   */
   private void writeDecimal(ColumnType.Decimal d, BigDecimal v) {
-    BigInteger unscaled = v.unscaledValue();
-    if (d.precision() <= 9) {
-      consumer.addInteger(unscaled.intValueExact());
-    } else if (d.precision() <= 18) {
-      consumer.addLong(unscaled.longValueExact());
+    int shift = d.scale() - v.scale();
+    if (d.precision() <= 18) {
+      BigInteger unscaled = (shift == 0 ? v : v.setScale(d.scale(), RoundingMode.UNNECESSARY)).unscaledValue();
+      if (d.precision() <= 9) {
+        consumer.addInteger(unscaled.intValueExact());
+      } else {
+        consumer.addLong(unscaled.longValueExact());
+      }
+      return;
+    }
+    int len = ParquetSchemas.decimalBytes(d.precision());
+    if (shift >= 0 && shift < POW10.length && v.precision() <= 18) {
+      // The common case, a JSON number such as 13.6 for decimal(38,18): its unscaled value fits a
+      // long, and times 10^shift is a 128-bit product. No BigInteger arithmetic.
+      long unscaled = v.unscaledValue().longValue();
+      long factor = POW10[shift];
+      long low = unscaled * factor;
+      long high = Math.multiplyHigh(unscaled, factor);
+      for (int i = len - 1, b = 0; i >= 0; i--, b++) {
+        decimalBytes[i] = (byte) (b < 8 ? low >>> (8 * b) : high >>> (8 * (b - 8)));
+      }
     } else {
-      // Big-endian two's complement, sign-extended to the fixed length.
+      BigInteger unscaled = (shift == 0 ? v : v.setScale(d.scale(), RoundingMode.UNNECESSARY)).unscaledValue();
       byte[] raw = unscaled.toByteArray();
-      int len = ParquetSchemas.decimalBytes(d.precision());
-      byte[] out = new byte[len];
       byte pad = (byte) (unscaled.signum() < 0 ? 0xFF : 0x00);
       int offset = len - raw.length;
       for (int i = 0; i < offset; i++) {
-        out[i] = pad;
+        decimalBytes[i] = pad;
       }
-      System.arraycopy(raw, 0, out, offset, raw.length);
-      consumer.addBinary(Binary.fromConstantByteArray(out));
+      System.arraycopy(raw, 0, decimalBytes, offset, raw.length);
     }
+    // Parquet copies a reused Binary before it keeps it (dictionary entries, min/max statistics).
+    consumer.addBinary(Binary.fromReusedByteArray(decimalBytes, 0, len));
   }
 }

@@ -127,8 +127,8 @@ public final class TableLayout {
     if (v == null) {
       return null;
     }
-    if (type instanceof ColumnType.Decimal) {
-      return ((BigDecimal) v).toPlainString();
+    if (type instanceof ColumnType.Decimal d) {
+      return ((BigDecimal) v).setScale(d.scale()).toPlainString();
     }
     return switch ((ColumnType.Primitive) type) {
       case DATE -> LocalDate.ofEpochDay(((Number) v).intValue()).toString();

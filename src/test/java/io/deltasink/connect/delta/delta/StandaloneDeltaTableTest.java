@@ -248,6 +248,57 @@ class StandaloneDeltaTableTest {
     assertThat(values).containsExactlyInAnyOrder(null, 19_001);
   }
 
+  /**
+   * Rows may hold decimals with fewer fraction digits than their column (the JSON mapping keeps 13.6
+   * as parsed); the files, the statistics and the partition values must still carry the column's
+   * scale. 20,000 distinct values push the 16-byte column past its dictionary into plain encoding.
+   */
+  @Test
+  void decimalsNarrowerThanTheirColumnAreStoredAtTheColumnScale() throws Exception {
+    ColumnType.Decimal d9 = new ColumnType.Decimal(9, 2);
+    ColumnType.Decimal d18 = new ColumnType.Decimal(18, 4);
+    ColumnType.Decimal d20 = new ColumnType.Decimal(20, 2);
+    ColumnType.Decimal d38 = new ColumnType.Decimal(38, 18);
+    ColumnType.Struct schema = new ColumnType.Struct(List.of(new Column("id", Primitive.LONG, false),
+        new Column("dec9", d9, true), new Column("dec18", d18, true), new Column("dec20", d20, true),
+        new Column("dec38", d38, true), new Column("bucket", new ColumnType.Decimal(10, 2), true)));
+    List<Object[]> rows = new ArrayList<>();
+    for (int i = 0; i < 20_000; i++) {
+      rows.add(new Object[] {(long) i, BigDecimal.valueOf(i - 10_000, 1), BigDecimal.valueOf(i * 7L), BigDecimal.valueOf(-i),
+          BigDecimal.valueOf(i * 1_000_003L - 9_000_000_000L, 3), BigDecimal.valueOf(i % 2)});
+    }
+    // The edges of the 128-bit fast path and the BigInteger path behind it.
+    BigDecimal[] edges = {new BigDecimal("99999999999999999999.999999999999999999"), new BigDecimal("-99999999999999999999.9"),
+        new BigDecimal("-1E+19"), BigDecimal.valueOf(Long.MIN_VALUE, 18), BigDecimal.valueOf(Long.MAX_VALUE, 3),
+        new BigDecimal("0.000000000000000001"), BigDecimal.ZERO};
+    for (int i = 0; i < edges.length; i++) {
+      rows.add(new Object[] {100_000L + i, null, null, new BigDecimal("-99999999999999999.9").add(BigDecimal.valueOf(i)),
+          edges[i], BigDecimal.ONE});
+    }
+    List<WrittenFile> written = files(schema, List.of("bucket"), 0, rows.size() - 1, rows.toArray(new Object[0][]));
+    table().commit(schema, List.of("bucket"), List.of(new PartitionCommit("a/t/0", -1, rows.size() - 1, written)));
+
+    Map<Long, Map<String, Object>> read = new java.util.HashMap<>();
+    for (Map<String, Object> r : new KernelReader(location()).rows()) {
+      read.put((Long) r.get("id"), r);
+    }
+    assertThat(read).hasSize(rows.size());
+    ColumnType.Decimal[] types = {d9, d18, d20, d38, new ColumnType.Decimal(10, 2)};
+    for (Object[] row : rows) {
+      Map<String, Object> r = read.get((Long) row[0]);
+      String[] names = {"dec9", "dec18", "dec20", "dec38", "bucket"};
+      for (int c = 0; c < names.length; c++) {
+        Object expected = row[c + 1] == null ? null : ((BigDecimal) row[c + 1]).setScale(types[c].scale());
+        assertThat(r.get(names[c])).as("%s of row %s", names[c], row[0]).isEqualTo(expected);
+      }
+    }
+    assertThat(written).extracting(WrittenFile::partitionValues)
+        .containsExactlyInAnyOrder(Map.of("bucket", "0.00"), Map.of("bucket", "1.00"));
+    String log = Files.readString(dir.resolve("_delta_log/00000000000000000000.json"));
+    assertThat(log).contains("\\\"dec38\\\":-99999999999999999999.900000000000000000")
+        .contains("\\\"dec38\\\":99999999999999999999.999999999999999999").contains("\\\"dec9\\\":-1000.00");
+  }
+
   @Test
   void notNullInsideCollectionsIsRelaxedAndDeltaRejectionsFailFast() throws Exception {
     ColumnType.Struct header = new ColumnType.Struct(List.of(new Column("k", Primitive.STRING, false)));
