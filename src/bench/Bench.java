@@ -5,6 +5,7 @@
  *   1. a plain KafkaConsumer reads the whole topic: the ceiling on this machine;
  *   1b. a freshly started worker drains a first copy (cold JIT); the figures below are the second copy;
  *   2. the connector (2 tasks, the original Kusto mapping, snappy) drains the same topic into a Delta table;
+ *   2b. a sink connector that discards what it is given reads the first copy again: Connect's own ceiling;
  *   3. a steady produce rate for a while, measuring produce-to-visible latency from the Delta log.
  * Run through src/bench/run.sh. Prints one summary; nothing is written outside target/bench and the
  * table directory below it.
@@ -40,6 +41,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.connect.sink.SinkConnector;
 
 public class Bench {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -86,6 +88,7 @@ public class Bench {
     Files.createDirectories(work);
     Path table = work.resolve("table");
     Path plugins = kafka.unzipPlugin(zip);
+    installDiscardingSink(plugins);
     kafka.startBroker();
     kafka.createTopic(COLD_TOPIC, partitions);
     List<String> topics = new ArrayList<>();
@@ -130,6 +133,9 @@ public class Bench {
         records / drainSeconds));
     LocalKafka.DeltaLogSummary drained = sum(tablePaths);
     Map<String, String> config = connectorConfig(topics, tablePaths);
+    double connectSeconds = discardingDrain(config, work.resolve("discarding-progress"));
+    kafka.step(String.format("A discarding sink read %,d records in %.2f s: %,.0f records/s", records, connectSeconds,
+        records / connectSeconds));
 
     List<Long> latencies = tables == 1 ? latencyPhase(sample, table, drained.versions()) : List.of();
 
@@ -144,6 +150,9 @@ public class Bench {
     System.out.printf("sink drain         %.2f s, %,.0f records/s, %.1f MB/s of JSON, %.0f%% of the plain consumer "
         + "(warm worker)%n", drainSeconds, records / drainSeconds, jsonBytes / 1e6 / drainSeconds,
         100 * consumerSeconds / drainSeconds);
+    System.out.printf("Connect ceiling    %.2f s, %,.0f records/s: a sink task that discards the records (same converters, "
+        + "2 tasks); the Delta sink reaches %.0f%% of it%n", connectSeconds, records / connectSeconds,
+        100 * connectSeconds / drainSeconds);
     System.out.printf("CPU in that drain  worker %.1f s, broker %.1f s of the %.1f s two cores offer%n", workerCpu, brokerCpu,
         2 * drainSeconds);
     System.out.printf("sink drain, cold   %.2f s, %,.0f records/s (the first connector of a freshly started worker)%n",
@@ -238,6 +247,53 @@ public class Bench {
       return sum(tablePaths).txn().values().stream().mapToLong(v -> v + 1).sum() >= records;
     }, 50);
     return (System.nanoTime() - start) / 1e9;
+  }
+
+  /**
+   * Puts {@link DiscardingSinkConnector} on the worker's plugin path as a plugin of its own (its two
+   * classes and a service manifest, for {@code plugin.discovery=service_load}).
+   */
+  private static void installDiscardingSink(Path plugins) throws Exception {
+    Path classes = Path.of(Bench.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    Path dir = Files.createDirectories(plugins.resolve("bench-discarding-sink"));
+    for (Class<?> c : List.of(DiscardingSinkConnector.class, DiscardingSinkConnector.DiscardingSinkTask.class)) {
+      Files.copy(classes.resolve(c.getName() + ".class"), dir.resolve(c.getName() + ".class"));
+    }
+    Path services = Files.createDirectories(dir.resolve("META-INF/services"));
+    Files.writeString(services.resolve(SinkConnector.class.getName()), DiscardingSinkConnector.class.getName() + "\n");
+  }
+
+  /**
+   * Runs {@link DiscardingSinkConnector} over the first copy of the data (its own consumer group, from
+   * the start) with the Delta connector's converters and task count; seconds until its tasks report
+   * the last offset of every partition.
+   */
+  private double discardingDrain(Map<String, String> deltaConfig, Path progress) throws Exception {
+    Files.createDirectories(progress);
+    Map<String, String> config = new TreeMap<>();
+    config.put("connector.class", DiscardingSinkConnector.class.getName());
+    for (String k : List.of("tasks.max", "key.converter", "value.converter")) {
+      config.put(k, deltaConfig.get(k));
+    }
+    config.put("topics", COLD_TOPIC);
+    config.put(DiscardingSinkConnector.PROGRESS_DIR, progress.toString());
+    String name = "discarding-bench";
+    long start = System.nanoTime();
+    kafka.putConnector(name, JSON.writeValueAsString(config), 2);
+    kafka.waitFor(name + " to read every record", Duration.ofMinutes(10), () -> {
+      long read = 0;
+      try (Stream<Path> files = Files.list(progress)) {
+        for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".txt")).toList()) {
+          for (String line : Files.readAllLines(f)) {
+            read += Long.parseLong(line.substring(line.lastIndexOf(' ') + 1)) + 1;
+          }
+        }
+      }
+      return read >= records;
+    }, 50);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    kafka.deleteConnector(name);
+    return seconds;
   }
 
   /** The sample lines split around their time value: {prefix, time, suffix}. */

@@ -9,6 +9,6 @@ set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$repo"
 label=bench
-main_source=src/bench/Bench.java
+main_source="src/bench/Bench.java src/bench/DiscardingSinkConnector.java"
 source src/quickstart/prepare.sh
 exec java -Xmx1g ${BENCH_OPTS:-} -cp "$classes:$cp" Bench "$repo" "$zip" "$repo/target/bench"

@@ -221,6 +221,15 @@ public class LocalKafka implements AutoCloseable {
     });
   }
 
+  /** {@code DELETE /connectors/<name>}: the connector and its tasks stop. */
+  void deleteConnector(String name) throws Exception {
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(rest + "/connectors/" + name)).DELETE().build(),
+        HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() / 100 != 2) {
+      throw new IllegalStateException("DELETE /connectors/" + name + " answered " + r.statusCode() + ": " + r.body());
+    }
+  }
+
   Process java(String name, String heap, List<String> jvmArgs, String mainClass, String... args) throws IOException {
     Path log4j = work.resolve("log4j2.properties");
     if (!Files.exists(log4j)) {

@@ -1,8 +1,11 @@
 package io.deltasink.connect.delta.mapping;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.core.util.BufferRecycler;
+import com.fasterxml.jackson.core.util.RecyclerPool;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -19,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.sink.SinkRecord;
@@ -41,7 +45,9 @@ public final class KustoJsonConverter implements RecordConverter {
   public KustoJsonConverter(IngestionMapping mapping, KafkaColumns kafkaColumns, int maxNestingDepth) {
     this.mapping = mapping;
     this.kafkaColumns = kafkaColumns;
-    this.json = JsonMapper.builder()
+    // Each task parses on its own thread: one idle buffer set, handed over without Jackson's
+    // thread-local lookup (JsonRecyclers' default pool), which cost 2-4% of the task in the profile.
+    this.json = JsonMapper.builder(JsonFactory.builder().recyclerPool(new OneBufferPool()).build())
         .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
         .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
         .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
@@ -335,6 +341,26 @@ public final class KustoJsonConverter implements RecordConverter {
       o.remove(name);
     } else if (cur instanceof ArrayNode a && last instanceof Integer idx) {
       a.remove(idx);
+    }
+  }
+
+  /**
+   * Jackson's buffer recycling with one idle {@link BufferRecycler}: a parser takes it (or a new one
+   * when it is in use, as on a second thread) and gives it back when closed.
+   */
+  private static final class OneBufferPool implements RecyclerPool<BufferRecycler> {
+    private static final long serialVersionUID = 1L;
+    private final transient AtomicReference<BufferRecycler> idle = new AtomicReference<>();
+
+    @Override
+    public BufferRecycler acquirePooled() {
+      BufferRecycler r = idle.getAndSet(null);
+      return r != null ? r : new BufferRecycler();
+    }
+
+    @Override
+    public void releasePooled(BufferRecycler recycler) {
+      idle.set(recycler);
     }
   }
 

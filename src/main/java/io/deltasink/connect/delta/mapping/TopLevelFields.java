@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
@@ -103,6 +104,46 @@ final class TopLevelFields {
     return slot == null ? -1 : slot;
   }
 
+  /**
+   * A number token without exponent and with at most 18 significant digits ({@code 13.6}, {@code -77.600006}),
+   * read straight into a compact BigDecimal of the same unscaled value and scale as
+   * {@code new BigDecimal(text)}; {@code null} for anything else, which Jackson's parser then reads.
+   * The token is already valid JSON number syntax.
+   */
+  static BigDecimal plainDecimal(char[] text, int offset, int length) {
+    int i = offset;
+    int end = offset + length;
+    boolean negative = i < end && text[i] == '-';
+    if (negative) {
+      i++;
+    }
+    long unscaled = 0;
+    int digits = 0;
+    int significant = 0;
+    int point = -1;
+    for (; i < end; i++) {
+      char c = text[i];
+      if (c >= '0' && c <= '9') {
+        // Leading zeros (0.000001) add no significant digit; 18 of them always fit a long.
+        if (unscaled != 0 || c != '0') {
+          if (++significant > 18) {
+            return null;
+          }
+          unscaled = unscaled * 10 + (c - '0');
+        }
+        digits++;
+      } else if (c == '.' && point < 0) {
+        point = i;
+      } else {
+        return null;
+      }
+    }
+    if (digits == 0) {
+      return null;
+    }
+    return BigDecimal.valueOf(negative ? -unscaled : unscaled, point < 0 ? 0 : end - point - 1);
+  }
+
   /** The node Jackson's tree deserializer makes for the current value (with USE_BIG_DECIMAL_FOR_FLOATS). */
   private JsonNode node(JsonParser p, JsonToken t) throws IOException {
     switch (t) {
@@ -122,7 +163,11 @@ final class TopLevelFields {
         };
       case VALUE_NUMBER_FLOAT:
         // NaN and the infinities have no BigDecimal: the tree keeps them as doubles.
-        return p.isNaN() ? DoubleNode.valueOf(p.getDoubleValue()) : DecimalNode.valueOf(p.getDecimalValue());
+        if (p.isNaN()) {
+          return DoubleNode.valueOf(p.getDoubleValue());
+        }
+        BigDecimal plain = plainDecimal(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+        return DecimalNode.valueOf(plain != null ? plain : p.getDecimalValue());
       default:
         return mapper.readTree(p); // an object or array: its subtree, as the tree holds it
     }

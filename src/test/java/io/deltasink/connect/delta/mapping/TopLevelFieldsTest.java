@@ -56,7 +56,12 @@ class TopLevelFieldsTest {
         "{\"l\":\"seven\"}", "{\"i\":2147483648}", "{\"d\":1e25}", "{\"b\":\"maybe\"}", "{\"t\":\"yesterday\"}",
         "[1,2]", "\"text\"", "42", "null", "", "   ", "{\"l\":", "{\"l\":1}}", "{\"l\":1} {\"l\":2}", "{\"l\":1,}",
         "{\"skip\":[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]}", "{\"skip\":{\"a\":tru}}", "{'l':1}",
-        "{\"s\":\"tab\there\"}"));
+        "{\"s\":\"tab\there\"}",
+        // Number shapes around the direct decimal read (18 digits, exponents, signs, zeros).
+        "{\"d\":-0.0,\"r\":0.5}", "{\"d\":123456789012345678.5}", "{\"d\":12345678901234567.8}",
+        "{\"d\":0.000000000000000001}", "{\"d\":0.00000000000000001}", "{\"d\":9.223372036854775807}",
+        "{\"d\":-92233720368547758.08}", "{\"d\":1.5e3}", "{\"d\":-1.5E-3}", "{\"d\":2E+2}", "{\"d\":-0}",
+        "{\"d\":99999999999999999999.9999999999999999995}", "{\"d\":99999999999999999999.999999999999999999}"));
     return docs.stream();
   }
 
@@ -66,6 +71,24 @@ class TopLevelFieldsTest {
     for (Object value : List.of(doc, doc.getBytes(StandardCharsets.UTF_8))) {
       assertSame(value);
     }
+  }
+
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"13.6", "-77.600006", "0", "-0", "-0.0", "12.50",
+      "123456789012345678", "-999999999999999999", "0.000000000000000001", "-0.00000000000000000000123"})
+  void plainNumbersAreReadDirectlyAsJacksonWouldReadThem(String number) {
+    char[] padded = ("[" + number + "]").toCharArray();
+    java.math.BigDecimal direct = TopLevelFields.plainDecimal(padded, 1, number.length());
+    assertThat(direct).isNotNull();
+    assertThat(direct.unscaledValue()).isEqualTo(new java.math.BigDecimal(number).unscaledValue());
+    assertThat(direct.scale()).isEqualTo(new java.math.BigDecimal(number).scale());
+  }
+
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"1e3", "1.5E-3", "2E+2", "1234567890123456789",
+      "9.223372036854775807", "-12345678901234567.89"})
+  void otherNumbersAreLeftToJackson(String number) {
+    assertThat(TopLevelFields.plainDecimal(number.toCharArray(), 0, number.length())).isNull();
   }
 
   @ParameterizedTest
