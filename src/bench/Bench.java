@@ -117,6 +117,10 @@ public class Bench {
     if (!extra.isEmpty()) {
       jvm.addAll(List.of(extra.split(",")));  // comma-separated: BENCH_OPTS is split on spaces
     }
+    boolean nmt = Boolean.getBoolean("bench.nmt");
+    if (nmt) {
+      jvm.add("-XX:NativeMemoryTracking=summary");
+    }
     if (Boolean.getBoolean("bench.jfr")) {
       // Method sampling of the worker for the profile; read it with: jfr print --events jdk.ExecutionSample
       jvm.add("-XX:StartFlightRecording=filename=" + work.resolve("connect.jfr") + ",settings=profile");
@@ -131,6 +135,7 @@ public class Bench {
     double brokerCpu = cpuSeconds(kafka.broker.pid()) - cpuBefore[1];
     kafka.step(String.format("Warm worker drained %,d records in %.2f s: %,.0f records/s", records, drainSeconds,
         records / drainSeconds));
+    String nativeMemory = nmt ? nativeMemory(kafka.worker.pid(), work.resolve("worker-nmt.txt")) : null;
     LocalKafka.DeltaLogSummary drained = sum(tablePaths);
     Map<String, String> config = connectorConfig(topics, tablePaths);
     double connectSeconds = discardingDrain(config, work.resolve("discarding-progress"));
@@ -163,6 +168,9 @@ public class Bench {
     System.out.printf("worker memory      peak RSS %,d MB; heap: peak used %,d MB, after GC at most %,d MB "
         + "(GC log; -Xmx%s %s)%n", rssPeakKb / 1024, heapPeak[0], heapPeak[1], System.getProperty("bench.worker.heap", "1g"),
         System.getProperty("bench.worker.opts", ""));
+    if (nativeMemory != null) {
+      System.out.printf("native memory      %s%n", nativeMemory);
+    }
     List<String> settings = new ArrayList<>();
     System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("bench.connector.")).sorted()
         .forEach(k -> settings.add(k.substring("bench.connector.".length()) + "=" + System.getProperty(k)));
@@ -186,9 +194,10 @@ public class Bench {
     config.put("connector.class", "io.deltasink.connect.delta.DeltaSinkConnector");
     config.put("tasks.max", "2");
     config.put("topics", String.join(",", topics));
-    config.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-    config.put("value.converter", "org.apache.kafka.connect.storage.StringConverter");
     JsonNode quick = JSON.readTree(repo.resolve("config/quickstart-connector.json").toFile());
+    // The quickstart's converters (ByteArrayConverter for the JSON values); -Dbench.connector.value.converter=... to compare.
+    config.put("key.converter", quick.get("key.converter").asText());
+    config.put("value.converter", quick.get("value.converter").asText());
     config.put("delta.mappings.temperatures_mapping", quick.get("delta.mappings.temperatures_mapping").asText());
     if (topics.size() == 1) {
       config.put("delta.table.location", tablePaths.get(0).toUri().toString());
@@ -247,6 +256,29 @@ public class Bench {
       return sum(tablePaths).txn().values().stream().mapToLong(v -> v + 1).sum() >= records;
     }, 50);
     return (System.nanoTime() - start) / 1e9;
+  }
+
+  /**
+   * The worker's committed memory by native-memory-tracking category ({@code jcmd VM.native_memory
+   * summary}, taken right after the warm drain), largest first in MB; the full report goes to {@code out}.
+   */
+  private static String nativeMemory(long pid, Path out) throws Exception {
+    Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+        Long.toString(pid), "VM.native_memory", "summary", "scale=KB").redirectErrorStream(true)
+        .redirectOutput(out.toFile()).start();
+    jcmd.waitFor();
+    Matcher m = Pattern.compile("^-\\s+(.+?) \\(reserved=\\d+KB, committed=(\\d+)KB", Pattern.MULTILINE)
+        .matcher(Files.readString(out));
+    Map<String, Long> committed = new HashMap<>();
+    while (m.find()) {
+      committed.put(m.group(1).trim(), Long.parseLong(m.group(2)) / 1024);
+    }
+    Matcher total = Pattern.compile("Total: reserved=\\d+KB, committed=(\\d+)KB").matcher(Files.readString(out));
+    return (total.find() ? "committed " + Long.parseLong(total.group(1)) / 1024 + " MB: " : "")
+        + committed.entrySet().stream().filter(e -> e.getValue() > 0)
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+        .map(e -> e.getKey() + " " + e.getValue()).collect(java.util.stream.Collectors.joining(", "))
+        + " (MB; " + out.getFileName() + ")";
   }
 
   /**
