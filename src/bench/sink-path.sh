@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The sink's own path without Kafka or Connect (SinkPathBench): one task's writer, one thread, the
-# temperature messages as StringConverter delivers them, through the Kusto mapping into a Delta table.
+# temperature messages as ByteArrayConverter delivers them, through the Kusto mapping into a Delta table.
+# As StringConverter delivers them: SINK_PATH_OPTS="-Dsink-path.values=string"
 # For profiling the connector's cost per record:  SINK_PATH_OPTS="-XX:StartFlightRecording=filename=target/sink-path.jfr,settings=profile"
 # Arguments: records per round (default 2000000), rounds (default 5, the first is a warm-up; the median of the others is printed).
 set -euo pipefail

@@ -22,7 +22,8 @@ import org.apache.kafka.connect.sink.SinkRecord;
 
 /**
  * The connector's own path without Kafka: one task's {@link SinkWriter} (one thread) takes the
- * temperature messages as StringConverter hands them over, through the Kusto mapping into Parquet
+ * temperature messages as ByteArrayConverter hands them over (the shipped examples' converter; with
+ * {@code -Dsink-path.values=string} as StringConverter does), through the Kusto mapping into Parquet
  * and Delta commits. Isolates the sink's cost per record from Connect's and the broker's, for
  * profiling (run with -XX:StartFlightRecording). Not a test: run through src/bench/sink-path.sh.
  *
@@ -37,7 +38,9 @@ public final class SinkPathBench {
     int records = args.length > 0 ? Integer.parseInt(args[0]) : 2_000_000;
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
     List<Double> rates = new ArrayList<>();
-    String[] values = values(records);
+    boolean strings = "string".equals(System.getProperty("sink-path.values", "bytes"));
+    Object[] values = values(records, strings);
+    System.out.printf("[sink-path] values as %s%n", strings ? "String (StringConverter)" : "byte[] (ByteArrayConverter)");
     for (int round = 0; round < rounds; round++) {
       Path dir = Files.createTempDirectory("sink-path-bench");
       try {
@@ -71,9 +74,9 @@ public final class SinkPathBench {
   }
 
   /** The sample cycled, each cycle's time shifted by 4,344 hours, as src/bench/Bench.java does. */
-  private static String[] values(int records) {
+  private static Object[] values(int records, boolean strings) {
     List<String> lines = SampleData.temperatureLines();
-    String[] out = new String[records];
+    Object[] out = new Object[records];
     for (int i = 0; i < records; i++) {
       String l = lines.get(i % lines.size());
       int cycle = i / lines.size();
@@ -83,12 +86,12 @@ public final class SinkPathBench {
         l = l.substring(0, at) + LocalDateTime.parse(time, MINUTES).plusHours(4344L * cycle).format(MINUTES)
             + l.substring(at + time.length());
       }
-      out[i] = l;
+      out[i] = strings ? l : l.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
     return out;
   }
 
-  private static void run(String[] values, Path dir) {
+  private static void run(Object[] values, Path dir) {
     Map<String, String> props = new HashMap<>();
     props.put("name", "sink-path-bench");
     props.put("topics", "temperatures");
@@ -110,7 +113,8 @@ public final class SinkPathBench {
     for (int i = 0; i < values.length; i++) {
       // Like a consumer poll: runs of one partition at a time.
       int p = (i / BATCH) % PARTITIONS;
-      batch.add(new SinkRecord("temperatures", p, null, null, Schema.STRING_SCHEMA, values[i], offsets[p]++));
+      Schema schema = values[i] instanceof String ? Schema.STRING_SCHEMA : Schema.OPTIONAL_BYTES_SCHEMA;
+      batch.add(new SinkRecord("temperatures", p, null, null, schema, values[i], offsets[p]++));
       if (batch.size() == BATCH || i == values.length - 1) {
         task.put(batch);
         batch = new ArrayList<>(BATCH);
