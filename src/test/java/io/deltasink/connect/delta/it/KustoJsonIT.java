@@ -105,6 +105,19 @@ class KustoJsonIT {
     cluster.connect.deleteConnector("kusto-string");
   }
 
+  /** The shipped examples' converter: the connector parses the UTF-8 bytes itself. */
+  @Test
+  void realMessagesWithByteArrayConverter() throws Exception {
+    String loc = tmp.resolve("weather/temperatures_bytes").toUri().toString();
+    cluster.createTopic("temperatures-bytes", 6);
+    cluster.connect.configureConnector("kusto-bytes",
+        jsonConfig("temperatures-bytes", loc, "org.apache.kafka.connect.converters.ByteArrayConverter"));
+    produceSample("temperatures-bytes", 6);
+    cluster.awaitCommitted(loc, "kusto-bytes", "temperatures-bytes", 6, TIMEOUT);
+    assertTemperatureTable(loc);
+    cluster.connect.deleteConnector("kusto-bytes");
+  }
+
   @Test
   void realMessagesWithSchemalessJsonConverter() throws Exception {
     String loc = tmp.resolve("weather/temperatures_json").toUri().toString();
