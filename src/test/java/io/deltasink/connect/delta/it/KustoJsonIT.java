@@ -108,26 +108,23 @@ class KustoJsonIT {
   /** The shipped examples' converter: the connector parses the UTF-8 bytes itself. */
   @Test
   void realMessagesWithByteArrayConverter() throws Exception {
-    String loc = tmp.resolve("weather/temperatures_bytes").toUri().toString();
-    cluster.createTopic("temperatures-bytes", 6);
-    cluster.connect.configureConnector("kusto-bytes",
-        jsonConfig("temperatures-bytes", loc, "org.apache.kafka.connect.converters.ByteArrayConverter"));
-    produceSample("temperatures-bytes", 6);
-    cluster.awaitCommitted(loc, "kusto-bytes", "temperatures-bytes", 6, TIMEOUT);
-    assertTemperatureTable(loc);
-    cluster.connect.deleteConnector("kusto-bytes");
+    drainSampleAndCheck("temperatures-bytes", "org.apache.kafka.connect.converters.ByteArrayConverter");
   }
 
   @Test
   void realMessagesWithSchemalessJsonConverter() throws Exception {
-    String loc = tmp.resolve("weather/temperatures_json").toUri().toString();
-    cluster.createTopic("temperatures-json", 6);
-    cluster.connect.configureConnector("kusto-json",
-        jsonConfig("temperatures-json", loc, "org.apache.kafka.connect.json.JsonConverter"));
-    produceSample("temperatures-json", 6);
-    cluster.awaitCommitted(loc, "kusto-json", "temperatures-json", 6, TIMEOUT);
+    drainSampleAndCheck("temperatures-json", "org.apache.kafka.connect.json.JsonConverter");
+  }
+
+  /** The real sample into a new 6-partition topic, through {@code valueConverter}, checked row by row. */
+  private void drainSampleAndCheck(String topic, String valueConverter) throws Exception {
+    String loc = tmp.resolve("weather/" + topic.replace('-', '_')).toUri().toString();
+    cluster.createTopic(topic, 6);
+    cluster.connect.configureConnector(topic, jsonConfig(topic, loc, valueConverter));
+    produceSample(topic, 6);
+    cluster.awaitCommitted(loc, topic, topic, 6, TIMEOUT);
     assertTemperatureTable(loc);
-    cluster.connect.deleteConnector("kusto-json");
+    cluster.connect.deleteConnector(topic);
   }
 
   @Test
