@@ -362,6 +362,11 @@ public final class KustoJsonConverter implements RecordConverter {
     public void releasePooled(BufferRecycler recycler) {
       idle.set(recycler);
     }
+
+    /** A deserialized factory starts with an empty pool, as Jackson's own pools do. */
+    private Object readResolve() {
+      return new OneBufferPool();
+    }
   }
 
   /**
