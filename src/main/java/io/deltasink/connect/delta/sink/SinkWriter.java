@@ -13,8 +13,14 @@ import io.deltasink.connect.delta.metrics.SinkMetrics;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import io.deltasink.connect.delta.convert.StructRecordConverter;
+import io.deltasink.connect.delta.delta.CommitOutcome;
 import io.deltasink.connect.delta.delta.DeltaTable;
 import io.deltasink.connect.delta.delta.StandaloneDeltaTable;
 import java.util.ArrayList;
@@ -75,6 +81,9 @@ public final class SinkWriter implements AutoCloseable {
   private final long recordMaxBytes;
   private final MemoryBudget memory;
   private final SinkMetrics metrics;
+  /** Delta commits of different tables that run at once, per task. */
+  static final int MAX_COMMIT_THREADS = 8;
+  private ExecutorService commitPool;
 
   public SinkWriter(DeltaSinkConfig config, String connectorName, SinkTaskContext context, Time time) {
     this(config, connectorName, context, time, null);
@@ -357,9 +366,7 @@ public final class SinkWriter implements AutoCloseable {
     // A bad record's offset is recorded as done in the Delta txn: it must be in the DLQ first.
     awaitReported();
     try {
-      for (TableWriter t : tables.values()) {
-        t.commit();
-      }
+      commitTables(tables.values());
     } catch (RetriableException e) {
       context.timeout(config.commitBackoffMs());
       throw e;
@@ -403,13 +410,15 @@ public final class SinkWriter implements AutoCloseable {
     long records = 0;
     try {
       awaitReported();
+      List<TableWriter> writers = new ArrayList<>();
       for (Map.Entry<TableWriter, List<TopicPartition>> e : closing.entrySet()) {
         TableWriter t = e.getKey();
         if (t.hasPending(e.getValue())) {
           records += t.bufferedRecords();
-          t.commit();
+          writers.add(t);
         }
       }
+      commitTables(writers);
     } catch (RuntimeException e) {
       LOG.warn("Committing the rows of {} before giving them up failed; their next owner reads them again: {}",
           closing.values(), e.getMessage());
@@ -422,8 +431,90 @@ public final class SinkWriter implements AutoCloseable {
     }
   }
 
+  /**
+   * One Delta commit per table. With several tables to commit, their Delta commits (the log reads
+   * and writes, the slow part on remote storage) run at once on the task's commit threads, at most
+   * {@value #MAX_COMMIT_THREADS}; closing the Parquet files and recording each outcome stay on the
+   * task thread. Every table's outcome is recorded before anything is thrown: then an {@link Error}
+   * first, a fatal exception next, a {@link RetriableException} last.
+   */
+  private void commitTables(Collection<TableWriter> writers) {
+    List<TableWriter.Prepared> prepared = new ArrayList<>();
+    for (TableWriter t : writers) {
+      prepared.add(t.prepareCommit());
+    }
+    Map<TableWriter.Prepared, Future<CommitOutcome>> running = new HashMap<>();
+    if (prepared.stream().filter(TableWriter.Prepared::needsDeltaCommit).count() > 1) {
+      for (TableWriter.Prepared p : prepared) {
+        if (p.needsDeltaCommit()) {
+          running.put(p, commitPool().submit(p::commitToDelta));
+        }
+      }
+    }
+    Throwable first = null;
+    for (TableWriter.Prepared p : prepared) {
+      try {
+        Future<CommitOutcome> f = running.get(p);
+        p.apply(f != null ? await(f, p) : p.needsDeltaCommit() ? p.commitToDelta() : null);
+      } catch (RuntimeException | Error e) {
+        if (first == null || severity(e) > severity(first)) {
+          first = e;
+        }
+      }
+    }
+    if (first instanceof Error e) {
+      throw e;
+    }
+    if (first != null) {
+      throw (RuntimeException) first;
+    }
+  }
+
+  private static int severity(Throwable t) {
+    return t instanceof Error ? 2 : t instanceof RetriableException ? 0 : 1;
+  }
+
+  private static CommitOutcome await(Future<CommitOutcome> f, TableWriter.Prepared p) {
+    try {
+      return f.get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException re) {
+        throw re;
+      }
+      if (e.getCause() instanceof Error err) {
+        throw err;
+      }
+      throw new ConnectException("Delta commit of " + p.location() + " failed: " + e.getCause(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RetriableException("Interrupted while waiting for the Delta commit of " + p.location(), e);
+    }
+  }
+
+  /** The task's commit threads: made on first use, in the task's class loader, gone after 60 s idle. */
+  private ExecutorService commitPool() {
+    if (commitPool == null) {
+      ClassLoader loader = Thread.currentThread().getContextClassLoader();
+      AtomicInteger n = new AtomicInteger();
+      String prefix = "delta-commit-" + applicationId + "-" + config.taskId() + "-";
+      ThreadPoolExecutor pool = new ThreadPoolExecutor(MAX_COMMIT_THREADS, MAX_COMMIT_THREADS, 60, TimeUnit.SECONDS,
+          new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, prefix + n.incrementAndGet());
+            t.setDaemon(true);
+            t.setContextClassLoader(loader);
+            return t;
+          });
+      pool.allowCoreThreadTimeOut(true);
+      commitPool = pool;
+    }
+    return commitPool;
+  }
+
   @Override
   public void close() {
+    if (commitPool != null) {
+      commitPool.shutdown();
+    }
     for (TableWriter t : tables.values()) {
       Utils.closeQuietly(t, "table writer for " + t.location());
     }

@@ -295,12 +295,27 @@ final class TableWriter implements AutoCloseable {
   }
 
   /**
-   * Commits every buffered partition in one Delta version.
+   * Commits every buffered partition in one Delta version: {@link #prepareCommit}, the Delta commit,
+   * {@link Prepared#apply}, all on the calling thread.
    *
    * @throws RetriableException when the commit did not go through; the buffers stay, and the
    *     next call commits them (the log decides what already landed)
    */
   void commit() {
+    Prepared p = prepareCommit();
+    if (p.needsDeltaCommit()) {
+      p.apply(p.commitToDelta());
+    } else {
+      p.apply(null);
+    }
+  }
+
+  /**
+   * Closes the Parquet files of every buffered partition and collects them for one Delta version.
+   * Task thread only. A partition whose files cannot be closed is rewound; its
+   * {@link RetriableException} is thrown by {@link Prepared#apply}, after the others are committed.
+   */
+  Prepared prepareCommit() {
     List<PartitionCommit> commits = new ArrayList<>();
     Map<String, PartitionState> byAppId = new HashMap<>();
     Map<String, Long> newVersions = new HashMap<>();
@@ -323,13 +338,68 @@ final class TableWriter implements AutoCloseable {
       byAppId.put(st.appId, st);
       newVersions.put(st.appId, newVersion);
     }
-    if (!commits.isEmpty()) {
-      if (layout == null) {
-        // Only dead-lettered or ignored records so far, and no table: nothing to record yet.
-        return;
-      }
+    // Only dead-lettered or ignored records so far and no table (no layout): nothing to record yet.
+    return new Prepared(layout == null ? List.of() : commits, byAppId, newVersions, failed);
+  }
+
+  /**
+   * One table's prepared commit: {@link #commitToDelta} touches only the Delta table and may run on
+   * any thread (several tables commit at once); {@link #apply} updates the task's state and runs on
+   * the task thread.
+   */
+  final class Prepared {
+    private final List<PartitionCommit> commits;
+    private final Map<String, PartitionState> byAppId;
+    private final Map<String, Long> newVersions;
+    private final RuntimeException failed;
+    private long commitMs;
+
+    private Prepared(List<PartitionCommit> commits, Map<String, PartitionState> byAppId, Map<String, Long> newVersions,
+        RuntimeException failed) {
+      this.commits = commits;
+      this.byAppId = byAppId;
+      this.newVersions = newVersions;
+      this.failed = failed;
+    }
+
+    /** Whether there are files or offsets to commit to Delta. */
+    boolean needsDeltaCommit() {
+      return !commits.isEmpty();
+    }
+
+    /** The table, for messages. */
+    String location() {
+      return table.location();
+    }
+
+    /**
+     * The Delta commit (with its retries, see {@link DeltaTable#commit}); no task state is touched.
+     *
+     * @throws RetriableException or {@link ConnectException} as {@link DeltaTable#commit} does
+     */
+    CommitOutcome commitToDelta() {
       long started = System.nanoTime();
       CommitOutcome outcome = table.commit(layout.schema(), layout.partitionColumns(), commits);
+      commitMs = (System.nanoTime() - started) / 1_000_000;
+      return outcome;
+    }
+
+    /**
+     * Records what the commit did (committed versions, fenced partitions, metrics); then throws the
+     * failure of a partition whose files could not be closed, if any.
+     *
+     * @param outcome what {@link #commitToDelta} returned, or null when {@link #needsDeltaCommit} was false
+     */
+    void apply(CommitOutcome outcome) {
+      if (outcome != null) {
+        record(outcome);
+      }
+      if (failed != null) {
+        throw failed;
+      }
+    }
+
+    private void record(CommitOutcome outcome) {
       long rows = 0;
       long bytes = 0;
       long files = 0;
@@ -342,7 +412,7 @@ final class TableWriter implements AutoCloseable {
           }
         }
       }
-      tableMetrics.committed(outcome.tableVersion(), rows, bytes, files, (System.nanoTime() - started) / 1_000_000);
+      tableMetrics.committed(outcome.tableVersion(), rows, bytes, files, commitMs);
       for (String appId : outcome.committed()) {
         PartitionState st = byAppId.get(appId);
         st.committed = newVersions.get(appId);
@@ -368,9 +438,6 @@ final class TableWriter implements AutoCloseable {
         st.committed = found;
         context.offset(st.tp, found + 1);
       }
-    }
-    if (failed != null) {
-      throw failed;
     }
   }
 

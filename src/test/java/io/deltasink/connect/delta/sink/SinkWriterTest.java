@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.deltasink.connect.delta.config.DeltaSinkConfig;
+import io.deltasink.connect.delta.delta.DeltaTable;
 import io.deltasink.connect.delta.testing.FakeSinkTaskContext;
 import io.deltasink.connect.delta.testing.Fixtures;
 import io.deltasink.connect.delta.testing.KernelReader;
@@ -54,6 +55,116 @@ class SinkWriterTest {
       out.add(Fixtures.record(tp.topic(), tp.partition(), o));
     }
     return out;
+  }
+
+  /** A {@link DeltaTable} that hands every call to a real table, with a hook before each commit. */
+  private record HookedTable(DeltaTable real, Runnable beforeCommit) implements DeltaTable {
+    @Override
+    public String location() {
+      return real.location();
+    }
+
+    @Override
+    public java.util.Optional<io.deltasink.connect.delta.delta.TableState> state() {
+      return real.state();
+    }
+
+    @Override
+    public long committedVersion(String appId) {
+      return real.committedVersion(appId);
+    }
+
+    @Override
+    public Map<String, Long> committedVersions(java.util.Collection<String> appIds) {
+      return real.committedVersions(appIds);
+    }
+
+    @Override
+    public io.deltasink.connect.delta.delta.CommitOutcome commit(io.deltasink.connect.delta.schema.ColumnType.Struct schema,
+        List<String> partitionColumns, List<io.deltasink.connect.delta.delta.PartitionCommit> partitions) {
+      beforeCommit.run();
+      return real.commit(schema, partitionColumns, partitions);
+    }
+
+    @Override
+    public void close() {
+      real.close();
+    }
+  }
+
+  /** Four topics routed to four tables under {@code dir}, each table's Delta commit behind {@code hook}. */
+  private SinkWriter fourTables(java.util.function.Function<String, Runnable> hook) {
+    StringBuilder routes = new StringBuilder("[");
+    for (int t = 0; t < 4; t++) {
+      routes.append(t == 0 ? "" : ",").append("{'topic':'t").append(t).append("','db':'db','table':'t").append(t).append("'}");
+    }
+    // Commits only at the flush interval, when the test moves the clock.
+    Map<String, String> p = props(DeltaSinkConfig.TABLES_ROOT_CONFIG, dir.toUri().toString(),
+        DeltaSinkConfig.TABLES_ROUTING_CONFIG, routes.append(']').toString(), DeltaSinkConfig.FLUSH_RECORDS_CONFIG, "1000");
+    p.remove(DeltaSinkConfig.TABLE_LOCATION_CONFIG);
+    org.apache.hadoop.conf.Configuration conf = io.deltasink.connect.delta.config.HadoopConf.build(Map.of());
+    return new SinkWriter(new DeltaSinkConfig(p), "conn", context, time, (location, name) -> new HookedTable(
+        new io.deltasink.connect.delta.delta.StandaloneDeltaTable(location, conf, name, "test", 1, 1, ms -> { }),
+        hook.apply(location)));
+  }
+
+  private static List<TopicPartition> fourTopics() {
+    return List.of(new TopicPartition("t0", 0), new TopicPartition("t1", 0), new TopicPartition("t2", 0),
+        new TopicPartition("t3", 0));
+  }
+
+  private long rowsIn(String table) {
+    return new KernelReader(dir.resolve("db/" + table).toUri().toString()).rows().size();
+  }
+
+  @Test
+  void tablesCommitAtTheSameTime() {
+    // Each Delta commit waits until all four are under way: commits one after the other never get there.
+    java.util.concurrent.CyclicBarrier allFour = new java.util.concurrent.CyclicBarrier(4);
+    SinkWriter w = fourTables(location -> () -> {
+      try {
+        allFour.await(20, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (Exception e) {
+        throw new IllegalStateException("the four tables' commits did not overlap", e);
+      }
+    });
+    w.open(fourTopics());
+    for (TopicPartition tp : fourTopics()) {
+      w.put(records(tp, 0, 25));
+    }
+    time.sleep(10_000);
+    Map<TopicPartition, OffsetAndMetadata> committed = w.preCommit(Map.of());
+    assertThat(committed).hasSize(4).allSatisfy((tp, o) -> assertThat(o.offset()).isEqualTo(25));
+    for (int t = 0; t < 4; t++) {
+      assertThat(rowsIn("t" + t)).isEqualTo(25);
+    }
+    w.close();
+  }
+
+  @Test
+  void aTableWhoseCommitFailsDoesNotHoldBackTheOthersAndCommitsOnceLater() {
+    java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger(1);
+    SinkWriter w = fourTables(location -> location.replaceAll("/+$", "").endsWith("/t2") ? () -> {
+      if (failures.getAndDecrement() > 0) {
+        throw new org.apache.kafka.connect.errors.RetriableException("injected: the log of t2 is unreachable");
+      }
+    } : () -> { });
+    w.open(fourTopics());
+    for (TopicPartition tp : fourTopics()) {
+      w.put(records(tp, 0, 25));
+    }
+    time.sleep(10_000);
+    Map<TopicPartition, OffsetAndMetadata> first = w.preCommit(Map.of());
+    assertThat(first).as("the three other tables committed; t2 not yet").hasSize(3)
+        .doesNotContainKey(new TopicPartition("t2", 0));
+    assertThat(rowsIn("t0")).isEqualTo(25);
+    time.sleep(10_000);
+    Map<TopicPartition, OffsetAndMetadata> second = w.preCommit(Map.of());
+    assertThat(second).hasSize(4).allSatisfy((tp, o) -> assertThat(o.offset()).isEqualTo(25));
+    for (int t = 0; t < 4; t++) {
+      assertThat(rowsIn("t" + t)).as("table t%d", t).isEqualTo(25);
+    }
+    w.close();
   }
 
   private KernelReader reader() {
