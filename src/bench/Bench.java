@@ -297,7 +297,7 @@ public class Bench {
 
   /**
    * Runs {@link DiscardingSinkConnector} over the first copy of the data (its own consumer group, from
-   * the start) with the Delta connector's converters and task count; seconds until its tasks report
+   * the start) with the Delta connector's converters, consumer overrides and task count; seconds until its tasks report
    * the last offset of every partition.
    */
   private double discardingDrain(Map<String, String> deltaConfig, Path progress) throws Exception {
@@ -307,6 +307,12 @@ public class Bench {
     for (String k : List.of("tasks.max", "key.converter", "value.converter")) {
       config.put(k, deltaConfig.get(k));
     }
+    // The same consumer settings as the Delta connector (-Dbench.connector.consumer.override.*).
+    deltaConfig.forEach((k, v) -> {
+      if (k.startsWith("consumer.override.")) {
+        config.put(k, v);
+      }
+    });
     config.put("topics", COLD_TOPIC);
     config.put(DiscardingSinkConnector.PROGRESS_DIR, progress.toString());
     String name = "discarding-bench";
