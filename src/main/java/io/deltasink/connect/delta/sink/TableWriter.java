@@ -40,8 +40,9 @@ import org.slf4j.LoggerFactory;
  * <p>Exactly once: the table's {@code txn} version for a partition is the last offset it holds.
  * {@link #open} rewinds the consumer to just after it; {@link #put} skips every record at or below it
  * (and below what is already buffered, for batches Connect redelivers after a retriable error);
- * {@link #commit} adds files and the new version atomically, and drops a partition that another
- * owner advanced in the meantime (fencing) instead of writing its rows twice.
+ * a commit ({@link #prepareCommit}, then its {@link Prepared}) adds files and the new version
+ * atomically, and drops a partition that another owner advanced in the meantime (fencing) instead of
+ * writing its rows twice.
  */
 final class TableWriter implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TableWriter.class);
@@ -295,24 +296,8 @@ final class TableWriter implements AutoCloseable {
   }
 
   /**
-   * Commits every buffered partition in one Delta version: {@link #prepareCommit}, the Delta commit,
-   * {@link Prepared#apply}, all on the calling thread.
-   *
-   * @throws RetriableException when the commit did not go through; the buffers stay, and the
-   *     next call commits them (the log decides what already landed)
-   */
-  void commit() {
-    Prepared p = prepareCommit();
-    if (p.needsDeltaCommit()) {
-      p.apply(p.commitToDelta());
-    } else {
-      p.apply(null);
-    }
-  }
-
-  /**
-   * Closes the Parquet files of every buffered partition and collects them for one Delta version.
-   * Task thread only. A partition whose files cannot be closed is rewound; its
+   * Closes the Parquet files of every buffered partition and collects them for one Delta version,
+   * which {@link Prepared#commitToDelta} commits and {@link Prepared#apply} records. Task thread only. A partition whose files cannot be closed is rewound; its
    * {@link RetriableException} is thrown by {@link Prepared#apply}, after the others are committed.
    */
   Prepared prepareCommit() {
@@ -375,7 +360,9 @@ final class TableWriter implements AutoCloseable {
     /**
      * The Delta commit (with its retries, see {@link DeltaTable#commit}); no task state is touched.
      *
-     * @throws RetriableException or {@link ConnectException} as {@link DeltaTable#commit} does
+     * @throws RetriableException when the commit did not go through: the buffers stay, and the next
+     *     commit of this table includes them (the log decides what already landed); or a
+     *     {@link ConnectException} as {@link DeltaTable#commit} throws it
      */
     CommitOutcome commitToDelta() {
       long started = System.nanoTime();
