@@ -19,6 +19,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.ToLongFunction;
 import io.deltasink.connect.delta.convert.StructRecordConverter;
 import io.deltasink.connect.delta.delta.CommitOutcome;
 import io.deltasink.connect.delta.delta.DeltaTable;
@@ -176,14 +177,17 @@ public final class SinkWriter implements AutoCloseable {
     if (firstBufferedMs < 0 && hasPending()) {
       firstBufferedMs = time.milliseconds();
     }
-    long buffered = bufferedRecords();  // once per batch: it walks every owned partition
+    // Once per batch each: they walk every owned partition.
+    long buffered = bufferedRecords();
+    long bufferedBytes = bufferedBytes();
     boolean idleCommit = records.isEmpty() && idleCommitAllowed(buffered);
-    if (idleCommit || flushDue(buffered) || memory.waiting() && rowsWritten() == rowsBefore || !memory.relieve()) {
+    if (idleCommit || flushDue(buffered, bufferedBytes) || memory.waiting() && rowsWritten() == rowsBefore
+        || !memory.relieve()) {
       // Also when paused partitions wait for memory and the others brought nothing to write, or when
       // closing files early cannot bring the open ones under the budget.
       flush();
     } else {
-      publishMetrics(buffered, memory.lastUsedBytes());  // relieve() has just measured it
+      publishMetrics(buffered, bufferedBytes, memory.lastUsedBytes());  // relieve() has just measured it
       requestCall(buffered);
     }
   }
@@ -209,21 +213,28 @@ public final class SinkWriter implements AutoCloseable {
   }
 
   /** Hands the buffered figures and per-partition offsets to the JMX MBeans (once per batch). */
-  private void publishMetrics(long buffered, long heapBytes) {
-    long bytes = 0;
+  private void publishMetrics(long buffered, long bufferedBytes, long heapBytes) {
     for (TableWriter t : tables.values()) {
-      bytes += t.bufferedBytes();
       t.publishOffsets();
     }
-    metrics.task().buffered(buffered, bytes, heapBytes, memory.pausedCount());
+    metrics.task().buffered(buffered, bufferedBytes, heapBytes, memory.pausedCount());
+  }
+
+  private long sumOverTables(ToLongFunction<TableWriter> f) {
+    long n = 0;
+    for (TableWriter t : tables.values()) {
+      n += f.applyAsLong(t);
+    }
+    return n;
   }
 
   private long rowsWritten() {
-    long n = 0;
-    for (TableWriter t : tables.values()) {
-      n += t.rowsWritten();
-    }
-    return n;
+    return sumOverTables(TableWriter::rowsWritten);
+  }
+
+  /** Uncommitted Parquet bytes of every table. */
+  private long bufferedBytes() {
+    return sumOverTables(TableWriter::bufferedBytes);
   }
 
   /** Heap held by this task's open Parquet files (bytes), the figure {@code delta.buffer.max.bytes} bounds. */
@@ -310,7 +321,7 @@ public final class SinkWriter implements AutoCloseable {
    * one a committed Delta version holds. Flushes first when the flush interval has passed.
    */
   public Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> current) {
-    if (flushDue(bufferedRecords())) {
+    if (flushDue(bufferedRecords(), bufferedBytes())) {
       try {
         flush();
       } catch (RetriableException e) {
@@ -331,15 +342,14 @@ public final class SinkWriter implements AutoCloseable {
   }
 
   long bufferedRecords() {
-    long n = 0;
-    for (TableWriter t : tables.values()) {
-      n += t.bufferedRecords();
-    }
-    return n;
+    return sumOverTables(TableWriter::bufferedRecords);
   }
 
-  /** @param buffered the records the task holds, {@link #bufferedRecords()} */
-  private boolean flushDue(long buffered) {
+  /**
+   * @param buffered the records the task holds, {@link #bufferedRecords()}
+   * @param bufferedBytes its uncommitted Parquet bytes, {@link #bufferedBytes()}
+   */
+  private boolean flushDue(long buffered, long bufferedBytes) {
     if (firstBufferedMs < 0 && hasPending()) {
       firstBufferedMs = time.milliseconds();
     }
@@ -349,14 +359,7 @@ public final class SinkWriter implements AutoCloseable {
     if (time.milliseconds() - firstBufferedMs >= config.flushIntervalMs()) {
       return true;
     }
-    if (buffered >= config.flushRecords()) {
-      return true;
-    }
-    long bytes = 0;
-    for (TableWriter t : tables.values()) {
-      bytes += t.bufferedBytes();
-    }
-    return bytes >= config.flushBytes();
+    return buffered >= config.flushRecords() || bufferedBytes >= config.flushBytes();
   }
 
   /** Commits every table that has buffered rows; one Delta commit per table. */
@@ -374,7 +377,7 @@ public final class SinkWriter implements AutoCloseable {
       firstBufferedMs = hasPending() ? time.milliseconds() : -1;
     }
     memory.committed();
-    publishMetrics(bufferedRecords(), memory.usedBytes());
+    publishMetrics(bufferedRecords(), bufferedBytes(), memory.usedBytes());
     LOG.debug("Flushed {} records to {} tables in {} ms", records, tables.size(), time.milliseconds() - start);
   }
 

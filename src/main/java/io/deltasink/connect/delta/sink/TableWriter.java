@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.ToLongFunction;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.kafka.common.TopicPartition;
@@ -175,10 +176,7 @@ final class TableWriter implements AutoCloseable {
       st.handled(offset);
       rowsWritten++;
     } catch (IOException | RuntimeException e) {
-      fail(st, e);
-      throw new RetriableException("Writing a Parquet file for " + Records.describe(tp, offset) + " into "
-          + table.location() + " failed: " + e.getMessage() + "; dropped the partition's uncommitted rows and "
-          + "rewound it to offset " + (st.committed + 1), e);
+      throw fail(st, "Writing a Parquet file for " + Records.describe(tp, offset) + " into " + table.location(), e);
     }
     return true;
   }
@@ -189,10 +187,14 @@ final class TableWriter implements AutoCloseable {
 
   /** Heap held by the open Parquet files of this table's partitions (bytes). */
   long memoryBytes() {
+    return sumOverWriters(TopicPartitionWriter::memoryBytes);
+  }
+
+  private long sumOverWriters(ToLongFunction<TopicPartitionWriter> f) {
     long n = 0;
     for (PartitionState st : partitions.values()) {
       if (st.writer != null) {
-        n += st.writer.memoryBytes();
+        n += f.applyAsLong(st.writer);
       }
     }
     return n;
@@ -221,9 +223,7 @@ final class TableWriter implements AutoCloseable {
     try {
       return largest.writer.finishLargest(minBytes);
     } catch (IOException | RuntimeException e) {
-      fail(largest, e);
-      throw new RetriableException("Closing a Parquet file of " + largest.tp + " in " + table.location() + " failed: "
-          + e.getMessage() + "; rewound it to offset " + (largest.committed + 1), e);
+      throw fail(largest, "Closing a Parquet file of " + largest.tp + " in " + table.location(), e);
     }
   }
 
@@ -242,15 +242,23 @@ final class TableWriter implements AutoCloseable {
    * after the rewind is at {@code firstPending} (no record lies between the committed offset and
    * it), and anything above it is a redelivery that will come again.
    */
-  private void fail(PartitionState st, Exception cause) {
-    LOG.warn("Writing {} into {} failed; dropping its uncommitted rows and resuming at offset {}", st.tp,
-        table.location(), st.committed + 1, cause);
+  /**
+   * Drops the partition's uncommitted rows and rewinds it to its last committed offset.
+   *
+   * @param what what failed, for the message
+   * @return the error to throw: Connect retries, and the partition's records come again
+   */
+  private RetriableException fail(PartitionState st, String what, Exception cause) {
+    LOG.warn("{} failed; dropping the uncommitted rows of {} and resuming at offset {}", what, st.tp, st.committed + 1,
+        cause);
     if (st.writer != null) {
       st.writer.abort();
     }
     st.discardAbove = st.firstPending;
     st.resetPending();
     context.offset(st.tp, st.committed + 1);
+    return new RetriableException(what + " failed: " + cause.getMessage() + "; dropped the partition's uncommitted "
+        + "rows and rewound it to offset " + (st.committed + 1), cause);
   }
 
   private boolean bronze() {
@@ -286,19 +294,14 @@ final class TableWriter implements AutoCloseable {
   }
 
   long bufferedBytes() {
-    long n = 0;
-    for (PartitionState st : partitions.values()) {
-      if (st.writer != null) {
-        n += st.writer.bytes();
-      }
-    }
-    return n;
+    return sumOverWriters(TopicPartitionWriter::bytes);
   }
 
   /**
    * Closes the Parquet files of every buffered partition and collects them for one Delta version,
-   * which {@link Prepared#commitToDelta} commits and {@link Prepared#apply} records. Task thread only. A partition whose files cannot be closed is rewound; its
-   * {@link RetriableException} is thrown by {@link Prepared#apply}, after the others are committed.
+   * which {@link Prepared#commitToDelta} commits and {@link Prepared#apply} records. Task thread
+   * only. A partition whose files cannot be closed is rewound; its {@link RetriableException} is
+   * thrown by {@link Prepared#apply}, after the others are committed.
    */
   Prepared prepareCommit() {
     List<PartitionCommit> commits = new ArrayList<>();
@@ -313,9 +316,7 @@ final class TableWriter implements AutoCloseable {
       try {
         files = st.writer == null ? List.of() : st.writer.finishFiles();
       } catch (IOException | RuntimeException e) {
-        fail(st, e);
-        failed = new RetriableException("Closing Parquet files of " + st.tp + " in " + table.location() + " failed: "
-            + e.getMessage() + "; rewound it to offset " + (st.committed + 1), e);
+        failed = fail(st, "Closing Parquet files of " + st.tp + " in " + table.location(), e);
         continue;
       }
       long newVersion = st.lastOffset();

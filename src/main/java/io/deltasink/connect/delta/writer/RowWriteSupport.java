@@ -152,7 +152,7 @@ final class RowWriteSupport extends WriteSupport<Object[]> {
   private void writeDecimal(ColumnType.Decimal d, BigDecimal v) {
     int shift = d.scale() - v.scale();
     if (d.precision() <= 18) {
-      BigInteger unscaled = (shift == 0 ? v : v.setScale(d.scale(), RoundingMode.UNNECESSARY)).unscaledValue();
+      BigInteger unscaled = unscaledAtColumnScale(d, v);
       if (d.precision() <= 9) {
         consumer.addInteger(unscaled.intValueExact());
       } else {
@@ -172,7 +172,7 @@ final class RowWriteSupport extends WriteSupport<Object[]> {
         decimalBytes[i] = (byte) (b < 8 ? low >>> (8 * b) : high >>> (8 * (b - 8)));
       }
     } else {
-      BigInteger unscaled = (shift == 0 ? v : v.setScale(d.scale(), RoundingMode.UNNECESSARY)).unscaledValue();
+      BigInteger unscaled = unscaledAtColumnScale(d, v);
       byte[] raw = unscaled.toByteArray();
       byte pad = (byte) (unscaled.signum() < 0 ? 0xFF : 0x00);
       int offset = len - raw.length;
@@ -183,5 +183,9 @@ final class RowWriteSupport extends WriteSupport<Object[]> {
     }
     // Parquet copies a reused Binary before it keeps it (dictionary entries, min/max statistics).
     consumer.addBinary(Binary.fromReusedByteArray(decimalBytes, 0, len));
+  }
+
+  private static BigInteger unscaledAtColumnScale(ColumnType.Decimal d, BigDecimal v) {
+    return (v.scale() == d.scale() ? v : v.setScale(d.scale(), RoundingMode.UNNECESSARY)).unscaledValue();
   }
 }
