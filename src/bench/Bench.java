@@ -155,8 +155,8 @@ public class Bench {
     System.out.printf("sink drain         %.2f s, %,.0f records/s, %.1f MB/s of JSON, %.0f%% of the plain consumer "
         + "(warm worker)%n", drainSeconds, records / drainSeconds, jsonBytes / 1e6 / drainSeconds,
         100 * consumerSeconds / drainSeconds);
-    System.out.printf("Connect ceiling    %.2f s, %,.0f records/s: a sink task that discards the records (same converters, "
-        + "2 tasks); the Delta sink reaches %.0f%% of it%n", connectSeconds, records / connectSeconds,
+    System.out.printf("Connect ceiling    %.2f s, %,.0f records/s: a sink task that discards the records (same "
+        + "converters and consumer settings, 2 tasks); the Delta sink reaches %.0f%% of it%n", connectSeconds, records / connectSeconds,
         100 * connectSeconds / drainSeconds);
     System.out.printf("CPU in that drain  worker %.1f s, broker %.1f s of the %.1f s two cores offer%n", workerCpu, brokerCpu,
         2 * drainSeconds);
