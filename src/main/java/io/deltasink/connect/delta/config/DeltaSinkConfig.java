@@ -107,9 +107,9 @@ public final class DeltaSinkConfig extends AbstractConfig {
   public static final String FLUSH_IDLE_MS_CONFIG = "delta.flush.idle.ms";
   public static final long FLUSH_IDLE_MS_DEFAULT = 200L;
   private static final String FLUSH_IDLE_MS_DOC = "Commit as soon as a task has received nothing for this many "
-      + "milliseconds while it holds at least a tenth of delta.flush.records: a backlog or a burst becomes "
-      + "visible right after it has been read, while a slow trickle of records still waits for "
-      + "delta.flush.interval.ms (and makes files of that size). 0 turns it off.";
+      + "milliseconds, whatever it holds: the tail of a backlog or a burst becomes visible right after it has "
+      + "been read. A slow trickle (records further apart than this) then commits about once per record "
+      + "batch and makes small files; set 0 to make such a topic wait for delta.flush.interval.ms instead.";
 
   public static final String FILE_TARGET_BYTES_CONFIG = "delta.file.target.bytes";
   public static final long FILE_TARGET_BYTES_DEFAULT = 128L * 1024 * 1024;
@@ -490,11 +490,6 @@ public final class DeltaSinkConfig extends AbstractConfig {
   /** {@link #FLUSH_IDLE_MS_CONFIG} (ms); 0 when off. */
   public long flushIdleMs() {
     return getLong(FLUSH_IDLE_MS_CONFIG);
-  }
-
-  /** The records a task must hold for an idle commit: a tenth of {@link #flushRecords()}, at least 1. */
-  public long flushIdleMinRecords() {
-    return Math.max(1, flushRecords() / 10);
   }
 
   public WriterSettings writerSettings() {

@@ -50,8 +50,10 @@ public interface DeltaTable extends AutoCloseable {
    *     does not exist yet, and must equal the table's schema otherwise
    * @param partitionColumns partition columns, used when creating the table
    * @param partitions what to commit, one entry per Kafka partition
-   * @throws org.apache.kafka.connect.errors.RetriableException if the outcome stays unknown after
-   *     the bounded retries; calling again with the same arguments is safe
+   * @throws CommitNotLandedException when the bounded attempts failed and the log shows none of them
+   *     landed; calling again with the same arguments is safe
+   * @throws CommitOutcomeUnknownException when the log cannot be read to learn the outcome: the files
+   *     may be referenced and must be kept; calling again with the same arguments is safe
    */
   CommitOutcome commit(ColumnType.Struct schema, List<String> partitionColumns, List<PartitionCommit> partitions);
 

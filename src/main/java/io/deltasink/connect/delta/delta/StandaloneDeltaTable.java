@@ -9,6 +9,8 @@ import io.delta.standalone.actions.Action;
 import io.delta.standalone.actions.AddFile;
 import io.delta.standalone.actions.Metadata;
 import io.delta.standalone.actions.SetTransaction;
+import io.delta.standalone.exceptions.MetadataChangedException;
+import io.delta.standalone.exceptions.ProtocolChangedException;
 import io.delta.standalone.types.DataType;
 import io.delta.standalone.types.StructType;
 import io.deltasink.connect.delta.schema.ColumnType;
@@ -25,6 +27,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.RetriableException;
 import org.slf4j.Logger;
@@ -53,6 +56,9 @@ public final class StandaloneDeltaTable implements DeltaTable {
   private final int maxAttempts;
   private final long backoffMs;
   private final Sleeper sleeper;
+  private final Configuration conf;
+  /** Whether the last attempt tried to create the table (a race with another creator is expected then). */
+  private boolean lastAttemptCreated;
 
   /** Waits between commit attempts; replaced in tests. */
   @FunctionalInterface
@@ -76,6 +82,7 @@ public final class StandaloneDeltaTable implements DeltaTable {
     this.maxAttempts = Math.max(1, maxAttempts);
     this.backoffMs = backoffMs;
     this.sleeper = sleeper;
+    this.conf = conf;
     this.log = guard(() -> DeltaLog.forTable(conf, location));
     AzureNamespace.warning(conf, location).ifPresent(LOG::warn);
   }
@@ -118,20 +125,27 @@ public final class StandaloneDeltaTable implements DeltaTable {
     for (int attempt = 0; attempt < maxAttempts; attempt++) {
       if (attempt > 0) {
         backoff(attempt);
-        guard(log::update);
       }
       try {
+        if (attempt > 0) {
+          guard(log::update);
+        }
         return attempt(schema, partitionColumns, partitions);
       } catch (io.delta.standalone.exceptions.DeltaStandaloneException | IllegalArgumentException e) {
         // Delta refused the commit (invalid schema or action): retrying cannot help, unless it
         // did land before failing.
-        CommitOutcome landed = landed(partitions);
+        CommitOutcome landed = resolve(partitions, e);
         if (landed != null) {
           return landed;
         }
         throw new ConnectException("Delta rejected the commit to " + location + ": " + e.getMessage(), e);
       } catch (ConcurrentModificationException e) {
         last = e;
+        if (lastAttemptCreated && (e instanceof ProtocolChangedException || e instanceof MetadataChangedException)) {
+          // Several tasks starting on a new table race to create it; one wins, the others append to it.
+          LOG.debug("Delta table {} was created by another writer at the same moment; appending to it", location);
+          continue;
+        }
         LOG.info("Delta commit to {} conflicted with a concurrent writer (attempt {} of {}): {}",
             location, attempt + 1, maxAttempts, e.getMessage());
       } catch (RetriableException e) {
@@ -146,24 +160,57 @@ public final class StandaloneDeltaTable implements DeltaTable {
             location, attempt + 1, maxAttempts, e);
       }
     }
-    throw new RetriableException("Delta commit to " + location + " did not succeed after " + maxAttempts
-        + " attempts; the sink will retry from the last committed offsets", last);
+    // The last attempt may have landed before failing: only the log can say.
+    CommitOutcome landed = resolve(partitions, last);
+    if (landed != null) {
+      return landed;
+    }
+    throw new CommitNotLandedException("Delta commit to " + location + " did not succeed after " + maxAttempts
+        + " attempts and the log shows none of it; the sink will retry from the last committed offsets", last);
   }
 
-  /** The outcome if every partition's txn is already at its new version, else null. */
-  private CommitOutcome landed(List<PartitionCommit> partitions) {
-    Map<String, Long> versions = committedVersions(partitions.stream().map(PartitionCommit::appId).toList());
+  /**
+   * Reads the partitions' {@code txn} versions after a failed attempt: at {@code newVersion} the
+   * attempt landed, at {@code expectedVersion} it did not, anything else means another owner moved
+   * the partition (fenced).
+   *
+   * @return the outcome, or null when nothing of the commit landed and nothing is fenced
+   * @throws CommitOutcomeUnknownException when the log cannot be read
+   */
+  private CommitOutcome resolve(List<PartitionCommit> partitions, Exception failure) {
+    Map<String, Long> versions;
+    try {
+      versions = committedVersions(partitions.stream().map(PartitionCommit::appId).toList());
+    } catch (RuntimeException e) {
+      if (failure != null) {
+        e.addSuppressed(failure);
+      }
+      throw new CommitOutcomeUnknownException("A Delta commit to " + location + " was attempted and the log cannot be "
+          + "read to learn whether it landed (" + e.getMessage() + "); its files are kept and the next commit decides "
+          + "from the log", e);
+    }
+    Set<String> committed = new HashSet<>();
+    Map<String, Long> fenced = new HashMap<>();
     for (PartitionCommit pc : partitions) {
-      if (versions.get(pc.appId()) != pc.newVersion()) {
-        return null;
+      long found = versions.get(pc.appId());
+      if (found == pc.newVersion()) {
+        committed.add(pc.appId());
+      } else if (found != pc.expectedVersion()) {
+        fenced.put(pc.appId(), found);
       }
     }
-    return new CommitOutcome(-1, versions.keySet(), Map.of());
+    if (committed.isEmpty() && fenced.isEmpty()) {
+      return null;
+    }
+    LOG.info("The log of {} shows the outcome of the failed commit attempt: {} partitions committed, {} fenced",
+        location, committed.size(), fenced.size());
+    return new CommitOutcome(-1, committed, fenced);
   }
 
   private CommitOutcome attempt(ColumnType.Struct schema, List<String> partitionColumns, List<PartitionCommit> partitions) {
     OptimisticTransaction txn = guard(log::startTransaction);
     boolean create = txn.readVersion() < 0;
+    lastAttemptCreated = create;
     if (create) {
       txn.updateMetadata(Metadata.builder()
           .id(UUID.randomUUID().toString())
@@ -185,6 +232,7 @@ public final class StandaloneDeltaTable implements DeltaTable {
     Set<String> included = new HashSet<>();
     Set<String> alreadyThere = new HashSet<>();
     Map<String, Long> fenced = new HashMap<>();
+    Set<String> missing = new HashSet<>();
     long rows = 0;
     long bytes = 0;
     int files = 0;
@@ -194,6 +242,8 @@ public final class StandaloneDeltaTable implements DeltaTable {
         alreadyThere.add(pc.appId());
       } else if (found != pc.expectedVersion()) {
         fenced.put(pc.appId(), found);
+      } else if (!allWhole(pc)) {
+        missing.add(pc.appId());
       } else {
         for (WrittenFile f : pc.files()) {
           actions.add(new AddFile(f.path(), f.partitionValues(), f.sizeBytes(), f.modificationTimeMs(), true,
@@ -207,7 +257,7 @@ public final class StandaloneDeltaTable implements DeltaTable {
       }
     }
     if (actions.isEmpty()) {
-      return new CommitOutcome(-1, alreadyThere, fenced);
+      return new CommitOutcome(-1, alreadyThere, fenced, missing);
     }
     Map<String, String> params = new LinkedHashMap<>();
     params.put("outputMode", "\"Append\"");
@@ -222,7 +272,35 @@ public final class StandaloneDeltaTable implements DeltaTable {
     LOG.info("Committed Delta version {} of {}: {} files, {} rows, {} partitions{}", result.getVersion(), location,
         files, rows, included.size(), fenced.isEmpty() ? "" : ", fenced " + fenced.keySet());
     included.addAll(alreadyThere);
-    return new CommitOutcome(result.getVersion(), included, fenced);
+    return new CommitOutcome(result.getVersion(), included, fenced, missing);
+  }
+
+  /**
+   * Whether every file of {@code pc} is on storage with the size it was written with: a commit must
+   * never reference a missing file (a cleaner such as a short-retention {@code VACUUM} may delete
+   * a file between its writing and its commit). One status call per file, just before the commit.
+   */
+  private boolean allWhole(PartitionCommit pc) {
+    Path root = new Path(location);
+    for (WrittenFile f : pc.files()) {
+      Path file = new Path(root, new Path(java.net.URI.create(f.path())));
+      long size;
+      try {
+        size = file.getFileSystem(conf).getFileStatus(file).getLen();
+      } catch (java.io.FileNotFoundException e) {
+        size = -1;
+      } catch (java.io.IOException e) {
+        throw new RetriableException("Storage error on Delta table " + location + " while checking a data file before "
+            + "its commit: " + e.getMessage(), e);
+      }
+      if (size != f.sizeBytes()) {
+        LOG.warn("Data file {} of {} is {} before its commit; its partition's rows will be written again. Keep VACUUM's "
+            + "retention above the sink's commit interval and retries (delta.flush.interval.ms plus a few minutes)",
+            f.path(), location, size < 0 ? "gone" : "not whole (" + size + " of " + f.sizeBytes() + " bytes)");
+        return false;
+      }
+    }
+    return true;
   }
 
   /**

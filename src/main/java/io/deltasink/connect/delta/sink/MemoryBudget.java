@@ -3,37 +3,52 @@ package io.deltasink.connect.delta.sink;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.connect.sink.SinkTaskContext;
+import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A task's memory budget ({@code delta.buffer.max.bytes}, bytes of heap): what its open Parquet files
  * may hold. A new file opens only when it fits (or when none is open, so that every partition can
- * progress); a partition refused a file is paused through {@link SinkTaskContext#pause} until the next
- * commit, which closes every open file, resumes it. When open files outgrow the budget, the largest are
- * closed early; their rows stay pending until the next commit.
+ * progress); a partition refused a file is paused until the next commit, which closes every open
+ * file, resumes it. When open files outgrow the budget, the largest are closed early; their rows stay
+ * pending until the next commit. Pauses and resumes are logged at INFO, at most once per
+ * {@value #LOG_EVERY_MS} ms each, with the budget's figures.
  */
 final class MemoryBudget {
   private static final Logger LOG = LoggerFactory.getLogger(MemoryBudget.class);
   /** A file holding less than this beyond an empty one is not worth closing early (bytes). */
   private static final long MIN_EARLY_CLOSE_BYTES = 1024 * 1024;
+  /** Pause and resume lines are logged at INFO at most this often (ms); DEBUG in between. */
+  static final long LOG_EVERY_MS = 60_000L;
 
   private final long budget;
-  private final SinkTaskContext context;
+  private final ConsumerControl consumer;
+  private final Time time;
   private final Supplier<Collection<TableWriter>> tables;
   private final Set<TopicPartition> paused = new LinkedHashSet<>();
+  /**
+   * Partitions given up while paused. Connect remembers the pause: after an eager rebalance hands
+   * them back it pauses them again, so they are resumed when they are opened.
+   */
+  private final Set<TopicPartition> closedWhilePaused = new HashSet<>();
+  private long lastPauseLogMs = -LOG_EVERY_MS;
+  private long lastResumeLogMs = -LOG_EVERY_MS;
+  /** Partitions paused since the last INFO line about pauses. */
+  private int pausedSinceLog;
   /** {@link #usedBytes()} as {@link #relieve()} last measured it. */
   private long lastUsedBytes;
 
-  MemoryBudget(long budget, SinkTaskContext context, Supplier<Collection<TableWriter>> tables) {
+  MemoryBudget(long budget, ConsumerControl consumer, Time time, Supplier<Collection<TableWriter>> tables) {
     this.budget = budget;
-    this.context = context;
+    this.consumer = consumer;
+    this.time = time;
     this.tables = tables;
   }
 
@@ -55,7 +70,19 @@ final class MemoryBudget {
   /** {@code tp} was refused a file (and rewound): pause it until the next commit. */
   void deferred(TopicPartition tp) {
     if (paused.add(tp)) {
-      context.pause(tp);
+      consumer.pause(List.of(tp));
+      pausedSinceLog++;
+      long now = time.milliseconds();
+      if (now - lastPauseLogMs >= LOG_EVERY_MS) {
+        LOG.info("Paused {} partition(s) for memory, {} paused now (latest {}): the task's open Parquet files hold {} "
+            + "bytes of {}={}; they resume at the next commit. Raise the budget (and the worker's heap) or lower "
+            + "delta.flush.records if this repeats", pausedSinceLog, paused.size(), tp, usedBytes(),
+            io.deltasink.connect.delta.config.DeltaSinkConfig.BUFFER_MAX_BYTES_CONFIG, budget);
+        lastPauseLogMs = now;
+        pausedSinceLog = 0;
+      } else {
+        LOG.debug("Paused {} for memory ({} paused)", tp, paused.size());
+      }
     }
   }
 
@@ -71,15 +98,44 @@ final class MemoryBudget {
   /** A commit closed every open file: the partitions that waited may go on. */
   void committed() {
     if (!paused.isEmpty()) {
-      LOG.debug("Resuming {} partitions paused for memory", paused.size());
-      context.resume(paused.toArray(new TopicPartition[0]));
+      long now = time.milliseconds();
+      if (now - lastResumeLogMs >= LOG_EVERY_MS) {
+        LOG.info("Resuming {} partition(s) paused for memory after a commit; open Parquet files now hold {} bytes of {}",
+            paused.size(), usedBytes(), budget);
+        lastResumeLogMs = now;
+      } else {
+        LOG.debug("Resuming {} partitions paused for memory", paused.size());
+      }
+      consumer.resume(paused);
       paused.clear();
     }
   }
 
-  /** The task no longer owns {@code tps}. */
+  /** The task is giving up {@code tps} (before {@link ConsumerControl#revoked}). */
   void forget(Collection<TopicPartition> tps) {
-    paused.removeAll(tps);
+    for (TopicPartition tp : tps) {
+      if (paused.remove(tp)) {
+        closedWhilePaused.add(tp);
+      }
+    }
+  }
+
+  /** The task was given {@code tps} (after {@link ConsumerControl#assigned}): undo a pause Connect re-applied. */
+  void opened(Collection<TopicPartition> tps) {
+    if (closedWhilePaused.isEmpty()) {
+      return;
+    }
+    List<TopicPartition> resume = new ArrayList<>();
+    for (TopicPartition tp : tps) {
+      if (closedWhilePaused.remove(tp)) {
+        resume.add(tp);
+      }
+    }
+    if (!resume.isEmpty()) {
+      LOG.info("Resuming {} partition(s) that were paused for memory when they were last given up: {}", resume.size(),
+          resume);
+      consumer.resume(resume);
+    }
   }
 
   /**

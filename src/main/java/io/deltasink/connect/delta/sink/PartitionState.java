@@ -2,6 +2,9 @@ package io.deltasink.connect.delta.sink;
 
 import io.deltasink.connect.delta.metrics.SinkMetrics;
 import io.deltasink.connect.delta.writer.TopicPartitionWriter;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.Set;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -21,6 +24,13 @@ final class PartitionState {
   long discardAbove = -1;
   TopicPartitionWriter writer;
   SinkMetrics.Partition metrics;
+  /**
+   * Files of commit attempts whose outcome is unknown (paths relative to the table root): the log
+   * may reference them, so they are never deleted; cleared once the log shows where the partition stands.
+   */
+  final Set<String> inDoubtFiles = new HashSet<>();
+  /** The {@code txn} versions those attempts tried to record. */
+  final Set<Long> inDoubtVersions = new HashSet<>();
 
   PartitionState(TopicPartition tp, String appId) {
     this.tp = tp;
@@ -45,6 +55,25 @@ final class PartitionState {
     if (firstPending < 0) {
       firstPending = offset;
     }
+  }
+
+  /** Drops every uncommitted row; deletes its files except those a commit of unknown outcome may reference. */
+  void abortWriter() {
+    if (writer != null) {
+      writer.abort(inDoubtFiles);
+    }
+  }
+
+  /** A commit attempt of these files, recording {@code version}, has an unknown outcome. */
+  void inDoubt(long version, Collection<String> files) {
+    inDoubtVersions.add(version);
+    inDoubtFiles.addAll(files);
+  }
+
+  /** The log has shown where the partition stands: no attempt is in doubt any more. */
+  void resolved() {
+    inDoubtVersions.clear();
+    inDoubtFiles.clear();
   }
 
   void resetPending() {

@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.ToLongFunction;
 import io.deltasink.connect.delta.convert.StructRecordConverter;
+import io.deltasink.connect.delta.delta.CommitNotLandedException;
 import io.deltasink.connect.delta.delta.CommitOutcome;
 import io.deltasink.connect.delta.delta.DeltaTable;
 import io.deltasink.connect.delta.delta.StandaloneDeltaTable;
@@ -59,7 +60,6 @@ public final class SinkWriter implements AutoCloseable {
   }
 
   private final DeltaSinkConfig config;
-  private final SinkTaskContext context;
   private final Time time;
   private final Configuration hadoopConf;
   private final String applicationId;
@@ -69,8 +69,7 @@ public final class SinkWriter implements AutoCloseable {
   private final Map<TopicPartition, TableWriter> byPartition = new HashMap<>();
   private final Map<TopicPartition, Long> unroutedDone = new HashMap<>();
   private final List<Future<Void>> reported = new ArrayList<>();
-  private ErrantRecordReporter reporter;
-  private boolean reporterLooked;
+  private final ConsumerControl consumer;
   private long firstBufferedMs = -1;
   /**
    * {@link #put} threw something other than a {@link RetriableException}: the task fails, and close()
@@ -93,12 +92,12 @@ public final class SinkWriter implements AutoCloseable {
   // visible for testing
   SinkWriter(DeltaSinkConfig config, String connectorName, SinkTaskContext context, Time time, TableOpener opener) {
     this.config = config;
-    this.context = context;
+    this.consumer = new ConsumerControl(context);
     this.time = time;
     this.hadoopConf = HadoopConf.build(config.hadoopOverrides());
     this.applicationId = config.applicationId(connectorName);
     this.recordMaxBytes = config.recordMaxBytes();
-    this.memory = new MemoryBudget(config.bufferMaxBytes(), context, tables::values);
+    this.memory = new MemoryBudget(config.bufferMaxBytes(), consumer, time, tables::values);
     this.metrics = new SinkMetrics(connectorName, config.taskId());
     this.routes = config.routes();
     String engineInfo = "kafka-connect-delta/" + Version.get() + " connector/" + connectorName;
@@ -107,8 +106,14 @@ public final class SinkWriter implements AutoCloseable {
             config.commitAttempts(), config.commitBackoffMs(), time::sleep);
   }
 
-  /** See {@link org.apache.kafka.connect.sink.SinkTask#open}. */
+  /**
+   * See {@link org.apache.kafka.connect.sink.SinkTask#open}. A table whose log cannot be read now
+   * (a transient storage error) does not fail the rebalance, which would fail the task for good:
+   * its partitions are opened at their first record instead, where a storage error is retried.
+   */
   public void open(Collection<TopicPartition> tps) {
+    consumer.assigned(tps);
+    memory.opened(tps);
     Map<TableWriter, List<TopicPartition>> grouped = new LinkedHashMap<>();
     for (TopicPartition tp : tps) {
       TableWriter table;
@@ -118,11 +123,20 @@ public final class SinkWriter implements AutoCloseable {
         // Its records fail one by one in put(), where errors.tolerance and the DLQ apply.
         LOG.warn("{}: {}", tp, e.getMessage());
         continue;
+      } catch (RetriableException e) {
+        LOG.warn("Could not read the table of {}; it is opened at its first record: {}", tp, e.getMessage());
+        continue;
       }
       grouped.computeIfAbsent(table, k -> new ArrayList<>()).add(tp);
     }
     for (Map.Entry<TableWriter, List<TopicPartition>> e : grouped.entrySet()) {
-      e.getKey().open(e.getValue());
+      try {
+        e.getKey().open(e.getValue());
+      } catch (RetriableException ex) {
+        LOG.warn("Could not read table {} to open {}; they are opened at their first record: {}", e.getKey().location(),
+            e.getValue(), ex.getMessage());
+        continue;
+      }
       for (TopicPartition tp : e.getValue()) {
         byPartition.put(tp, e.getKey());
       }
@@ -136,9 +150,11 @@ public final class SinkWriter implements AutoCloseable {
    * committed.
    */
   public void put(Collection<SinkRecord> records) {
+    consumer.delivery();
     try {
       write(records);
     } catch (RetriableException e) {
+      consumer.redeliveryNext();
       throw e;  // Connect hands the batch over again; the task goes on
     } catch (RuntimeException | Error e) {
       broken = true;  // the task fails: close() must not commit part of the failed batch
@@ -164,7 +180,7 @@ public final class SinkWriter implements AutoCloseable {
             continue;
           }
           table = tableFor(tp.topic());
-          table.open(List.of(tp));
+          table.open(List.of(tp));  // routed at its first record, or open() could not read the table
           byPartition.put(tp, table);
         }
         if (!table.put(r, tp, offset)) {
@@ -180,7 +196,7 @@ public final class SinkWriter implements AutoCloseable {
     // Once per batch each: they walk every owned partition.
     long buffered = bufferedRecords();
     long bufferedBytes = bufferedBytes();
-    boolean idleCommit = records.isEmpty() && idleCommitAllowed(buffered);
+    boolean idleCommit = records.isEmpty() && idleCommitAllowed();
     if (idleCommit || flushDue(buffered, bufferedBytes) || memory.waiting() && rowsWritten() == rowsBefore
         || !memory.relieve()) {
       // Also when paused partitions wait for memory and the others brought nothing to write, or when
@@ -188,27 +204,27 @@ public final class SinkWriter implements AutoCloseable {
       flush();
     } else {
       publishMetrics(buffered, bufferedBytes, memory.lastUsedBytes());  // relieve() has just measured it
-      requestCall(buffered);
+      requestCall();
     }
   }
 
-  /** Whether the task holds enough rows for an idle commit ({@code delta.flush.idle.ms}). */
-  private boolean idleCommitAllowed(long buffered) {
-    return firstBufferedMs >= 0 && config.flushIdleMs() > 0 && buffered >= config.flushIdleMinRecords();
+  /** Whether an empty poll commits what the task holds ({@code delta.flush.idle.ms}). */
+  private boolean idleCommitAllowed() {
+    return firstBufferedMs >= 0 && config.flushIdleMs() > 0;
   }
 
   /**
    * Asks Connect to call {@link #put} again by the time {@code delta.flush.interval.ms} has passed
-   * since the first uncommitted record, or after {@code delta.flush.idle.ms} when the task holds
-   * enough rows for an idle commit, even if no record arrives: {@link SinkTaskContext#timeout} caps
+   * since the first uncommitted record, or after {@code delta.flush.idle.ms} when idle commits are on,
+   * even if no record arrives: {@link SinkTaskContext#timeout} caps
    * the consumer's next poll, after which {@code WorkerSinkTask} calls {@code put} (with an empty
    * batch when the poll brought nothing). Without it a quiet topic's last rows would wait for the
    * worker's next offset commit ({@code offset.flush.interval.ms}, 60 s by default).
    */
-  private void requestCall(long buffered) {
+  private void requestCall() {
     if (firstBufferedMs >= 0) {
       long wait = Math.max(1, firstBufferedMs + config.flushIntervalMs() - time.milliseconds());
-      context.timeout(idleCommitAllowed(buffered) ? Math.min(wait, config.flushIdleMs()) : wait);
+      consumer.timeout(idleCommitAllowed() ? Math.min(wait, config.flushIdleMs()) : wait);
     }
   }
 
@@ -266,30 +282,23 @@ public final class SinkWriter implements AutoCloseable {
     String where = Records.describe(tp, offset);
     DataException located = e.getMessage() != null && e.getMessage().startsWith(where) ? e
         : new DataException(where + ": " + e.getMessage(), e);
-    ErrantRecordReporter dlq = config.toleratesErrors() ? reporter() : null;
-    if (dlq == null) {
+    if (!config.toleratesErrors()) {
       throw located;
     }
-    LOG.warn("Bad record sent to the error handler (errors.tolerance=all): {}", located.getMessage());
-    reported.add(dlq.report(r, located));
+    ErrantRecordReporter dlq = consumer.reporter();
+    if (dlq != null) {
+      LOG.warn("Bad record sent to the error handler (errors.tolerance=all): {}", located.getMessage());
+      reported.add(dlq.report(r, located));
+    } else {
+      // As Connect does for its own conversion errors with errors.tolerance=all and no dead-letter topic.
+      LOG.warn("Bad record skipped (errors.tolerance=all, no dead-letter topic configured): {}", located.getMessage());
+    }
     metrics.task().deadLettered();
     if (table != null) {
       table.markHandled(tp, offset);
     } else {
       unroutedDone.merge(tp, offset + 1, Math::max);
     }
-  }
-
-  private ErrantRecordReporter reporter() {
-    if (!reporterLooked) {
-      reporterLooked = true;
-      try {
-        reporter = context.errantRecordReporter();
-      } catch (NoSuchMethodError | NoClassDefFoundError e) {
-        LOG.warn("This Connect worker has no ErrantRecordReporter (Kafka < 2.6); bad records fail the task");
-      }
-    }
-    return reporter;
   }
 
   /** Waits until every bad record reported so far is in the dead-letter queue. */
@@ -371,7 +380,7 @@ public final class SinkWriter implements AutoCloseable {
     try {
       commitTables(tables.values());
     } catch (RetriableException e) {
-      context.timeout(config.commitBackoffMs());
+      consumer.timeout(config.commitBackoffMs());
       throw e;
     } finally {
       firstBufferedMs = hasPending() ? time.milliseconds() : -1;
@@ -397,12 +406,15 @@ public final class SinkWriter implements AutoCloseable {
         grouped.computeIfAbsent(t, k -> new ArrayList<>()).add(tp);
       }
     }
+    // From here on nothing is asked of Connect for these partitions (a rewind or pause of a partition
+    // the consumer is handing back fails the task).
+    memory.forget(tps);
+    consumer.revoked(tps);
     if (!grouped.isEmpty() && !broken) {
       commitBeforeClose(grouped);
     }
     grouped.forEach(TableWriter::close);
     tps.forEach(unroutedDone::remove);
-    memory.forget(tps);
     if (!hasPending()) {
       firstBufferedMs = -1;
     }
@@ -457,8 +469,17 @@ public final class SinkWriter implements AutoCloseable {
     Throwable first = null;
     for (TableWriter.Prepared p : prepared) {
       try {
-        Future<CommitOutcome> f = running.get(p);
-        p.apply(f != null ? await(f, p) : p.needsDeltaCommit() ? p.commitToDelta() : null);
+        CommitOutcome outcome;
+        try {
+          Future<CommitOutcome> f = running.get(p);
+          outcome = f != null ? await(f, p) : p.needsDeltaCommit() ? p.commitToDelta() : null;
+        } catch (RuntimeException | Error e) {
+          if (!(e instanceof CommitNotLandedException)) {
+            p.outcomeUnknown();
+          }
+          throw e;
+        }
+        p.apply(outcome);
       } catch (RuntimeException | Error e) {
         if (first == null || severity(e) > severity(first)) {
           first = e;
@@ -477,9 +498,21 @@ public final class SinkWriter implements AutoCloseable {
     return t instanceof Error ? 2 : t instanceof RetriableException ? 0 : 1;
   }
 
+  /**
+   * Waits for a commit running on a commit thread. An interrupt does not end the wait: a commit
+   * left running could land after this task gave up its files, so the wait ends with the commit
+   * (bounded by {@code delta.commit.max.attempts}) and the interrupt is restored afterwards.
+   */
   private static CommitOutcome await(Future<CommitOutcome> f, TableWriter.Prepared p) {
+    boolean interrupted = false;
     try {
-      return f.get();
+      while (true) {
+        try {
+          return f.get();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
     } catch (ExecutionException e) {
       if (e.getCause() instanceof RuntimeException re) {
         throw re;
@@ -488,9 +521,10 @@ public final class SinkWriter implements AutoCloseable {
         throw err;
       }
       throw new ConnectException("Delta commit of " + p.location() + " failed: " + e.getCause(), e.getCause());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new RetriableException("Interrupted while waiting for the Delta commit of " + p.location(), e);
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
@@ -539,7 +573,7 @@ public final class SinkWriter implements AutoCloseable {
       throw new DataException(e.getMessage(), e);
     }
     return tables.computeIfAbsent(spec.location(), loc -> new TableWriter(opener.open(loc, spec.name()), hadoopConf,
-        converter(spec), config.writerSettings(), spec.partitionColumns(), applicationId, context, config.tombstonePolicy(),
+        converter(spec), config.writerSettings(), spec.partitionColumns(), applicationId, consumer, config.tombstonePolicy(),
         memory::mayOpen, metrics));
   }
 

@@ -30,7 +30,6 @@ import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.sink.SinkRecord;
-import org.apache.kafka.connect.sink.SinkTaskContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,7 +53,7 @@ final class TableWriter implements AutoCloseable {
   private final WriterSettings settings;
   private final List<String> partitionColumns;
   private final String applicationId;
-  private final SinkTaskContext context;
+  private final ConsumerControl consumer;
   private final Map<TopicPartition, PartitionState> partitions = new HashMap<>();
   private final TombstonePolicy tombstones;
   private final MemoryGate gate;
@@ -65,7 +64,7 @@ final class TableWriter implements AutoCloseable {
   private long rowsWritten;
 
   TableWriter(DeltaTable table, Configuration conf, RecordConverter converter, WriterSettings settings,
-      List<String> partitionColumns, String applicationId, SinkTaskContext context, TombstonePolicy tombstones,
+      List<String> partitionColumns, String applicationId, ConsumerControl consumer, TombstonePolicy tombstones,
       MemoryGate gate, SinkMetrics metrics) {
     this.tombstones = tombstones;
     this.gate = gate;
@@ -77,7 +76,7 @@ final class TableWriter implements AutoCloseable {
     this.settings = settings;
     this.partitionColumns = List.copyOf(partitionColumns);
     this.applicationId = applicationId;
-    this.context = context;
+    this.consumer = consumer;
   }
 
   String location() {
@@ -108,7 +107,7 @@ final class TableWriter implements AutoCloseable {
       st.metrics.offsets(st.committed, st.committed);
       partitions.put(e.getValue(), st);
       if (st.committed >= 0) {
-        context.offset(e.getValue(), st.committed + 1);
+        consumer.rewind(e.getValue(), st.committed + 1);
       }
       LOG.info("Opened {} for table {}: committed offset {}{}", e.getValue(), table.location(),
           st.committed, st.committed >= 0 ? ", resuming at " + (st.committed + 1) : ", resuming at the consumer group offset");
@@ -135,7 +134,14 @@ final class TableWriter implements AutoCloseable {
     }
     if (st.discardAbove >= 0) {
       if (offset > st.discardAbove) {
-        return true; // delivered before the rewind took effect; it comes again after it
+        if (!consumer.rewindShown(tp)) {
+          return true; // delivered before the rewind took effect; it comes again after it
+        }
+        // The rewind took effect and Kafka no longer has the offsets it asked for (retention,
+        // compaction, or the consumer was reset while the partition waited): go on from here.
+        LOG.warn("{}: a rewind asked Kafka for offset {} again, the first record it delivered is at offset {}; the "
+            + "offsets between are no longer in Kafka (deleted by retention or compaction, or transaction markers) and "
+            + "are not in {}", tp, st.discardAbove, offset, table.location());
       }
       st.discardAbove = -1;
     }
@@ -170,7 +176,7 @@ final class TableWriter implements AutoCloseable {
         // No memory for another open file: this record and the rest of the partition come again
         // after the rewind, once a commit has released the open files.
         st.discardAbove = offset;
-        context.offset(tp, offset);
+        consumer.rewind(tp, offset);
         return false;
       }
       st.handled(offset);
@@ -251,12 +257,10 @@ final class TableWriter implements AutoCloseable {
   private RetriableException fail(PartitionState st, String what, Exception cause) {
     LOG.warn("{} failed; dropping the uncommitted rows of {} and resuming at offset {}", what, st.tp, st.committed + 1,
         cause);
-    if (st.writer != null) {
-      st.writer.abort();
-    }
+    st.abortWriter();
     st.discardAbove = st.firstPending;
     st.resetPending();
-    context.offset(st.tp, st.committed + 1);
+    consumer.rewind(st.tp, st.committed + 1);
     return new RetriableException(what + " failed: " + cause.getMessage() + "; dropped the partition's uncommitted "
         + "rows and rewound it to offset " + (st.committed + 1), cause);
   }
@@ -373,17 +377,42 @@ final class TableWriter implements AutoCloseable {
     }
 
     /**
+     * {@link #commitToDelta} threw: whether the commit landed is unknown until the log is read again,
+     * so its files are never deleted meanwhile (the next commit of each partition, or its next
+     * owner, reads the {@code txn} version and decides).
+     */
+    void outcomeUnknown() {
+      for (PartitionCommit pc : commits) {
+        PartitionState st = byAppId.get(pc.appId());
+        List<String> paths = new ArrayList<>(pc.files().size());
+        for (WrittenFile f : pc.files()) {
+          paths.add(f.path());
+        }
+        st.inDoubt(pc.newVersion(), paths);
+      }
+    }
+
+    /**
      * Records what the commit did (committed versions, fenced partitions, metrics); then throws the
      * failure of a partition whose files could not be closed, if any.
      *
      * @param outcome what {@link #commitToDelta} returned, or null when {@link #needsDeltaCommit} was false
      */
     void apply(CommitOutcome outcome) {
+      RuntimeException rewrite = null;
       if (outcome != null) {
         record(outcome);
+        for (String appId : outcome.missing()) {
+          PartitionState st = byAppId.get(appId);
+          rewrite = fail(st, "Committing " + st.tp + " to " + table.location(),
+              new java.io.FileNotFoundException("a data file written for the commit is gone from storage"));
+        }
       }
       if (failed != null) {
         throw failed;
+      }
+      if (rewrite != null) {
+        throw rewrite;
       }
     }
 
@@ -408,6 +437,7 @@ final class TableWriter implements AutoCloseable {
           st.writer.committed();
         }
         st.resetPending();
+        st.resolved();
       }
       for (Map.Entry<String, Long> e : outcome.fenced().entrySet()) {
         PartitionState st = byAppId.get(e.getKey());
@@ -417,14 +447,18 @@ final class TableWriter implements AutoCloseable {
               + st.committed + " to " + found + ": the table was replaced or its log rewritten. Stop the connector and "
               + "check the table before resuming.");
         }
-        LOG.warn("{} was written to {} up to offset {} by another task while this one held rows up to {}; "
-            + "dropping this task's copy and resuming after {}", st.tp, table.location(), found, st.lastOffset(), found);
-        if (st.writer != null) {
-          st.writer.abort();
+        if (st.inDoubtVersions.contains(found)) {
+          LOG.info("{}: an earlier commit attempt of this task whose outcome was unknown did land in {} (offsets up to "
+              + "{}); resuming after it", st.tp, table.location(), found);
+        } else {
+          LOG.warn("{} was written to {} up to offset {} by another task while this one held rows up to {}; "
+              + "dropping this task's copy and resuming after {}", st.tp, table.location(), found, st.lastOffset(), found);
         }
+        st.abortWriter();
         st.resetPending();
+        st.resolved();
         st.committed = found;
-        context.offset(st.tp, found + 1);
+        consumer.rewind(st.tp, found + 1);
       }
     }
   }
@@ -449,9 +483,7 @@ final class TableWriter implements AutoCloseable {
   }
 
   private void release(PartitionState st) {
-    if (st.writer != null) {
-      st.writer.abort();
-    }
+    st.abortWriter();
     metrics.unregister(st.metrics);
   }
 
@@ -460,14 +492,6 @@ final class TableWriter implements AutoCloseable {
     for (PartitionState st : partitions.values()) {
       st.metrics.offsets(st.committed, st.lastOffset());
     }
-  }
-
-  boolean owns(TopicPartition tp) {
-    return partitions.containsKey(tp);
-  }
-
-  boolean isEmpty() {
-    return partitions.isEmpty();
   }
 
   @Override

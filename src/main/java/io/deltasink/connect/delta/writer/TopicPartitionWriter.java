@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
@@ -175,12 +176,23 @@ public final class TopicPartitionWriter {
 
   /** Drops every uncommitted row: closes and deletes open and pending files. */
   public void abort() {
+    abort(Set.of());
+  }
+
+  /**
+   * Drops every uncommitted row: closes and deletes open and pending files, except the pending files
+   * in {@code keep} ({@link WrittenFile#path()} values), which a Delta commit of unknown outcome may
+   * reference: deleting them could leave the log pointing at a missing file.
+   */
+  public void abort(Set<String> keep) {
     for (DataFileWriter f : open.values()) {
       f.abort();
     }
     open.clear();
     for (WrittenFile f : finished) {
-      DataFileWriter.deleteQuietly(conf, new Path(layout.root(), new Path(java.net.URI.create(f.path()))));
+      if (!keep.contains(f.path())) {
+        DataFileWriter.deleteQuietly(conf, new Path(layout.root(), new Path(java.net.URI.create(f.path()))));
+      }
     }
     committed();
   }

@@ -140,6 +140,39 @@ class FaultInjectionTest {
     assertExactlyOnceAndClean();
   }
 
+  /**
+   * Issue 12 case 1: the commit's rename lands, then the log cannot be read for a while, so the
+   * writer cannot know the outcome. More records arrive before the next flush; that flush finds the
+   * partition's txn moved by its own earlier commit and must not delete the files the log already
+   * references; the rows after it come again and land once.
+   */
+  @Test
+  void aCommitThatLandedButCouldNotBeConfirmedIsNeitherLostNorDeleted() throws Exception {
+    TopicPartition tp = new TopicPartition("temps", 1);
+    List<SinkRecord> records = log.get(tp);
+    FakeSinkTaskContext context = new FakeSinkTaskContext();
+    SinkWriter w = writer(context);
+    w.open(List.of(tp));
+    w.put(records.subList(0, 50));
+    FaultyFileSystem.LIST_FAILURES_AFTER_RENAME.set(20);  // every re-read of the commit's attempts fails
+    time.sleep(1_000);
+    w.preCommit(Map.of());  // the flush interval passed: the commit lands, its outcome stays unknown
+    assertThat(FaultyFileSystem.INJECTED.get()).as("the re-reads failed").isPositive();
+    FaultyFileSystem.reset();
+    w.put(records.subList(50, 100));
+    time.sleep(1_000);
+    w.preCommit(Map.of());  // learns from the log that offsets up to 49 are in, and resumes after them
+    assertThat(context.offsets).containsEntry(tp, 50L);
+    w.put(records.subList(50, 100));  // as Connect delivers them again after the rewind
+    time.sleep(1_000);
+    Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> offsets = w.preCommit(Map.of());
+    w.close();
+    assertThat(offsets.get(tp).offset()).isEqualTo(records.get(99).kafkaOffset() + 1);
+    List<Map<String, Object>> rows = new KernelReader(dir.toUri().toString()).rows();
+    assertThat(rows.stream().map(r -> r.get("kafka_offset")).distinct().count()).isEqualTo(100);
+    assertThat(rows).hasSize(100);
+  }
+
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"create", "write", "list", "rename", "status"})
   void transientFaultsAreRetriedWithoutLossOrDuplicates(String fault) throws Exception {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.deltasink.connect.delta.config.DeltaSinkConfig;
 import io.deltasink.connect.delta.delta.DeltaTable;
 import io.deltasink.connect.delta.testing.FakeSinkTaskContext;
+import io.deltasink.connect.delta.testing.HookedTable;
 import io.deltasink.connect.delta.testing.Fixtures;
 import io.deltasink.connect.delta.testing.KernelReader;
 import java.nio.file.Files;
@@ -55,41 +56,6 @@ class SinkWriterTest {
       out.add(Fixtures.record(tp.topic(), tp.partition(), o));
     }
     return out;
-  }
-
-  /** A {@link DeltaTable} that hands every call to a real table, with a hook before each commit. */
-  private record HookedTable(DeltaTable real, Runnable beforeCommit) implements DeltaTable {
-    @Override
-    public String location() {
-      return real.location();
-    }
-
-    @Override
-    public java.util.Optional<io.deltasink.connect.delta.delta.TableState> state() {
-      return real.state();
-    }
-
-    @Override
-    public long committedVersion(String appId) {
-      return real.committedVersion(appId);
-    }
-
-    @Override
-    public Map<String, Long> committedVersions(java.util.Collection<String> appIds) {
-      return real.committedVersions(appIds);
-    }
-
-    @Override
-    public io.deltasink.connect.delta.delta.CommitOutcome commit(io.deltasink.connect.delta.schema.ColumnType.Struct schema,
-        List<String> partitionColumns, List<io.deltasink.connect.delta.delta.PartitionCommit> partitions) {
-      beforeCommit.run();
-      return real.commit(schema, partitionColumns, partitions);
-    }
-
-    @Override
-    public void close() {
-      real.close();
-    }
   }
 
   /** Four topics routed to four tables under {@code dir}, each table's Delta commit behind {@code hook}. */

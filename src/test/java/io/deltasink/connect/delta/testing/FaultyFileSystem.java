@@ -24,6 +24,8 @@ public class FaultyFileSystem extends RawLocalFileSystem {
   public static final AtomicInteger LIST_FAILURES = new AtomicInteger();
   public static final AtomicInteger RENAME_FAILURES = new AtomicInteger();
   public static final AtomicInteger STATUS_FAILURES = new AtomicInteger();
+  /** After the next successful rename (a commit published, as by Delta's AzureLogStore), this many listings fail. */
+  public static final AtomicInteger LIST_FAILURES_AFTER_RENAME = new AtomicInteger();
   public static final AtomicInteger INJECTED = new AtomicInteger();
   private static volatile Random random;
   private static volatile double probability;
@@ -40,6 +42,7 @@ public class FaultyFileSystem extends RawLocalFileSystem {
     LIST_FAILURES.set(0);
     RENAME_FAILURES.set(0);
     STATUS_FAILURES.set(0);
+    LIST_FAILURES_AFTER_RENAME.set(0);
     INJECTED.set(0);
     random(0, 0);
   }
@@ -131,7 +134,11 @@ public class FaultyFileSystem extends RawLocalFileSystem {
   @Override
   public boolean rename(Path src, Path dst) throws IOException {
     maybeFail(RENAME_FAILURES, "rename", src);
-    return super.rename(src, dst);
+    boolean renamed = super.rename(src, dst);
+    if (renamed) {
+      LIST_FAILURES.addAndGet(LIST_FAILURES_AFTER_RENAME.getAndSet(0));
+    }
+    return renamed;
   }
 
   @Override

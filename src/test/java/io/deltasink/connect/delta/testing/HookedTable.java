@@ -1,0 +1,45 @@
+package io.deltasink.connect.delta.testing;
+
+import io.deltasink.connect.delta.delta.CommitOutcome;
+import io.deltasink.connect.delta.delta.DeltaTable;
+import io.deltasink.connect.delta.delta.PartitionCommit;
+import io.deltasink.connect.delta.delta.TableState;
+import io.deltasink.connect.delta.schema.ColumnType;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** A {@link DeltaTable} that hands every call to a real table, with a hook before each commit. */
+public record HookedTable(DeltaTable real, Runnable beforeCommit) implements DeltaTable {
+  @Override
+  public String location() {
+    return real.location();
+  }
+
+  @Override
+  public Optional<TableState> state() {
+    return real.state();
+  }
+
+  @Override
+  public long committedVersion(String appId) {
+    return real.committedVersion(appId);
+  }
+
+  @Override
+  public Map<String, Long> committedVersions(Collection<String> appIds) {
+    return real.committedVersions(appIds);
+  }
+
+  @Override
+  public CommitOutcome commit(ColumnType.Struct schema, List<String> partitionColumns, List<PartitionCommit> partitions) {
+    beforeCommit.run();
+    return real.commit(schema, partitionColumns, partitions);
+  }
+
+  @Override
+  public void close() {
+    real.close();
+  }
+}
