@@ -11,6 +11,8 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigValue;
 import org.apache.kafka.connect.connector.Task;
 import org.apache.kafka.connect.sink.SinkConnector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Kafka Connect sink that writes records into Delta Lake tables exactly once: every task commits
@@ -18,6 +20,10 @@ import org.apache.kafka.connect.sink.SinkConnector;
  * log, not the consumer group, says where each partition resumes.
  */
 public class DeltaSinkConnector extends SinkConnector {
+  private static final Logger LOG = LoggerFactory.getLogger(DeltaSinkConnector.class);
+  /** The connector-level override of the sink consumer's isolation level (KIP-458). */
+  static final String ISOLATION_LEVEL_OVERRIDE = "consumer.override.isolation.level";
+
   private Map<String, String> props;
 
   @Override
@@ -30,6 +36,13 @@ public class DeltaSinkConnector extends SinkConnector {
     // Fails start-up with the same messages validate() shows per field.
     new DeltaSinkConfig(props);
     this.props = new HashMap<>(props);
+    if (!"read_committed".equalsIgnoreCase(props.getOrDefault(ISOLATION_LEVEL_OVERRIDE, "").trim())) {
+      // Connect's sink consumers read read_uncommitted unless told otherwise, whatever the worker's own consumer.
+      LOG.warn("Connector {}: {} is not read_committed, so records of aborted Kafka transactions are written to Delta "
+          + "like any other. Set {}=read_committed (the worker's connector.client.config.override.policy must allow "
+          + "it; its default, All, does) unless the topics are never written by transactional producers",
+          props.getOrDefault("name", "?"), ISOLATION_LEVEL_OVERRIDE, ISOLATION_LEVEL_OVERRIDE);
+    }
   }
 
   @Override

@@ -37,12 +37,17 @@ class CommitTimingIT {
     cluster.close();
   }
 
-  /** A topic, a one-task connector {@code <topic>-sink} for it, then {@code records} records; the table location. */
-  private String sinkWithRecords(String topic, long flushIntervalMs, int records) throws InterruptedException {
+  /**
+   * A topic, a one-task connector {@code <topic>-sink} for it, then {@code records} records; the table location.
+   * {@code flushIdleMs} 0 keeps the records buffered until the flush interval or a close.
+   */
+  private String sinkWithRecords(String topic, long flushIntervalMs, long flushIdleMs, int records)
+      throws InterruptedException {
     String location = tmp.resolve(topic).toUri().toString();
     cluster.createTopic(topic, PARTITIONS);
     Map<String, String> config = ConnectCluster.sinkConfig(topic, location, 1);
     config.put("delta.flush.interval.ms", Long.toString(flushIntervalMs));
+    config.put("delta.flush.idle.ms", Long.toString(flushIdleMs));
     cluster.connect.configureConnector(topic + "-sink", config);
     cluster.produce(topic, PARTITIONS, 0, records);
     return location;
@@ -52,7 +57,7 @@ class CommitTimingIT {
   void aQuietTopicIsVisibleAfterTheFlushIntervalNotTheWorkersOffsetCommit() throws Exception {
     String topic = "quiet";
     long start = System.nanoTime();
-    String location = sinkWithRecords(topic, 1000, 600);
+    String location = sinkWithRecords(topic, 1000, 0, 600);
     cluster.awaitCommitted(location, "quiet-sink", topic, PARTITIONS, Duration.ofSeconds(30));
     double seconds = (System.nanoTime() - start) / 1e9;
     System.out.printf("[measure] 600 records of a quiet topic visible %.1f s after producing began%n", seconds);
@@ -64,7 +69,7 @@ class CommitTimingIT {
   @Test
   void stoppingTheConnectorCommitsWhatItsTasksBuffered() throws Exception {
     String topic = "handover";
-    String location = sinkWithRecords(topic, 600_000, 900);
+    String location = sinkWithRecords(topic, 600_000, 0, 900);
     MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
     ObjectName task = new ObjectName(SinkMetrics.DOMAIN + ":connector=\"handover-sink\",task=\"0\",type=task");
     ConnectCluster.waitFor(Duration.ofSeconds(30), "the task to buffer the 900 records", () -> {

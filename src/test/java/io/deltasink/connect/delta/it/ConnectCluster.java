@@ -37,8 +37,12 @@ public final class ConnectCluster implements AutoCloseable {
     workerProps.put(DistributedConfig.SCHEDULED_REBALANCE_MAX_DELAY_MS_CONFIG, "2000");
     workerProps.put(WorkerConfig.CONNECTOR_CLIENT_POLICY_CLASS_CONFIG, "All");
     workerProps.putAll(overrides);
+    // One broker: transactional producers need a transaction log it can replicate alone.
+    java.util.Properties brokerProps = new java.util.Properties();
+    brokerProps.put("transaction.state.log.replication.factor", "1");
+    brokerProps.put("transaction.state.log.min.isr", "1");
     connect = (EmbeddedConnectCluster) new EmbeddedConnectCluster.Builder().name(name).numWorkers(workers)
-        .numBrokers(1).workerProps(workerProps).build();
+        .numBrokers(1).brokerProps(brokerProps).workerProps(workerProps).build();
     connect.start();
   }
 
