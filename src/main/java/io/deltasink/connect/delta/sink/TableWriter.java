@@ -175,6 +175,8 @@ final class TableWriter implements AutoCloseable {
       }
       st.handled(offset);
       rowsWritten++;
+    } catch (DataException e) {
+      throw e; // the row cannot be stored (nothing was written): a bad record, which the caller locates
     } catch (IOException | RuntimeException e) {
       throw fail(st, "Writing a Parquet file for " + Records.describe(tp, offset) + " into " + table.location(), e);
     }

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.fs.Path;
+import org.apache.kafka.connect.errors.DataException;
 
 /**
  * A table's physical layout: its root, full schema, and which columns are partition columns.
@@ -22,6 +23,11 @@ import org.apache.hadoop.fs.Path;
 public final class TableLayout {
   /** Directory name and serialized form Hive, Spark and Delta use for a null partition value. */
   public static final String NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__";
+  /**
+   * Longest file or directory name, in UTF-8 bytes, that common file systems take (ext4, XFS, HDFS's
+   * default {@code dfs.namenode.fs-limits.max-component-length}, ADLS Gen2 path segments).
+   */
+  static final int MAX_NAME_BYTES = 255;
   private static final DateTimeFormatter TS =
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
 
@@ -112,13 +118,31 @@ public final class TableLayout {
     return map;
   }
 
-  /** The relative directory of a partition, such as {@code date=2023-01-01/}; empty when unpartitioned. */
+  /**
+   * The relative directory of a partition, such as {@code date=2023-01-01/}; empty when unpartitioned.
+   *
+   * @throws DataException naming the partition column (never the value, which is record content) when
+   *     a value cannot be a directory name: an unpaired UTF-16 surrogate (no UTF-8 file name holds one)
+   *     or a {@code col=value} name over {@value #MAX_NAME_BYTES} UTF-8 bytes once escaped
+   */
   String partitionDirectory(String[] values) {
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < values.length; i++) {
-      sb.append(escapePathName(partitionColumns.get(i))).append('=')
-          .append(values[i] == null || values[i].isEmpty() ? NULL_PARTITION : escapePathName(values[i]))
-          .append('/');
+      String column = partitionColumns.get(i);
+      String value = values[i];
+      if (value != null && Utf16.unpairedSurrogate(value) >= 0) {
+        throw new DataException("partition column '" + column + "': the value holds an unpaired UTF-16 surrogate, "
+            + "which no directory name can hold");
+      }
+      int start = sb.length();
+      sb.append(escapePathName(column)).append('=')
+          .append(value == null || value.isEmpty() ? NULL_PARTITION : escapePathName(value));
+      int bytes = Utf16.utf8Length(sb, start, sb.length());
+      if (bytes > MAX_NAME_BYTES) {
+        throw new DataException("partition column '" + column + "': the value makes a directory name of " + bytes
+            + " bytes, more than the " + MAX_NAME_BYTES + " a file system takes");
+      }
+      sb.append('/');
     }
     return sb.toString();
   }

@@ -136,6 +136,36 @@ class BadRecordsTest {
         .isNotInstanceOf(DataException.class).hasMessageContaining("offset 2: tombstone (null value) and delta.tombstone.policy=fail");
   }
 
+  /**
+   * Issue 12 case 7: a partition value whose directory name the file system refuses (over 255 bytes
+   * once escaped; an unpaired surrogate, which no file name can hold) is the record's fault, not the
+   * storage's: a bad record naming the partition column, never its value, and the partition moves on.
+   */
+  @Test
+  void aPartitionValueThatCannotBeADirectoryNameIsABadRecord() {
+    SinkWriter w = writer(true, "delta.table.partition.columns", "time", "delta.record.max.bytes", "4096");
+    String tooLong = "{\"latitude\":1.0,\"time\":\"" + "x".repeat(300) + "\"}";
+    // 90 ':' escape to 270 bytes (%3A each): short as text, too long as a directory name.
+    String escapedTooLong = "{\"latitude\":2.0,\"time\":\"" + ":".repeat(90) + "\"}";
+    String unpaired = "{\"latitude\":3.0,\"time\":\"a\\uD800b\"}";
+    w.put(List.of(rec(P0, 0, GOOD), rec(P0, 1, tooLong), rec(P0, 2, escapedTooLong), rec(P0, 3, unpaired), rec(P0, 4, GOOD)));
+    w.flush();
+
+    assertThat(reporter.records).extracting(SinkRecord::kafkaOffset).containsExactly(1L, 2L, 3L);
+    for (int i = 0; i < 3; i++) {
+      assertThat(reporter.errors.get(i)).isInstanceOf(DataException.class)
+          .hasMessageStartingWith("topic 'temperatures' partition 0 offset " + (i + 1) + ": partition column 'time': ")
+          .hasMessageNotContaining("xxxx").hasMessageNotContaining("::::").hasMessageNotContaining("%3A");
+    }
+    assertThat(rows()).hasSize(2).allSatisfy(r -> assertThat(r.get("time")).isEqualTo("2023-01-01T00:00"));
+    assertThat(new KernelReader(dir.toUri().toString()).txnVersion("conn/temperatures/0")).isEqualTo(4);
+    assertThat(w.preCommit(Map.of())).containsEntry(P0, new OffsetAndMetadata(5));
+
+    SinkWriter failing = writer(false, "delta.table.partition.columns", "time", "delta.record.max.bytes", "4096");
+    assertThatThrownBy(() -> failing.put(List.of(rec(P1, 0, tooLong)))).isInstanceOf(DataException.class)
+        .hasMessageStartingWith("topic 'temperatures' partition 1 offset 0: partition column 'time': ");
+  }
+
   @Test
   void aTopicWithoutARouteIsABadRecord() {
     Map<String, String> p = new HashMap<>();

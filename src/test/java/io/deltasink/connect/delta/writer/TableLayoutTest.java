@@ -1,0 +1,38 @@
+package io.deltasink.connect.delta.writer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.deltasink.connect.delta.schema.Column;
+import io.deltasink.connect.delta.schema.ColumnType;
+import io.deltasink.connect.delta.schema.ColumnType.Primitive;
+import java.util.List;
+import org.apache.hadoop.fs.Path;
+import org.apache.kafka.connect.errors.DataException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class TableLayoutTest {
+  private static final TableLayout LAYOUT = new TableLayout(new Path("file:/t"), new ColumnType.Struct(List.of(
+      new Column("city", Primitive.STRING, true), new Column("n", Primitive.LONG, true))), List.of("city"));
+
+  @Test
+  void aDirectoryNameOf255BytesIsTakenAnd256AreNot() {
+    // "city=" is 5 bytes; 'é' is 2 UTF-8 bytes, ':' escapes to 3 (%3A), an emoji is 4.
+    assertThat(LAYOUT.partitionDirectory(new String[] {"é".repeat(125)})).hasSize(5 + 125 + 1);
+    assertThat(LAYOUT.partitionDirectory(new String[] {"\uD83D\uDE00".repeat(62) + "ab"})).endsWith("ab/");
+    assertThatThrownBy(() -> LAYOUT.partitionDirectory(new String[] {"é".repeat(125) + "x"}))
+        .isInstanceOf(DataException.class)
+        .hasMessage("partition column 'city': the value makes a directory name of 256 bytes, more than the 255 a file system takes");
+    assertThatThrownBy(() -> LAYOUT.partitionDirectory(new String[] {":".repeat(84)}))
+        .isInstanceOf(DataException.class).hasMessageContaining("257 bytes");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"\uD800", "a\uDC00", "\uDE00\uD83D"})
+  void anUnpairedSurrogateCannotBeADirectoryName(String value) {
+    assertThatThrownBy(() -> LAYOUT.partitionDirectory(new String[] {value})).isInstanceOf(DataException.class)
+        .hasMessage("partition column 'city': the value holds an unpaired UTF-16 surrogate, which no directory name can hold");
+  }
+}
