@@ -29,7 +29,7 @@ public final class TableLayout {
    */
   static final int MAX_NAME_BYTES = 255;
   private static final DateTimeFormatter TS =
-      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
+      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
 
   private final Path root;
   private final ColumnType.Struct schema;

@@ -67,6 +67,10 @@ class KustoJsonConverterTest {
         Arguments.of("datetime", "\"2023-01-01T02:00:00+02:00\"", 1_672_531_200_000_000L),
         Arguments.of("datetime", "\"2023-01-01T00:00:00.123456789Z\"", 1_672_531_200_123_456L),
         Arguments.of("datetime", "\"2023-01-02\"", 1_672_617_600_000_000L),
+        Arguments.of("datetime", "\"2024-02-29T12:00Z\"", 1_709_208_000_000_000L),
+        Arguments.of("datetime", "\"2023-01-01T24:00\"", 1_672_617_600_000_000L),
+        Arguments.of("datetime", "\"2023-01-01 24:00:00.000\"", 1_672_617_600_000_000L),
+        Arguments.of("datetime", "\"0000-01-01\"", -62_167_219_200_000_000L),
         Arguments.of("timespan", "\"01:00:00\"", 36_000_000_000L), Arguments.of("timespan", "\"1.00:00:00.5\"", 864_005_000_000L),
         Arguments.of("timespan", "\"-00:01\"", -600_000_000L), Arguments.of("timespan", "123", 123L),
         Arguments.of("guid", "\"3F2504E0-4F89-11D3-9A0C-0305E82C3301\"", "3f2504e0-4f89-11d3-9a0c-0305e82c3301"),
@@ -96,6 +100,12 @@ class KustoJsonConverterTest {
         Arguments.of("decimal", "NaN", "NaN (not a finite number) cannot be stored in decimal(38,18)"),
         Arguments.of("decimal", "Infinity", "cannot be stored in decimal(38,18)"),
         Arguments.of("datetime", "\"yesterday\"", "is not an ISO-8601 datetime"),
+        Arguments.of("datetime", "\"2023-02-31\"", "column 'v': a text of 10 characters is not an ISO-8601 datetime"),
+        Arguments.of("datetime", "\"2023-02-29T00:00\"", "column 'v': a text of 16 characters is not an ISO-8601 datetime"),
+        Arguments.of("datetime", "\"2023-04-31 10:00:00Z\"", "is not an ISO-8601 datetime"),
+        Arguments.of("datetime", "\"2023-01-01T24:00:01\"", "is not an ISO-8601 datetime"),
+        Arguments.of("datetime", "\"2023-01-01T24:30\"", "is not an ISO-8601 datetime"),
+        Arguments.of("datetime", "\"2023-01-01T23:60\"", "is not an ISO-8601 datetime"),
         Arguments.of("datetime", "1672531200", "is not a datetime text; for numbers since the epoch use a DateTimeFromUnix* transform"),
         Arguments.of("timespan", "\"1:99:00\"", "is not a timespan"),
         Arguments.of("guid", "\"not-a-guid\"", "is not a valid guid"));
@@ -105,6 +115,19 @@ class KustoJsonConverterTest {
   @MethodSource("rejected")
   void rejectsValuesThatDoNotFitNamingTheColumn(String datatype, String json, String message) {
     assertThatThrownBy(() -> one(datatype, json)).isInstanceOf(DataException.class).hasMessageContaining(message);
+  }
+
+  /** Issue 12 case 11: a day that does not exist is a bad record, in a date column too, not the month's last day. */
+  @Test
+  void anImpossibleDateIsRejectedNotMovedToTheMonthsLastDay() {
+    KustoJsonConverter c = converter("[{\"column\":\"d\",\"path\":\"$.d\"}]");
+    ColumnType.Struct table = new ColumnType.Struct(List.of(new Column("d", ColumnType.Primitive.DATE, true)));
+    assertThat(c.toRow(record("{\"d\":\"2024-02-29\"}"), table)).containsExactly(19_782);
+    assertThatThrownBy(() -> c.toRow(record("{\"d\":\"2023-02-29\"}"), table)).isInstanceOf(DataException.class)
+        .hasMessage("column 'd': a text of 10 characters is not an ISO-8601 datetime");
+    KustoJsonConverter constant = converter("[{\"column\":\"d\",\"datatype\":\"datetime\",\"Properties\":{\"ConstValue\":\"2023-06-31\"}}]");
+    assertThatThrownBy(() -> constant.toRow(record("{}"), constant.schemaFor(record("{}")))).isInstanceOf(DataException.class)
+        .hasMessageContaining("column 'd'");
   }
 
   @Test

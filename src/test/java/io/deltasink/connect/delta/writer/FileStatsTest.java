@@ -100,6 +100,17 @@ class FileStatsTest {
     assertThat(stats.at("/nullCount/s").asLong()).isZero();
   }
 
+  @Test
+  void timestampStatsBeforeYearOneUseTheProlepticYear() throws Exception {
+    ColumnType.Struct schema = new ColumnType.Struct(List.of(new Column("ts", Primitive.TIMESTAMP, true)));
+    FileStats stats = new FileStats(schema.fields(), new int[] {0});
+    stats.add(new Object[] {-62_167_219_200_000_000L}); // 0000-01-01T00:00:00Z
+    stats.add(new Object[] {1_672_531_200_000_001L});
+    JsonNode json = JSON.readTree(stats.toJson());
+    assertThat(json.at("/minValues/ts").textValue()).isEqualTo("0000-01-01T00:00:00.000Z");
+    assertThat(json.at("/maxValues/ts").textValue()).isEqualTo("2023-01-01T00:00:00.001Z");
+  }
+
   /** What a reader does with the stats: Delta Kernel's data skipping must not drop a file that matches. */
   @Test
   void dataSkippingKeepsTheFileThatHoldsTheValue() throws Exception {

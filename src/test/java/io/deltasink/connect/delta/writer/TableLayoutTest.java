@@ -29,6 +29,17 @@ class TableLayoutTest {
         .isInstanceOf(DataException.class).hasMessageContaining("257 bytes");
   }
 
+  /** Years before 1: ISO's proleptic year (0000, -0001), not the year of an era without its era. */
+  @Test
+  void timestampAndDatePartitionValuesUseTheProlepticYear() {
+    long year0 = -62_167_219_200_000_000L; // 0000-01-01T00:00:00Z in microseconds
+    assertThat(TableLayout.serialize(Primitive.TIMESTAMP, year0)).isEqualTo("0000-01-01T00:00:00.000000Z");
+    assertThat(TableLayout.serialize(Primitive.TIMESTAMP, year0 - 86_400_000_000L * 365 + 1))
+        .isEqualTo("-0001-01-01T00:00:00.000001Z");
+    assertThat(TableLayout.serialize(Primitive.DATE, -719_528)).isEqualTo("0000-01-01");
+    assertThat(TableLayout.serialize(Primitive.TIMESTAMP, 1_672_531_200_123_456L)).isEqualTo("2023-01-01T00:00:00.123456Z");
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"\uD800", "a\uDC00", "\uDE00\uD83D"})
   void anUnpairedSurrogateCannotBeADirectoryName(String value) {
