@@ -41,6 +41,8 @@ import org.apache.kafka.connect.sink.SinkRecord;
  *   ingestion_date  date      UTC date of ingestion_time: the partition column
  * </pre>
  * No record can fail conversion, which makes it the safe default for schemaless data without a mapping.
+ * (The writer still refuses a {@code String} key, value or header with an unpaired surrogate, which has
+ * no UTF-8 form; such a record is a bad record.)
  */
 public final class BronzeRecordConverter implements RecordConverter {
   public static final String PARTITION_COLUMN = "ingestion_date";

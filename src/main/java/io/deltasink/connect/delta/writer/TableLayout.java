@@ -2,6 +2,7 @@ package io.deltasink.connect.delta.writer;
 
 import io.deltasink.connect.delta.schema.Column;
 import io.deltasink.connect.delta.schema.ColumnType;
+import io.deltasink.connect.delta.text.Unicode;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -38,6 +39,8 @@ public final class TableLayout {
   private final int[] dataIndexes;
   private final int[] partitionIndexes;
   private final ColumnType[] partitionTypes;
+  /** Positions in {@link #dataColumns} of the columns that are or contain strings. */
+  private final int[] textColumns;
 
   /**
    * @throws IllegalArgumentException if a partition column is missing from the schema, is not a
@@ -75,6 +78,26 @@ public final class TableLayout {
       throw new IllegalArgumentException("every column is a partition column; a data file needs at least one other");
     }
     this.dataIndexes = idx.stream().mapToInt(Integer::intValue).toArray();
+    List<Integer> withText = new ArrayList<>();
+    for (int i = 0; i < dataColumns.size(); i++) {
+      if (holdsStrings(dataColumns.get(i).type())) {
+        withText.add(i);
+      }
+    }
+    this.textColumns = withText.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  private static boolean holdsStrings(ColumnType t) {
+    if (t instanceof ColumnType.Struct s) {
+      return s.fields().stream().anyMatch(f -> holdsStrings(f.type()));
+    }
+    if (t instanceof ColumnType.Array a) {
+      return holdsStrings(a.element());
+    }
+    if (t instanceof ColumnType.MapType m) {
+      return holdsStrings(m.key()) || holdsStrings(m.value());
+    }
+    return t == ColumnType.Primitive.STRING;
   }
 
   public Path root() {
@@ -99,6 +122,52 @@ public final class TableLayout {
 
   boolean partitioned() {
     return partitionIndexes.length > 0;
+  }
+
+  /**
+   * Checks that every string in the row's data columns can be stored as UTF-8 unchanged, before any
+   * of the row is written: a Parquet writer cannot take back half a record.
+   *
+   * @throws DataException naming the column (nested: {@code point.name}, {@code tags[]},
+   *     {@code attrs{key}}) and the position, never the text, for a string with an unpaired surrogate
+   */
+  void checkText(Object[] row) {
+    for (int c : textColumns) {
+      Object v = row[dataIndexes[c]];
+      if (v != null) {
+        checkText(dataColumns.get(c).type(), v, dataColumns.get(c).name());
+      }
+    }
+  }
+
+  private static void checkText(ColumnType type, Object v, String path) {
+    if (type == ColumnType.Primitive.STRING) {
+      int at = Unicode.unpairedSurrogate((String) v);
+      if (at >= 0) {
+        throw new DataException("column '" + path + "': a text with an unpaired surrogate at character " + at
+            + " cannot be stored as UTF-8");
+      }
+    } else if (type instanceof ColumnType.Struct s) {
+      Object[] values = (Object[]) v;
+      for (int i = 0; i < values.length; i++) {
+        if (values[i] != null) {
+          checkText(s.fields().get(i).type(), values[i], path + "." + s.fields().get(i).name());
+        }
+      }
+    } else if (type instanceof ColumnType.Array a) {
+      for (Object e : (List<?>) v) {
+        if (e != null) {
+          checkText(a.element(), e, path + "[]");
+        }
+      }
+    } else if (type instanceof ColumnType.MapType m) {
+      for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
+        checkText(m.key(), e.getKey(), path + "{key}");
+        if (e.getValue() != null) {
+          checkText(m.value(), e.getValue(), path + "{value}");
+        }
+      }
+    }
   }
 
   /** The serialized partition values of a row, in partition column order. */
@@ -130,14 +199,14 @@ public final class TableLayout {
     for (int i = 0; i < values.length; i++) {
       String column = partitionColumns.get(i);
       String value = values[i];
-      if (value != null && Utf16.unpairedSurrogate(value) >= 0) {
+      if (value != null && Unicode.unpairedSurrogate(value) >= 0) {
         throw new DataException("partition column '" + column + "': the value holds an unpaired UTF-16 surrogate, "
             + "which no directory name can hold");
       }
       int start = sb.length();
       sb.append(escapePathName(column)).append('=')
           .append(value == null || value.isEmpty() ? NULL_PARTITION : escapePathName(value));
-      int bytes = Utf16.utf8Length(sb, start, sb.length());
+      int bytes = Unicode.utf8Length(sb, start, sb.length());
       if (bytes > MAX_NAME_BYTES) {
         throw new DataException("partition column '" + column + "': the value makes a directory name of " + bytes
             + " bytes, more than the " + MAX_NAME_BYTES + " a file system takes");

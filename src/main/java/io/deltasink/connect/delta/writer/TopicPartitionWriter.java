@@ -64,9 +64,11 @@ public final class TopicPartitionWriter {
    * @return false, having written nothing, when the row needs a new file and the memory gate refused it
    * @throws IOException if the file cannot be created or written
    * @throws org.apache.kafka.connect.errors.DataException having written nothing, when the row cannot be
-   *     stored: a partition value no directory name can hold ({@link TableLayout#partitionDirectory})
+   *     stored: a partition value no directory name can hold ({@link TableLayout#partitionDirectory}), a
+   *     string with an unpaired surrogate ({@link TableLayout#checkText})
    */
   public boolean write(Object[] row, long offset) throws IOException {
+    layout.checkText(row);
     String[] values = layout.partitionValues(row);
     Key key = new Key(values);
     DataFileWriter file = open.get(key);

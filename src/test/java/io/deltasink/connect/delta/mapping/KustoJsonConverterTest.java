@@ -185,6 +185,16 @@ class KustoJsonConverterTest {
         Arguments.of("[1,2]", "the JSON value must be an object, got an array"),
         Arguments.of("\"text\"", "the JSON value must be an object, got a text of 4 characters"),
         Arguments.of(new byte[] {'{', '"', 'a', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'}, "malformed JSON"),
+        // Invalid UTF-8 that Jackson decodes: a CESU-8 surrogate, overlong '/', above U+10FFFF, truncated.
+        Arguments.of(new byte[] {'{', '"', 'a', '"', ':', '"', (byte) 0xED, (byte) 0xA0, (byte) 0x80, '"', '}'},
+            "malformed JSON: invalid UTF-8 at byte 6"),
+        Arguments.of(new byte[] {'{', '"', 'x', '"', ':', '"', (byte) 0xC0, (byte) 0xAF, '"', ',', '"', 'a', '"', ':', '1', '}'},
+            "malformed JSON: invalid UTF-8 at byte 6"),
+        Arguments.of(new byte[] {'{', '"', (byte) 0xE0, (byte) 0x80, (byte) 0xAF, '"', ':', '1', '}'},
+            "malformed JSON: invalid UTF-8 at byte 2"),
+        Arguments.of(new byte[] {'{', '"', 'a', '"', ':', '"', (byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80, '"', '}'},
+            "malformed JSON: invalid UTF-8 at byte 6"),
+        Arguments.of(new byte[] {'{', '"', 'a', '"', ':', '"', 'x', 'x', 'x', 'x', 'x', 'x', (byte) 0xC3}, "malformed JSON: invalid UTF-8 at byte 12"),
         Arguments.of("{\"a\":" + "[".repeat(70) + "]".repeat(70) + "}", "malformed JSON"),
         Arguments.of(12L, "needs the value as a String, byte[] or Map"));
   }
@@ -195,6 +205,22 @@ class KustoJsonConverterTest {
     KustoJsonConverter c = converter(IngestionMappingTest.LEGACY);
     SinkRecord r = record(value);
     assertThatThrownBy(() -> c.toRow(r, c.schemaFor(r))).isInstanceOf(DataException.class).hasMessageContaining(message);
+  }
+
+  @Test
+  void validUtf8IsReadAsItIs() {
+    KustoJsonConverter c = converter("[{\"column\":\"s\",\"path\":\"$.s\",\"datatype\":\"string\"}]");
+    String text = "h\u00e9llo \u20ac \uD83D\uDE00 \uFFFD \uE000";
+    SinkRecord r = record(("{\"s\":\"" + text + "\"}").getBytes(StandardCharsets.UTF_8));
+    assertThat(c.toRow(r, c.schemaFor(r))).containsExactly(text);
+  }
+
+  /** An unpaired surrogate stays in the row (the byte parser read it as '?'), for the writer to reject. */
+  @Test
+  void anUnpairedSurrogateInAStringDocumentIsNotReplaced() {
+    KustoJsonConverter c = converter("[{\"column\":\"s\",\"path\":\"$.s\",\"datatype\":\"string\"}]");
+    SinkRecord r = record("{\"s\":\"a\uD800\"}");
+    assertThat(c.toRow(r, c.schemaFor(r))).containsExactly("a\uD800");
   }
 
   @Test
