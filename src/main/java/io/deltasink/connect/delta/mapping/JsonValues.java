@@ -31,7 +31,8 @@ import org.apache.kafka.connect.errors.DataException;
  *   <li>datetime: ISO-8601 text, {@code yyyy-MM-dd[( |T)HH:mm[:ss[.fffffffff]]][Z|±hh:mm]}; without a
  *       zone it is read as UTC (Kusto's datetime is UTC); the date and time must exist (no February 30th,
  *       no 23:60), {@code 24:00} is the next day's midnight</li>
- *   <li>timespan: {@code [-][d.]hh:mm[:ss[.fffffff]]} text or a number of 100 ns ticks; stored as ticks</li>
+ *   <li>timespan: {@code [-][d.]hh:mm[:ss[.fffffff]]} text or a number of 100 ns ticks; stored as ticks
+ *       (more than a long holds is an error)</li>
  *   <li>guid: canonical UUID text, stored lower-case</li>
  *   <li>string: a JSON string's text; any other JSON value as its JSON text</li>
  *   <li>dynamic: the JSON text of the value (a string value keeps its quotes)</li>
@@ -277,7 +278,14 @@ final class JsonValues {
       if (minutes > 59 || secs > 59) {
         throw new NumberFormatException();
       }
-      long total = (((days * 24 + hours) * 60 + minutes) * 60 + secs) * TICKS_PER_SECOND + ticks;
+      long total;
+      try {
+        long allHours = Math.addExact(Math.multiplyExact(days, 24), hours);
+        long seconds = Math.addExact(Math.multiplyExact(Math.addExact(Math.multiplyExact(allHours, 60), minutes), 60), secs);
+        total = Math.addExact(Math.multiplyExact(seconds, TICKS_PER_SECOND), ticks);
+      } catch (ArithmeticException e) {
+        throw new DataException("column '" + column + "': a timespan out of range (100 ns ticks in a long)");
+      }
       return negative ? -total : total;
     } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
       throw new DataException("column '" + column + "': " + abbreviate(n.textValue()) + " is not a timespan ([d.]hh:mm[:ss[.fffffff]])");

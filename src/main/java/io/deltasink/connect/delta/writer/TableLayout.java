@@ -230,6 +230,8 @@ public final class TableLayout {
         Instant instant = Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000L);
         yield TS.format(instant);
       }
+      // -0.0 == 0.0: one value, so one partition (Float/Double.toString would write "-0.0").
+      case FLOAT, DOUBLE -> ((Number) v).doubleValue() == 0 ? "0.0" : v.toString();
       default -> v.toString();
     };
   }

@@ -73,6 +73,9 @@ class KustoJsonConverterTest {
         Arguments.of("datetime", "\"0000-01-01\"", -62_167_219_200_000_000L),
         Arguments.of("timespan", "\"01:00:00\"", 36_000_000_000L), Arguments.of("timespan", "\"1.00:00:00.5\"", 864_005_000_000L),
         Arguments.of("timespan", "\"-00:01\"", -600_000_000L), Arguments.of("timespan", "123", 123L),
+        Arguments.of("timespan", "\"10675198.00:00:00\"", 9_223_371_072_000_000_000L),
+        Arguments.of("timespan", "\"256204778:48:05.4775807\"", Long.MAX_VALUE),
+        Arguments.of("timespan", "\"-256204778:48:05.4775807\"", -Long.MAX_VALUE),
         Arguments.of("guid", "\"3F2504E0-4F89-11D3-9A0C-0305E82C3301\"", "3f2504e0-4f89-11d3-9a0c-0305e82c3301"),
         Arguments.of("string", "\"héllo\"", "héllo"), Arguments.of("string", "12.50", "12.50"),
         Arguments.of("string", "{\"a\":1}", "{\"a\":1}"),
@@ -108,6 +111,9 @@ class KustoJsonConverterTest {
         Arguments.of("datetime", "\"2023-01-01T23:60\"", "is not an ISO-8601 datetime"),
         Arguments.of("datetime", "1672531200", "is not a datetime text; for numbers since the epoch use a DateTimeFromUnix* transform"),
         Arguments.of("timespan", "\"1:99:00\"", "is not a timespan"),
+        Arguments.of("timespan", "\"10675200.00:00:00\"", "column 'v': a timespan out of range (100 ns ticks in a long)"),
+        Arguments.of("timespan", "\"-9999999999999:00\"", "column 'v': a timespan out of range (100 ns ticks in a long)"),
+        Arguments.of("timespan", "\"256204778:48:05.4775808\"", "column 'v': a timespan out of range (100 ns ticks in a long)"),
         Arguments.of("guid", "\"not-a-guid\"", "is not a valid guid"));
   }
 

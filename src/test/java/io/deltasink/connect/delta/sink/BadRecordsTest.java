@@ -208,6 +208,22 @@ class BadRecordsTest {
     assertThat(rows()).extracting(r -> r.get("seq")).containsExactlyInAnyOrder(0L, 2L);
   }
 
+  /** Issue 12 case 13: an overflow is a bad record, not an ArithmeticException that fails the task. */
+  @Test
+  void aTimestampThatOverflowsIsABadRecordNotATaskFailure() {
+    SinkWriter w = writer(true, "delta.kafka.columns", "timestamp");
+    SinkRecord absurd = new SinkRecord(P0.topic(), 0, null, "k1", null, GOOD, 1, Long.MAX_VALUE,
+        org.apache.kafka.common.record.TimestampType.CREATE_TIME);
+    SinkRecord good = new SinkRecord(P0.topic(), 0, null, "k2", null, GOOD, 2, 1_700_000_000_000L,
+        org.apache.kafka.common.record.TimestampType.CREATE_TIME);
+    w.put(List.of(rec(P0, 0, GOOD), absurd, good));
+    w.flush();
+    assertThat(reporter.errors).extracting(Throwable::getMessage).containsExactly("topic 'temperatures' partition 0 "
+        + "offset 1: column 'kafka_timestamp': the record's timestamp is out of range for a timestamp column "
+        + "(microseconds since 1970 in a long)");
+    assertThat(rows()).extracting(r -> r.get("kafka_timestamp")).containsExactlyInAnyOrder(null, 1_700_000_000_000_000L);
+  }
+
   @Test
   void aTopicWithoutARouteIsABadRecord() {
     Map<String, String> p = new HashMap<>();

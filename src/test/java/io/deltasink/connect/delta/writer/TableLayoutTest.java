@@ -40,6 +40,18 @@ class TableLayoutTest {
     assertThat(TableLayout.serialize(Primitive.TIMESTAMP, 1_672_531_200_123_456L)).isEqualTo("2023-01-01T00:00:00.123456Z");
   }
 
+  /** Issue 12 case 13: -0.0 == 0.0, so both are one partition (one directory, one partition value). */
+  @Test
+  void negativeAndPositiveZeroAreOnePartitionValue() {
+    assertThat(TableLayout.serialize(Primitive.DOUBLE, -0.0d)).isEqualTo("0.0").isEqualTo(TableLayout.serialize(Primitive.DOUBLE, 0.0d));
+    assertThat(TableLayout.serialize(Primitive.FLOAT, -0.0f)).isEqualTo("0.0").isEqualTo(TableLayout.serialize(Primitive.FLOAT, 0.0f));
+    assertThat(TableLayout.serialize(Primitive.DOUBLE, -1.5d)).isEqualTo("-1.5");
+    assertThat(TableLayout.serialize(Primitive.DOUBLE, Double.NaN)).isEqualTo("NaN");
+    TableLayout byDouble = new TableLayout(new Path("file:/t"), new ColumnType.Struct(List.of(
+        new Column("x", Primitive.DOUBLE, true), new Column("n", Primitive.LONG, true))), List.of("x"));
+    assertThat(byDouble.partitionValues(new Object[] {-0.0d, 1L})).containsExactly(byDouble.partitionValues(new Object[] {0.0d, 2L}));
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"\uD800", "a\uDC00", "\uDE00\uD83D"})
   void anUnpairedSurrogateCannotBeADirectoryName(String value) {
