@@ -132,7 +132,12 @@ public final class KustoJsonConverter implements RecordConverter {
     return compile(target).fields != null;
   }
 
-  /** The record value as a JSON object node. */
+  /**
+   * The record value as a JSON object node.
+   *
+   * @throws DataException saying what is wrong and where (line, column), never quoting the content
+   *     ({@link JsonErrors})
+   */
   JsonNode parse(Object value) {
     JsonNode root;
     try {
@@ -148,12 +153,13 @@ public final class KustoJsonConverter implements RecordConverter {
             + (value == null ? "null" : value.getClass().getSimpleName()));
       }
     } catch (JsonProcessingException e) {
-      throw new DataException("malformed JSON: " + e.getOriginalMessage()
-          + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + " column " + e.getLocation().getColumnNr()));
+      throw new DataException(JsonErrors.describe(e));
     } catch (IOException e) {
-      throw new DataException("unreadable JSON: " + e.getMessage());
+      // Messages of the exceptions below quote record content (bytes, map keys): their class only.
+      throw new DataException("unreadable JSON (" + e.getClass().getSimpleName() + ")");
     } catch (IllegalArgumentException e) {
-      throw new DataException("the value cannot be read as JSON: " + e.getMessage());
+      throw new DataException("the value cannot be read as JSON (" + e.getClass().getSimpleName()
+          + (e.getCause() == null ? "" : ": " + e.getCause().getClass().getSimpleName()) + ")");
     }
     if (root == null || !root.isObject()) {
       throw new DataException("the JSON value must be an object, got " + (root == null || root.isMissingNode() ? "nothing"

@@ -213,6 +213,32 @@ class KustoJsonConverterTest {
     assertThatThrownBy(() -> c.toRow(r, c.schemaFor(r))).isInstanceOf(DataException.class).hasMessageContaining(message);
   }
 
+  /** Issue 12 case 15: the kind of problem and where, never the document's content. */
+  static Stream<Arguments> malformed() {
+    return Stream.of(
+        Arguments.of("{\"latitude\":", "malformed JSON: unexpected end of input at line 1 column 13"),
+        Arguments.of("{\"latitude\":JohnSmith}", "malformed JSON: unrecognized token at line 1 column 22"),
+        Arguments.of("{\"latitude\":1} JohnSmith", "malformed JSON: unrecognized token at line 1 column 25"),
+        Arguments.of("{\"latitude\":1,JohnSmith:2}", "malformed JSON: unexpected character at line 1 column 15"),
+        Arguments.of("{\"latitude\":-JohnSmith}", "malformed JSON: unexpected character at line 1 column 14"),
+        Arguments.of("{\"latitude\":01}", "malformed JSON: invalid number at line 1 column 14"),
+        Arguments.of("{\"time\":\"\\qJohnSmith\"}", "malformed JSON: invalid escape sequence at line 1 column 11"),
+        Arguments.of("{\"time\":\"John\tSmith\"}", "malformed JSON: unescaped control character in a string at line 1 column 14"),
+        Arguments.of("{\"latitude\":[1}", "malformed JSON: a closing bracket that does not match at line 1 column 15"),
+        Arguments.of("{\"a\":" + "[".repeat(70) + "]".repeat(70) + "}", "malformed JSON: Document nesting depth (65) exceeds "
+            + "the maximum allowed (64, from `StreamReadConstraints.getMaxNestingDepth()`)"),
+        Arguments.of(Map.of("JohnSmith", new Object()), "the value cannot be read as JSON (IllegalArgumentException: "
+            + "InvalidDefinitionException)"));
+  }
+
+  @ParameterizedTest(name = "{1}")
+  @MethodSource("malformed")
+  void malformedDocumentsAreDescribedWithoutTheirContent(Object value, String message) {
+    KustoJsonConverter c = converter(IngestionMappingTest.LEGACY);
+    SinkRecord r = record(value);
+    assertThatThrownBy(() -> c.toRow(r, c.schemaFor(r))).isInstanceOf(DataException.class).hasMessage(message);
+  }
+
   @Test
   void validUtf8IsReadAsItIs() {
     KustoJsonConverter c = converter("[{\"column\":\"s\",\"path\":\"$.s\",\"datatype\":\"string\"}]");
