@@ -40,7 +40,10 @@ import org.apache.kafka.connect.sink.SinkRecord;
  *   ingestion_time  timestamp when the sink received the record (UTC)
  *   ingestion_date  date      UTC date of ingestion_time: the partition column
  * </pre>
- * No record can fail conversion, which makes it the safe default for schemaless data without a mapping.
+ * Almost no record can fail, which makes it the safe default for schemaless data without a mapping: only
+ * a Kafka timestamp whose microseconds overflow a long ({@link KafkaColumns#timestampMicros}), and a
+ * {@code String} key, value or header with an unpaired surrogate, which has no UTF-8 form (the writer
+ * refuses it), are bad records.
  */
 public final class BronzeRecordConverter implements RecordConverter {
   public static final String PARTITION_COLUMN = "ingestion_date";
@@ -86,7 +89,8 @@ public final class BronzeRecordConverter implements RecordConverter {
       }
     }
     return new Object[] {key[0], key[1], value[0], value[1], headers, r.originalTopic(), r.originalKafkaPartition(),
-        r.originalKafkaOffset(), r.timestamp() == null ? null : r.timestamp() * 1000L, nowMicros,
+        r.originalKafkaOffset(), r.timestamp() == null ? null : KafkaColumns.timestampMicros(r.timestamp(), "timestamp"),
+        nowMicros,
         (int) Math.floorDiv(nowMicros, 86_400_000_000L)};
   }
 

@@ -28,7 +28,9 @@ public final class ConnectValueConverters {
   private ConnectValueConverters() {}
 
   /**
-   * @throws DataException naming {@code path} when the schema cannot be written into {@code target}
+   * @throws DataException naming {@code path} when the schema cannot be written into {@code target};
+   *     the converter throws one naming {@code path} for a value the column cannot hold (a Connect
+   *     Date, Timestamp or Time beyond its int days, long microseconds or int milliseconds)
    */
   public static ValueConverter compile(Schema source, ColumnType target, String path) {
     ColumnType natural = ConnectSchemas.toColumnType(source, path);
@@ -152,9 +154,28 @@ public final class ConnectValueConverters {
   private static ValueConverter primitive(Schema source, ColumnType natural, ColumnType.Primitive target, String path) {
     if (natural == target) {
       return switch (target) {
-        case DATE -> v -> (int) Math.floorDiv(((java.util.Date) v).getTime(), MILLIS_PER_DAY);
-        case TIMESTAMP -> v -> Math.multiplyExact(((java.util.Date) v).getTime(), 1000L);
-        case INTEGER -> Time.isTime(source) ? v -> (int) ((java.util.Date) v).getTime() : v -> v;
+        case DATE -> v -> {
+          long days = Math.floorDiv(((java.util.Date) v).getTime(), MILLIS_PER_DAY);
+          if (days != (int) days) {
+            throw new DataException("field '" + path + "': a date out of range for a date column (days since 1970 in an int)");
+          }
+          return (int) days;
+        };
+        case TIMESTAMP -> v -> {
+          try {
+            return Math.multiplyExact(((java.util.Date) v).getTime(), 1000L);
+          } catch (ArithmeticException e) {
+            throw new DataException("field '" + path + "': a timestamp out of range for a timestamp column "
+                + "(microseconds since 1970 in a long)");
+          }
+        };
+        case INTEGER -> Time.isTime(source) ? v -> {
+          long millis = ((java.util.Date) v).getTime();
+          if (millis != (int) millis) {
+            throw new DataException("field '" + path + "': a time out of range for an integer column (milliseconds in an int)");
+          }
+          return (int) millis;
+        } : v -> v;
         case BINARY -> v -> v instanceof ByteBuffer b ? toBytes(b) : v;
         default -> v -> v;
       };

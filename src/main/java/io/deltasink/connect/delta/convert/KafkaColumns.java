@@ -5,6 +5,7 @@ import io.deltasink.connect.delta.schema.ColumnType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.sink.SinkRecord;
 
 /**
@@ -73,7 +74,11 @@ public final class KafkaColumns {
     return idx;
   }
 
-  /** Writes the record's coordinates into {@code row} at {@code indexes} (from {@link #indexesIn}). */
+  /**
+   * Writes the record's coordinates into {@code row} at {@code indexes} (from {@link #indexesIn}).
+   *
+   * @throws DataException when the record's timestamp is out of range ({@link #timestampMicros})
+   */
   public void fill(Object[] row, int[] indexes, SinkRecord record) {
     for (int i = 0; i < indexes.length; i++) {
       if (indexes[i] < 0) {
@@ -83,8 +88,25 @@ public final class KafkaColumns {
         case TOPIC -> record.originalTopic();
         case PARTITION -> record.originalKafkaPartition();
         case OFFSET -> record.originalKafkaOffset();
-        case TIMESTAMP -> record.timestamp() == null ? null : Math.multiplyExact(record.timestamp(), 1000L);
+        case TIMESTAMP -> record.timestamp() == null ? null : timestampMicros(record.timestamp(), Coordinate.TIMESTAMP.column);
       };
+    }
+  }
+
+  /**
+   * A Kafka record timestamp as a Delta timestamp.
+   *
+   * @param millis milliseconds since 1970-01-01T00:00:00Z
+   * @return microseconds since then
+   * @throws DataException naming {@code column} when the microseconds do not fit a long (beyond about
+   *     292,000 years from 1970): a producer can set any timestamp
+   */
+  public static long timestampMicros(long millis, String column) {
+    try {
+      return Math.multiplyExact(millis, 1000L);
+    } catch (ArithmeticException e) {
+      throw new DataException("column '" + column + "': the record's timestamp is out of range for a timestamp column "
+          + "(microseconds since 1970 in a long)");
     }
   }
 }

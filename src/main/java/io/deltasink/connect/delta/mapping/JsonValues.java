@@ -5,12 +5,15 @@ import io.deltasink.connect.delta.schema.ColumnType;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.RoundingMode;
+import java.time.DateTimeException;
 import java.time.LocalDate;
 import java.time.LocalTime;
 import java.time.ZoneOffset;
+import java.time.chrono.IsoChronology;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.DateTimeParseException;
+import java.time.format.ResolverStyle;
 import java.time.temporal.ChronoField;
 import java.time.temporal.TemporalAccessor;
 import java.util.Locale;
@@ -26,8 +29,10 @@ import org.apache.kafka.connect.errors.DataException;
  *   <li>decimal: exact from the JSON text, rounded half-even to the column's scale (18 for Kusto's
  *       {@code decimal}); more integer digits than the column holds, NaN or Infinity are errors</li>
  *   <li>datetime: ISO-8601 text, {@code yyyy-MM-dd[( |T)HH:mm[:ss[.fffffffff]]][Z|±hh:mm]}; without a
- *       zone it is read as UTC (Kusto's datetime is UTC)</li>
- *   <li>timespan: {@code [-][d.]hh:mm[:ss[.fffffff]]} text or a number of 100 ns ticks; stored as ticks</li>
+ *       zone it is read as UTC (Kusto's datetime is UTC); the date and time must exist (no February 30th,
+ *       no 23:60), {@code 24:00} is the next day's midnight</li>
+ *   <li>timespan: {@code [-][d.]hh:mm[:ss[.fffffff]]} text or a number of 100 ns ticks; stored as ticks
+ *       (more than a long holds is an error)</li>
  *   <li>guid: canonical UUID text, stored lower-case</li>
  *   <li>string: a JSON string's text; any other JSON value as its JSON text</li>
  *   <li>dynamic: the JSON text of the value (a string value keeps its quotes)</li>
@@ -44,7 +49,11 @@ final class JsonValues {
       .optionalEnd()
       .optionalEnd()
       .optionalStart().appendOffsetId().optionalEnd()
-      .toFormatter(Locale.ROOT);
+      // STRICT: 2023-02-31 is an error, not 2023-02-28 (SMART's clamp). The ISO date's year field is
+      // the proleptic year ('uuuu'), which STRICT resolves without an era.
+      .toFormatter(Locale.ROOT)
+      .withResolverStyle(ResolverStyle.STRICT)
+      .withChronology(IsoChronology.INSTANCE);
   private static final long TICKS_PER_SECOND = 10_000_000L;
 
   private JsonValues() {}
@@ -188,19 +197,37 @@ final class JsonValues {
     return parseDatetimeMicros(n.textValue(), column);
   }
 
+  /**
+   * Microseconds since 1970-01-01T00:00Z of an ISO-8601 datetime text (see the class comment).
+   * Dates and times must exist: 2023-02-29 and 23:60 are errors. {@code 24:00} (ISO 8601's end of a
+   * day) is the next day's midnight.
+   *
+   * @throws DataException naming {@code column} (not the text) when the text is no such datetime or
+   *     is outside the microseconds a long holds
+   */
   static long parseDatetimeMicros(String text, String column) {
     String s = text.trim();
     if (s.length() > 10 && s.charAt(10) == ' ') {
       s = s.substring(0, 10) + 'T' + s.substring(11);
     }
+    boolean endOfDay = s.startsWith("T24:", 10);
+    if (endOfDay) {
+      s = s.substring(0, 11) + "00" + s.substring(13);
+    }
     try {
       TemporalAccessor t = DATETIME.parse(s);
       LocalDate date = LocalDate.from(t);
       LocalTime time = t.isSupported(ChronoField.HOUR_OF_DAY) ? LocalTime.from(t) : LocalTime.MIDNIGHT;
+      if (endOfDay) {
+        if (!time.equals(LocalTime.MIDNIGHT)) {
+          throw new DateTimeParseException("only 24:00 ends a day", s, 11);
+        }
+        date = date.plusDays(1);
+      }
       ZoneOffset offset = t.isSupported(ChronoField.OFFSET_SECONDS) ? ZoneOffset.from(t) : ZoneOffset.UTC;
       long seconds = date.atTime(time).toEpochSecond(offset);
       return Math.addExact(Math.multiplyExact(seconds, 1_000_000L), time.getNano() / 1000);
-    } catch (DateTimeParseException | ArithmeticException e) {
+    } catch (DateTimeException | ArithmeticException e) {
       throw new DataException("column '" + column + "': " + abbreviate(text) + " is not an ISO-8601 datetime");
     }
   }
@@ -251,7 +278,14 @@ final class JsonValues {
       if (minutes > 59 || secs > 59) {
         throw new NumberFormatException();
       }
-      long total = (((days * 24 + hours) * 60 + minutes) * 60 + secs) * TICKS_PER_SECOND + ticks;
+      long total;
+      try {
+        long allHours = Math.addExact(Math.multiplyExact(days, 24), hours);
+        long seconds = Math.addExact(Math.multiplyExact(Math.addExact(Math.multiplyExact(allHours, 60), minutes), 60), secs);
+        total = Math.addExact(Math.multiplyExact(seconds, TICKS_PER_SECOND), ticks);
+      } catch (ArithmeticException e) {
+        throw new DataException("column '" + column + "': a timespan out of range (100 ns ticks in a long)");
+      }
       return negative ? -total : total;
     } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
       throw new DataException("column '" + column + "': " + abbreviate(n.textValue()) + " is not a timespan ([d.]hh:mm[:ss[.fffffff]])");

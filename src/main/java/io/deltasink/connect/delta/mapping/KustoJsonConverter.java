@@ -17,6 +17,7 @@ import io.deltasink.connect.delta.convert.KafkaColumns;
 import io.deltasink.connect.delta.convert.RecordConverter;
 import io.deltasink.connect.delta.schema.Column;
 import io.deltasink.connect.delta.schema.ColumnType;
+import io.deltasink.connect.delta.text.Unicode;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -30,8 +31,9 @@ import org.apache.kafka.connect.sink.SinkRecord;
 /**
  * Turns schemaless JSON records into rows with a Kusto JSON ingestion mapping. The value may be a
  * {@code String} (StringConverter), {@code byte[]} (ByteArrayConverter, UTF-8) or a {@code Map}
- * (JsonConverter with {@code schemas.enable=false}); it must hold one JSON object. Parsing uses
- * Jackson with exact decimals. Table columns the mapping does not name get null.
+ * (JsonConverter with {@code schemas.enable=false}); it must hold one JSON object, and bytes must be
+ * well-formed UTF-8 (RFC 3629; see {@link Unicode#invalidUtf8}). Parsing uses Jackson with exact
+ * decimals. Table columns the mapping does not name get null.
  */
 public final class KustoJsonConverter implements RecordConverter {
   private final IngestionMapping mapping;
@@ -98,6 +100,14 @@ public final class KustoJsonConverter implements RecordConverter {
       c = compile(target);
       compiled = c;
     }
+    if (record.value() instanceof byte[] bytes) {
+      // Jackson's byte parser decodes some invalid UTF-8 (overlong forms, CESU-8 surrogates) into
+      // other characters instead of failing, even in fields it skips.
+      int invalid = Unicode.invalidUtf8(bytes);
+      if (invalid >= 0) {
+        throw new DataException("malformed JSON: invalid UTF-8 at byte " + invalid);
+      }
+    }
     // Top-level paths only: stream the document and pick those fields; otherwise (or for anything
     // unusual, which the tree parser then reports) build the tree and evaluate the paths.
     JsonNode[] fieldValues = c.fields == null ? null : c.fields.read(record.value());
@@ -122,7 +132,12 @@ public final class KustoJsonConverter implements RecordConverter {
     return compile(target).fields != null;
   }
 
-  /** The record value as a JSON object node. */
+  /**
+   * The record value as a JSON object node.
+   *
+   * @throws DataException saying what is wrong and where (line, column), never quoting the content
+   *     ({@link JsonErrors})
+   */
   JsonNode parse(Object value) {
     JsonNode root;
     try {
@@ -138,12 +153,13 @@ public final class KustoJsonConverter implements RecordConverter {
             + (value == null ? "null" : value.getClass().getSimpleName()));
       }
     } catch (JsonProcessingException e) {
-      throw new DataException("malformed JSON: " + e.getOriginalMessage()
-          + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + " column " + e.getLocation().getColumnNr()));
+      throw new DataException(JsonErrors.describe(e));
     } catch (IOException e) {
-      throw new DataException("unreadable JSON: " + e.getMessage());
+      // Messages of the exceptions below quote record content (bytes, map keys): their class only.
+      throw new DataException("unreadable JSON (" + e.getClass().getSimpleName() + ")");
     } catch (IllegalArgumentException e) {
-      throw new DataException("the value cannot be read as JSON: " + e.getMessage());
+      throw new DataException("the value cannot be read as JSON (" + e.getClass().getSimpleName()
+          + (e.getCause() == null ? "" : ": " + e.getCause().getClass().getSimpleName()) + ")");
     }
     if (root == null || !root.isObject()) {
       throw new DataException("the JSON value must be an object, got " + (root == null || root.isMissingNode() ? "nothing"

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import io.deltasink.connect.delta.text.Unicode;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -64,8 +65,12 @@ final class TopLevelFields {
   JsonNode[] read(Object value) {
     JsonNode[] out = new JsonNode[size];
     // A String is parsed as its UTF-8 bytes: Jackson's byte parser matches field names as int quads,
-    // faster than the char parser, and ASCII strings encode with one array copy. StringConverter's
-    // strings come from UTF-8 bytes, so the encoding is lossless.
+    // faster than the char parser, and ASCII strings encode with one array copy. The encoding is
+    // lossless unless the String holds an unpaired surrogate, which would become '?': the tree parser
+    // keeps it, for the writer to reject.
+    if (value instanceof String s && Unicode.unpairedSurrogate(s) >= 0) {
+      return null;
+    }
     try (JsonParser p = value instanceof String s ? factory.createParser(s.getBytes(StandardCharsets.UTF_8))
         : value instanceof byte[] b ? factory.createParser(b) : null) {
       if (p == null || p.nextToken() != JsonToken.START_OBJECT) {

@@ -118,8 +118,9 @@ final class TableWriter implements AutoCloseable {
    * Buffers one record of partition {@code tp} at {@code offset} (its original Kafka coordinates).
    * A replay (at or below what is written, reported or committed) is skipped.
    *
-   * @throws DataException naming topic, partition, offset and field when the record cannot be written;
-   *     the caller reports it and then calls {@link #markHandled}
+   * @throws DataException when the record cannot be written (conversion errors name topic, partition,
+   *     offset and field; the writer's, such as a partition value no directory can hold, name the column
+   *     and leave the location to the caller); the caller reports it and then calls {@link #markHandled}
    * @return false when the record needs a new Parquet file and the task's memory budget has no room:
    *     nothing was written, the consumer is rewound to this offset, and the caller pauses the
    *     partition until the next commit frees memory
@@ -181,6 +182,8 @@ final class TableWriter implements AutoCloseable {
       }
       st.handled(offset);
       rowsWritten++;
+    } catch (DataException e) {
+      throw e; // the row cannot be stored (nothing was written): a bad record, which the caller locates
     } catch (IOException | RuntimeException e) {
       throw fail(st, "Writing a Parquet file for " + Records.describe(tp, offset) + " into " + table.location(), e);
     }

@@ -34,18 +34,42 @@ final class DataFileWriter {
   private long sizeEstimate;
   private final TrackedOutputFile output;
   private final long overheadBytes;
+  /** The partition directory of {@code relativePath} ({@code col=value/...}, empty when unpartitioned). */
+  private final String directory;
+  /** What error messages show instead of {@link #directory}: a {@code col=*} directory per partition column. */
+  private final String directoryPlaceholder;
 
+  /**
+   * @param relativePath the file's path under the table root: partition directory and file name
+   * @throws IOException when the file cannot be created, with the partition directory left out of its
+   *     messages (see {@link #storageError})
+   */
   DataFileWriter(Configuration conf, TableLayout layout, String relativePath, Map<String, String> partitionValues,
       WriterSettings settings) throws IOException {
     this.conf = conf;
     this.relativePath = relativePath;
     this.file = new Path(layout.root(), relativePath);
     this.partitionValues = partitionValues;
+    this.directory = relativePath.substring(0, relativePath.lastIndexOf('/') + 1);
+    StringBuilder placeholder = new StringBuilder();
+    for (String column : partitionValues.keySet()) {
+      placeholder.append(TableLayout.escapePathName(column)).append("=*/");
+    }
+    this.directoryPlaceholder = placeholder.toString();
     this.stats = new FileStats(layout.dataColumns(), layout.dataIndexes());
     RowWriteSupport support = new RowWriteSupport(layout.dataColumns(), layout.dataIndexes());
-    this.output = new TrackedOutputFile(HadoopOutputFile.fromPath(file, conf));
     this.overheadBytes = settings.openFileOverheadBytes();
-    this.writer = new Builder(output, support)
+    try {
+      this.output = new TrackedOutputFile(HadoopOutputFile.fromPath(file, conf));
+      this.writer = build(output, support, conf, settings);
+    } catch (IOException e) {
+      throw storageError("Creating", e);
+    }
+  }
+
+  private static ParquetWriter<Object[]> build(TrackedOutputFile output, RowWriteSupport support, Configuration conf,
+      WriterSettings settings) throws IOException {
+    return new Builder(output, support)
         .withConf(conf)
         .withWriteMode(ParquetFileWriter.Mode.CREATE)
         .withCompressionCodec(settings.compression())
@@ -60,8 +84,13 @@ final class DataFileWriter {
         .build();
   }
 
+  /** @throws IOException when the file cannot be written, its messages without the partition directory */
   void write(Object[] row, long offset) throws IOException {
-    writer.write(row);
+    try {
+      writer.write(row);
+    } catch (IOException e) {
+      throw storageError("Writing", e);
+    }
     stats.add(row);
     if (firstOffset < 0) {
       firstOffset = offset;
@@ -89,10 +118,19 @@ final class DataFileWriter {
     return Math.max(0, writer.getDataSize() - output.position()) + overheadBytes;
   }
 
-  /** Closes the file and describes it for the Delta log. */
+  /**
+   * Closes the file and describes it for the Delta log.
+   *
+   * @throws IOException when closing or reading its status fails, its messages without the partition directory
+   */
   WrittenFile finish() throws IOException {
-    writer.close();
-    FileStatus status = file.getFileSystem(conf).getFileStatus(file);
+    FileStatus status;
+    try {
+      writer.close();
+      status = file.getFileSystem(conf).getFileStatus(file);
+    } catch (IOException e) {
+      throw storageError("Closing", e);
+    }
     return new WrittenFile(encode(relativePath), partitionValues, status.getLen(), status.getModificationTime(),
         stats.numRecords(), stats.toJson(), firstOffset, lastOffset);
   }
@@ -102,18 +140,48 @@ final class DataFileWriter {
     try {
       writer.close();
     } catch (IOException | RuntimeException e) {
-      LOG.debug("Closing aborted file {} failed", file, e);
+      LOG.trace("Closing aborted file {} failed", file, e);
     }
     deleteQuietly(conf, file);
   }
 
+  /**
+   * Deletes an uncommitted file. The log names only the file (its directory holds partition values,
+   * record content), the full path and error at TRACE.
+   */
   static void deleteQuietly(Configuration conf, Path file) {
     try {
       FileSystem fs = file.getFileSystem(conf);
       fs.delete(file, false);
     } catch (IOException | RuntimeException e) {
-      LOG.warn("Could not delete uncommitted data file {}; it is not in the Delta log and VACUUM will remove it", file, e);
+      LOG.warn("Could not delete uncommitted data file {} ({}); it is not in the Delta log and VACUUM will remove it",
+          file.getName(), e.getClass().getSimpleName());
+      LOG.trace("Deleting {} failed", file, e);
     }
+  }
+
+  /**
+   * The storage error {@code e} with this file's partition directory replaced by one {@code col=*}
+   * directory per partition column in its message and its causes' (copies, with their stack traces): the directory
+   * holds partition values, which are record content, and the error goes to WARN logs and to Connect.
+   * The original is logged at TRACE.
+   */
+  private IOException storageError(String doing, IOException e) {
+    if (directory.isEmpty()) {
+      return e;
+    }
+    LOG.trace("{} data file {} failed", doing, file, e);
+    return (IOException) redacted(e, 0);
+  }
+
+  private Throwable redacted(Throwable t, int depth) {
+    Throwable cause = t.getCause() == null || t.getCause() == t || depth > 8 ? null : redacted(t.getCause(), depth + 1);
+    String text = t.getMessage() == null ? null
+        : t.getMessage().replace(directory, directoryPlaceholder).replace(encode(directory), directoryPlaceholder);
+    String type = t.getClass() == IOException.class ? "" : t.getClass().getName();
+    IOException copy = new IOException(type.isEmpty() || text == null ? type + (text == null ? "" : text) : type + ": " + text, cause);
+    copy.setStackTrace(t.getStackTrace());
+    return copy;
   }
 
   /** {@code AddFile.path} is a URI reference (RFC 2396): percent signs and spaces must be encoded. */
@@ -121,7 +189,8 @@ final class DataFileWriter {
     try {
       return new URI(null, null, relativePath, null).getRawPath();
     } catch (URISyntaxException e) {
-      throw new IllegalArgumentException("cannot encode data file path " + relativePath, e);
+      // Not chained: the cause's message quotes the path, whose directories hold partition values.
+      throw new IllegalArgumentException("cannot encode a data file path: " + e.getReason());
     }
   }
 

@@ -9,21 +9,24 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Comparator;
 import java.util.List;
 
 /**
  * Per-file column statistics in the Delta protocol's form (PROTOCOL.md, "Per-file Statistics"):
  * {@code numRecords}, and per data column {@code minValues}, {@code maxValues}, {@code nullCount},
  * nested structs as nested objects. Min/max are kept for numbers, decimals, dates, timestamps and
- * strings; booleans, binaries, arrays and maps get only a null count. A string longer than
- * {@value #MAX_STRING_STAT} characters keeps a prefix as its minimum and drops its maximum (a prefix is
- * never an upper bound); NaN drops min/max of its column for the file. Timestamps are written in
- * milliseconds, the minimum rounded down and the maximum rounded up, so the bounds stay bounds.
+ * strings; booleans, binaries, arrays and maps get only a null count. Strings are ordered as their
+ * UTF-8 bytes (unsigned), the order Delta, Spark and Parquet compare them in, not Java's UTF-16 order.
+ * A string longer than {@value #MAX_STRING_STAT} characters keeps a prefix as its minimum (at most that
+ * many characters, never cutting a surrogate pair) and drops its maximum (a prefix is never an upper
+ * bound); NaN drops min/max of its column for the file. Timestamps are written in milliseconds, the
+ * minimum rounded down and the maximum rounded up, so the bounds stay bounds.
  */
 final class FileStats {
   static final int MAX_STRING_STAT = 32;
   private static final DateTimeFormatter TS =
-      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX").withZone(ZoneOffset.UTC);
+      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSXXX").withZone(ZoneOffset.UTC);
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   private final Column[] columns;
@@ -135,16 +138,47 @@ final class FileStats {
     }
   }
 
+  /**
+   * Compares strings in Unicode code point order, which is the unsigned byte order of their UTF-8
+   * encodings. UTF-16 order differs only where both chars are at or above U+D800: there a surrogate
+   * (part of a code point above U+FFFF) must sort after U+E000-U+FFFF, so both are shifted (ICU's
+   * code point order fix-up).
+   */
+  static int compareUtf8(String a, String b) {
+    int n = Math.min(a.length(), b.length());
+    for (int i = 0; i < n; i++) {
+      char x = a.charAt(i);
+      char y = b.charAt(i);
+      if (x != y) {
+        return x >= 0xD800 && y >= 0xD800 ? codePointOrder(x) - codePointOrder(y) : x - y;
+      }
+    }
+    return a.length() - b.length();
+  }
+
+  private static int codePointOrder(char c) {
+    return c >= 0xE000 ? c - 0x800 : c + 0x2000;
+  }
+
+  /** At most {@value #MAX_STRING_STAT} chars of {@code s}, ending before a pair rather than inside it. */
+  static String prefix(String s) {
+    int end = MAX_STRING_STAT;
+    return s.substring(0, Character.isHighSurrogate(s.charAt(end - 1)) ? end - 1 : end);
+  }
+
   @SuppressWarnings({"rawtypes", "unchecked"})
   private static final class RangeCollector extends Collector {
     private final ColumnType type;
-    private Comparable min;
-    private Comparable max;
+    private final Comparator<Object> order;
+    private Object min;
+    private Object max;
     private boolean maxDropped;
     private boolean poisoned;
 
     RangeCollector(ColumnType type) {
       this.type = type;
+      this.order = type == ColumnType.Primitive.STRING ? (a, b) -> compareUtf8((String) a, (String) b)
+          : (a, b) -> ((Comparable) a).compareTo(b);
     }
 
     @Override
@@ -156,24 +190,23 @@ final class FileStats {
       if (poisoned) {
         return;
       }
-      Comparable c = (Comparable) v;
       if (v instanceof Double d && d.isNaN() || v instanceof Float f && f.isNaN()) {
         poisoned = true;
         return;
       }
       if (v instanceof String s && s.length() > MAX_STRING_STAT) {
         maxDropped = true;
-        c = s.substring(0, MAX_STRING_STAT);
-        if (min == null || c.compareTo(min) < 0) {
-          min = c;
+        String p = prefix(s);
+        if (min == null || order.compare(p, min) < 0) {
+          min = p;
         }
         return;
       }
-      if (min == null || c.compareTo(min) < 0) {
-        min = c;
+      if (min == null || order.compare(v, min) < 0) {
+        min = v;
       }
-      if (max == null || c.compareTo(max) > 0) {
-        max = c;
+      if (max == null || order.compare(v, max) > 0) {
+        max = v;
       }
     }
 

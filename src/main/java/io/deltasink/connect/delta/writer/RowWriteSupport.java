@@ -17,7 +17,8 @@ import org.apache.parquet.schema.MessageType;
 /**
  * Writes rows ({@code Object[]} in table column order, value shapes as in {@link ColumnType}) to
  * Parquet, skipping the partition columns, whose values live in the Delta log's partition values
- * (PROTOCOL.md, "Add File and Remove File").
+ * (PROTOCOL.md, "Add File and Remove File"). Strings must hold no unpaired surrogate (Java's encoder
+ * would write '?'): {@link TopicPartitionWriter} checks each row first ({@link TableLayout#checkText}).
  */
 final class RowWriteSupport extends WriteSupport<Object[]> {
   private final MessageType messageType;

@@ -2,6 +2,7 @@ package io.deltasink.connect.delta.writer;
 
 import io.deltasink.connect.delta.schema.Column;
 import io.deltasink.connect.delta.schema.ColumnType;
+import io.deltasink.connect.delta.text.Unicode;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -12,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.fs.Path;
+import org.apache.kafka.connect.errors.DataException;
 
 /**
  * A table's physical layout: its root, full schema, and which columns are partition columns.
@@ -22,8 +24,13 @@ import org.apache.hadoop.fs.Path;
 public final class TableLayout {
   /** Directory name and serialized form Hive, Spark and Delta use for a null partition value. */
   public static final String NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__";
+  /**
+   * Longest file or directory name, in UTF-8 bytes, that common file systems take (ext4, XFS, HDFS's
+   * default {@code dfs.namenode.fs-limits.max-component-length}, ADLS Gen2 path segments).
+   */
+  static final int MAX_NAME_BYTES = 255;
   private static final DateTimeFormatter TS =
-      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
+      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
 
   private final Path root;
   private final ColumnType.Struct schema;
@@ -32,6 +39,8 @@ public final class TableLayout {
   private final int[] dataIndexes;
   private final int[] partitionIndexes;
   private final ColumnType[] partitionTypes;
+  /** Positions in {@link #dataColumns} of the columns that are or contain strings. */
+  private final int[] textColumns;
 
   /**
    * @throws IllegalArgumentException if a partition column is missing from the schema, is not a
@@ -69,6 +78,26 @@ public final class TableLayout {
       throw new IllegalArgumentException("every column is a partition column; a data file needs at least one other");
     }
     this.dataIndexes = idx.stream().mapToInt(Integer::intValue).toArray();
+    List<Integer> withText = new ArrayList<>();
+    for (int i = 0; i < dataColumns.size(); i++) {
+      if (holdsStrings(dataColumns.get(i).type())) {
+        withText.add(i);
+      }
+    }
+    this.textColumns = withText.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  private static boolean holdsStrings(ColumnType t) {
+    if (t instanceof ColumnType.Struct s) {
+      return s.fields().stream().anyMatch(f -> holdsStrings(f.type()));
+    }
+    if (t instanceof ColumnType.Array a) {
+      return holdsStrings(a.element());
+    }
+    if (t instanceof ColumnType.MapType m) {
+      return holdsStrings(m.key()) || holdsStrings(m.value());
+    }
+    return t == ColumnType.Primitive.STRING;
   }
 
   public Path root() {
@@ -95,6 +124,52 @@ public final class TableLayout {
     return partitionIndexes.length > 0;
   }
 
+  /**
+   * Checks that every string in the row's data columns can be stored as UTF-8 unchanged, before any
+   * of the row is written: a Parquet writer cannot take back half a record.
+   *
+   * @throws DataException naming the column (nested: {@code point.name}, {@code tags[]},
+   *     {@code attrs{key}}) and the position, never the text, for a string with an unpaired surrogate
+   */
+  void checkText(Object[] row) {
+    for (int c : textColumns) {
+      Object v = row[dataIndexes[c]];
+      if (v != null) {
+        checkText(dataColumns.get(c).type(), v, dataColumns.get(c).name());
+      }
+    }
+  }
+
+  private static void checkText(ColumnType type, Object v, String path) {
+    if (type == ColumnType.Primitive.STRING) {
+      int at = Unicode.unpairedSurrogate((String) v);
+      if (at >= 0) {
+        throw new DataException("column '" + path + "': a text with an unpaired surrogate at character " + at
+            + " cannot be stored as UTF-8");
+      }
+    } else if (type instanceof ColumnType.Struct s) {
+      Object[] values = (Object[]) v;
+      for (int i = 0; i < values.length; i++) {
+        if (values[i] != null) {
+          checkText(s.fields().get(i).type(), values[i], path + "." + s.fields().get(i).name());
+        }
+      }
+    } else if (type instanceof ColumnType.Array a) {
+      for (Object e : (List<?>) v) {
+        if (e != null) {
+          checkText(a.element(), e, path + "[]");
+        }
+      }
+    } else if (type instanceof ColumnType.MapType m) {
+      for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
+        checkText(m.key(), e.getKey(), path + "{key}");
+        if (e.getValue() != null) {
+          checkText(m.value(), e.getValue(), path + "{value}");
+        }
+      }
+    }
+  }
+
   /** The serialized partition values of a row, in partition column order. */
   String[] partitionValues(Object[] row) {
     String[] values = new String[partitionIndexes.length];
@@ -112,13 +187,31 @@ public final class TableLayout {
     return map;
   }
 
-  /** The relative directory of a partition, such as {@code date=2023-01-01/}; empty when unpartitioned. */
+  /**
+   * The relative directory of a partition, such as {@code date=2023-01-01/}; empty when unpartitioned.
+   *
+   * @throws DataException naming the partition column (never the value, which is record content) when
+   *     a value cannot be a directory name: an unpaired UTF-16 surrogate (no UTF-8 file name holds one)
+   *     or a {@code col=value} name over {@value #MAX_NAME_BYTES} UTF-8 bytes once escaped
+   */
   String partitionDirectory(String[] values) {
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < values.length; i++) {
-      sb.append(escapePathName(partitionColumns.get(i))).append('=')
-          .append(values[i] == null || values[i].isEmpty() ? NULL_PARTITION : escapePathName(values[i]))
-          .append('/');
+      String column = partitionColumns.get(i);
+      String value = values[i];
+      if (value != null && Unicode.unpairedSurrogate(value) >= 0) {
+        throw new DataException("partition column '" + column + "': the value holds an unpaired UTF-16 surrogate, "
+            + "which no directory name can hold");
+      }
+      int start = sb.length();
+      sb.append(escapePathName(column)).append('=')
+          .append(value == null || value.isEmpty() ? NULL_PARTITION : escapePathName(value));
+      int bytes = Unicode.utf8Length(sb, start, sb.length());
+      if (bytes > MAX_NAME_BYTES) {
+        throw new DataException("partition column '" + column + "': the value makes a directory name of " + bytes
+            + " bytes, more than the " + MAX_NAME_BYTES + " a file system takes");
+      }
+      sb.append('/');
     }
     return sb.toString();
   }
@@ -137,6 +230,8 @@ public final class TableLayout {
         Instant instant = Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000L);
         yield TS.format(instant);
       }
+      // -0.0 == 0.0: one value, so one partition (Float/Double.toString would write "-0.0").
+      case FLOAT, DOUBLE -> ((Number) v).doubleValue() == 0 ? "0.0" : v.toString();
       default -> v.toString();
     };
   }

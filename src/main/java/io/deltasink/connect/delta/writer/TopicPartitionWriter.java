@@ -64,17 +64,23 @@ public final class TopicPartitionWriter {
    * @param offset the record's Kafka offset
    * @return false, having written nothing, when the row needs a new file and the memory gate refused it
    * @throws IOException if the file cannot be created or written
+   * @throws org.apache.kafka.connect.errors.DataException having written nothing, when the row cannot be
+   *     stored: a partition value no directory name can hold ({@link TableLayout#partitionDirectory}), a
+   *     string with an unpaired surrogate ({@link TableLayout#checkText})
    */
   public boolean write(Object[] row, long offset) throws IOException {
+    layout.checkText(row);
     String[] values = layout.partitionValues(row);
     Key key = new Key(values);
     DataFileWriter file = open.get(key);
     if (file == null) {
+      // Checked before anything is opened: a value no directory can hold is the record's fault.
+      String directory = layout.partitionDirectory(values);
       if (!gate.mayOpen(settings.openFileOverheadBytes())) {
         return false;
       }
       String name = filePrefix + "-" + offset + "-" + UUID.randomUUID() + settings.fileSuffix();
-      file = new DataFileWriter(conf, layout, layout.partitionDirectory(values) + name,
+      file = new DataFileWriter(conf, layout, directory + name,
           layout.partitionValueMap(values), settings);
       open.put(key, file);
     }

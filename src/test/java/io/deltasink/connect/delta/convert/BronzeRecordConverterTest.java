@@ -1,6 +1,7 @@
 package io.deltasink.connect.delta.convert;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -13,6 +14,7 @@ import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.header.ConnectHeaders;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.junit.jupiter.api.Test;
@@ -52,5 +54,19 @@ class BronzeRecordConverterTest {
     Schema s = SchemaBuilder.struct().field("x", Schema.INT32_SCHEMA).build();
     assertThat(BronzeRecordConverter.encode(new Struct(s).put("x", 3))).containsExactly("{\"x\":3}", "utf-8");
     assertThat(BronzeRecordConverter.encode(null)).containsExactly(null, null);
+  }
+
+  /** Issue 12 case 13: milliseconds beyond what microseconds in a long hold used to wrap around silently. */
+  @Test
+  void aTimestampBeyondTheMicrosecondsOfALongIsABadRecord() {
+    long limit = Long.MAX_VALUE / 1000;
+    SinkRecord ok = new SinkRecord("t", 0, null, null, null, "v", 1, limit, TimestampType.CREATE_TIME);
+    assertThat(converter.toRow(ok, converter.schemaFor(ok))[8]).isEqualTo(limit * 1000);
+    for (long ms : new long[] {limit + 1, Long.MIN_VALUE / 1000 - 1, Long.MAX_VALUE}) {
+      SinkRecord r = new SinkRecord("t", 0, null, null, null, "v", 1, ms, TimestampType.CREATE_TIME);
+      assertThatThrownBy(() -> converter.toRow(r, converter.schemaFor(r))).isInstanceOf(DataException.class)
+          .hasMessage("column 'timestamp': the record's timestamp is out of range for a timestamp column "
+              + "(microseconds since 1970 in a long)");
+    }
   }
 }

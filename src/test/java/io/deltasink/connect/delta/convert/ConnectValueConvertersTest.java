@@ -73,6 +73,37 @@ class ConnectValueConvertersTest {
         .isInstanceOf(DataException.class).hasMessageContaining("field 'col'").hasMessageContaining(message);
   }
 
+  /** Issue 12 case 13: Dates beyond what the column's unit holds used to fail the task or wrap around. */
+  static Stream<Arguments> outOfRange() {
+    long days = 86_400_000L;
+    return Stream.of(
+        Arguments.of(Timestamp.SCHEMA, Primitive.TIMESTAMP, Long.MAX_VALUE / 1000 + 1,
+            "field 'c': a timestamp out of range for a timestamp column (microseconds since 1970 in a long)"),
+        Arguments.of(Timestamp.SCHEMA, Primitive.TIMESTAMP, Long.MIN_VALUE,
+            "field 'c': a timestamp out of range for a timestamp column (microseconds since 1970 in a long)"),
+        Arguments.of(Date.SCHEMA, Primitive.DATE, (Integer.MAX_VALUE + 1L) * days,
+            "field 'c': a date out of range for a date column (days since 1970 in an int)"),
+        Arguments.of(Date.SCHEMA, Primitive.DATE, (Integer.MIN_VALUE - 1L) * days,
+            "field 'c': a date out of range for a date column (days since 1970 in an int)"),
+        Arguments.of(Time.SCHEMA, Primitive.INTEGER, Integer.MAX_VALUE + 1L,
+            "field 'c': a time out of range for an integer column (milliseconds in an int)"));
+  }
+
+  @ParameterizedTest(name = "{0} {2}")
+  @MethodSource("outOfRange")
+  void aDateBeyondTheColumnsRangeIsABadRecordNamingTheField(Schema schema, ColumnType target, long millis, String message) {
+    ValueConverter c = ConnectValueConverters.compile(schema, target, "c");
+    assertThatThrownBy(() -> c.convert(new java.util.Date(millis))).isInstanceOf(DataException.class).hasMessage(message);
+  }
+
+  @Test
+  void theLimitsThemselvesConvert() {
+    assertThat(ConnectValueConverters.compile(Timestamp.SCHEMA, Primitive.TIMESTAMP, "c")
+        .convert(new java.util.Date(Long.MAX_VALUE / 1000))).isEqualTo(Long.MAX_VALUE / 1000 * 1000);
+    assertThat(ConnectValueConverters.compile(Date.SCHEMA, Primitive.DATE, "c")
+        .convert(new java.util.Date(Integer.MIN_VALUE * 86_400_000L))).isEqualTo(Integer.MIN_VALUE);
+  }
+
   @Test
   void decimalOutOfRangeNamesFieldAndType() {
     assertThatThrownBy(() -> ConnectValueConverters.decimal(new BigDecimal("123456.7"), new ColumnType.Decimal(5, 1), "price"))

@@ -67,7 +67,7 @@ class BadRecordsIT {
     bad.put("{\"price\":NaN}".getBytes(StandardCharsets.UTF_8), "column 'price': NaN (not a finite number) cannot be stored");
     bad.put("{\"price\":-Infinity}".getBytes(StandardCharsets.UTF_8), "cannot be stored in decimal(38,18)");
     bad.put(("{\"ts\":\"" + "x".repeat(3000) + "\"}").getBytes(StandardCharsets.UTF_8), "more than delta.record.max.bytes=2048");
-    bad.put(new byte[] {'{', '"', 'i', 'd', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'}, "Invalid UTF-8");
+    bad.put(new byte[] {'{', '"', 'i', 'd', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'}, "malformed JSON: invalid UTF-8 at byte 7");
     bad.put(("{\"a\":" + "[".repeat(40) + "]".repeat(40) + "}").getBytes(StandardCharsets.UTF_8), "nesting depth");
     bad.put(null, "tombstone (null value)");
     return bad;

@@ -67,8 +67,15 @@ class KustoJsonConverterTest {
         Arguments.of("datetime", "\"2023-01-01T02:00:00+02:00\"", 1_672_531_200_000_000L),
         Arguments.of("datetime", "\"2023-01-01T00:00:00.123456789Z\"", 1_672_531_200_123_456L),
         Arguments.of("datetime", "\"2023-01-02\"", 1_672_617_600_000_000L),
+        Arguments.of("datetime", "\"2024-02-29T12:00Z\"", 1_709_208_000_000_000L),
+        Arguments.of("datetime", "\"2023-01-01T24:00\"", 1_672_617_600_000_000L),
+        Arguments.of("datetime", "\"2023-01-01 24:00:00.000\"", 1_672_617_600_000_000L),
+        Arguments.of("datetime", "\"0000-01-01\"", -62_167_219_200_000_000L),
         Arguments.of("timespan", "\"01:00:00\"", 36_000_000_000L), Arguments.of("timespan", "\"1.00:00:00.5\"", 864_005_000_000L),
         Arguments.of("timespan", "\"-00:01\"", -600_000_000L), Arguments.of("timespan", "123", 123L),
+        Arguments.of("timespan", "\"10675198.00:00:00\"", 9_223_371_072_000_000_000L),
+        Arguments.of("timespan", "\"256204778:48:05.4775807\"", Long.MAX_VALUE),
+        Arguments.of("timespan", "\"-256204778:48:05.4775807\"", -Long.MAX_VALUE),
         Arguments.of("guid", "\"3F2504E0-4F89-11D3-9A0C-0305E82C3301\"", "3f2504e0-4f89-11d3-9a0c-0305e82c3301"),
         Arguments.of("string", "\"héllo\"", "héllo"), Arguments.of("string", "12.50", "12.50"),
         Arguments.of("string", "{\"a\":1}", "{\"a\":1}"),
@@ -96,8 +103,17 @@ class KustoJsonConverterTest {
         Arguments.of("decimal", "NaN", "NaN (not a finite number) cannot be stored in decimal(38,18)"),
         Arguments.of("decimal", "Infinity", "cannot be stored in decimal(38,18)"),
         Arguments.of("datetime", "\"yesterday\"", "is not an ISO-8601 datetime"),
+        Arguments.of("datetime", "\"2023-02-31\"", "column 'v': a text of 10 characters is not an ISO-8601 datetime"),
+        Arguments.of("datetime", "\"2023-02-29T00:00\"", "column 'v': a text of 16 characters is not an ISO-8601 datetime"),
+        Arguments.of("datetime", "\"2023-04-31 10:00:00Z\"", "is not an ISO-8601 datetime"),
+        Arguments.of("datetime", "\"2023-01-01T24:00:01\"", "is not an ISO-8601 datetime"),
+        Arguments.of("datetime", "\"2023-01-01T24:30\"", "is not an ISO-8601 datetime"),
+        Arguments.of("datetime", "\"2023-01-01T23:60\"", "is not an ISO-8601 datetime"),
         Arguments.of("datetime", "1672531200", "is not a datetime text; for numbers since the epoch use a DateTimeFromUnix* transform"),
         Arguments.of("timespan", "\"1:99:00\"", "is not a timespan"),
+        Arguments.of("timespan", "\"10675200.00:00:00\"", "column 'v': a timespan out of range (100 ns ticks in a long)"),
+        Arguments.of("timespan", "\"-9999999999999:00\"", "column 'v': a timespan out of range (100 ns ticks in a long)"),
+        Arguments.of("timespan", "\"256204778:48:05.4775808\"", "column 'v': a timespan out of range (100 ns ticks in a long)"),
         Arguments.of("guid", "\"not-a-guid\"", "is not a valid guid"));
   }
 
@@ -105,6 +121,19 @@ class KustoJsonConverterTest {
   @MethodSource("rejected")
   void rejectsValuesThatDoNotFitNamingTheColumn(String datatype, String json, String message) {
     assertThatThrownBy(() -> one(datatype, json)).isInstanceOf(DataException.class).hasMessageContaining(message);
+  }
+
+  /** Issue 12 case 11: a day that does not exist is a bad record, in a date column too, not the month's last day. */
+  @Test
+  void anImpossibleDateIsRejectedNotMovedToTheMonthsLastDay() {
+    KustoJsonConverter c = converter("[{\"column\":\"d\",\"path\":\"$.d\"}]");
+    ColumnType.Struct table = new ColumnType.Struct(List.of(new Column("d", ColumnType.Primitive.DATE, true)));
+    assertThat(c.toRow(record("{\"d\":\"2024-02-29\"}"), table)).containsExactly(19_782);
+    assertThatThrownBy(() -> c.toRow(record("{\"d\":\"2023-02-29\"}"), table)).isInstanceOf(DataException.class)
+        .hasMessage("column 'd': a text of 10 characters is not an ISO-8601 datetime");
+    KustoJsonConverter constant = converter("[{\"column\":\"d\",\"datatype\":\"datetime\",\"Properties\":{\"ConstValue\":\"2023-06-31\"}}]");
+    assertThatThrownBy(() -> constant.toRow(record("{}"), constant.schemaFor(record("{}")))).isInstanceOf(DataException.class)
+        .hasMessageContaining("column 'd'");
   }
 
   @Test
@@ -162,6 +191,16 @@ class KustoJsonConverterTest {
         Arguments.of("[1,2]", "the JSON value must be an object, got an array"),
         Arguments.of("\"text\"", "the JSON value must be an object, got a text of 4 characters"),
         Arguments.of(new byte[] {'{', '"', 'a', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'}, "malformed JSON"),
+        // Invalid UTF-8 that Jackson decodes: a CESU-8 surrogate, overlong '/', above U+10FFFF, truncated.
+        Arguments.of(new byte[] {'{', '"', 'a', '"', ':', '"', (byte) 0xED, (byte) 0xA0, (byte) 0x80, '"', '}'},
+            "malformed JSON: invalid UTF-8 at byte 6"),
+        Arguments.of(new byte[] {'{', '"', 'x', '"', ':', '"', (byte) 0xC0, (byte) 0xAF, '"', ',', '"', 'a', '"', ':', '1', '}'},
+            "malformed JSON: invalid UTF-8 at byte 6"),
+        Arguments.of(new byte[] {'{', '"', (byte) 0xE0, (byte) 0x80, (byte) 0xAF, '"', ':', '1', '}'},
+            "malformed JSON: invalid UTF-8 at byte 2"),
+        Arguments.of(new byte[] {'{', '"', 'a', '"', ':', '"', (byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80, '"', '}'},
+            "malformed JSON: invalid UTF-8 at byte 6"),
+        Arguments.of(new byte[] {'{', '"', 'a', '"', ':', '"', 'x', 'x', 'x', 'x', 'x', 'x', (byte) 0xC3}, "malformed JSON: invalid UTF-8 at byte 12"),
         Arguments.of("{\"a\":" + "[".repeat(70) + "]".repeat(70) + "}", "malformed JSON"),
         Arguments.of(12L, "needs the value as a String, byte[] or Map"));
   }
@@ -172,6 +211,48 @@ class KustoJsonConverterTest {
     KustoJsonConverter c = converter(IngestionMappingTest.LEGACY);
     SinkRecord r = record(value);
     assertThatThrownBy(() -> c.toRow(r, c.schemaFor(r))).isInstanceOf(DataException.class).hasMessageContaining(message);
+  }
+
+  /** Issue 12 case 15: the kind of problem and where, never the document's content. */
+  static Stream<Arguments> malformed() {
+    return Stream.of(
+        Arguments.of("{\"latitude\":", "malformed JSON: unexpected end of input at line 1 column 13"),
+        Arguments.of("{\"latitude\":JohnSmith}", "malformed JSON: unrecognized token at line 1 column 22"),
+        Arguments.of("{\"latitude\":1} JohnSmith", "malformed JSON: unrecognized token at line 1 column 25"),
+        Arguments.of("{\"latitude\":1,JohnSmith:2}", "malformed JSON: unexpected character at line 1 column 15"),
+        Arguments.of("{\"latitude\":-JohnSmith}", "malformed JSON: unexpected character at line 1 column 14"),
+        Arguments.of("{\"latitude\":01}", "malformed JSON: invalid number at line 1 column 14"),
+        Arguments.of("{\"time\":\"\\qJohnSmith\"}", "malformed JSON: invalid escape sequence at line 1 column 11"),
+        Arguments.of("{\"time\":\"John\tSmith\"}", "malformed JSON: unescaped control character in a string at line 1 column 14"),
+        Arguments.of("{\"latitude\":[1}", "malformed JSON: a closing bracket that does not match at line 1 column 15"),
+        Arguments.of("{\"a\":" + "[".repeat(70) + "]".repeat(70) + "}", "malformed JSON: Document nesting depth (65) exceeds "
+            + "the maximum allowed (64, from `StreamReadConstraints.getMaxNestingDepth()`)"),
+        Arguments.of(Map.of("JohnSmith", new Object()), "the value cannot be read as JSON (IllegalArgumentException: "
+            + "InvalidDefinitionException)"));
+  }
+
+  @ParameterizedTest(name = "{1}")
+  @MethodSource("malformed")
+  void malformedDocumentsAreDescribedWithoutTheirContent(Object value, String message) {
+    KustoJsonConverter c = converter(IngestionMappingTest.LEGACY);
+    SinkRecord r = record(value);
+    assertThatThrownBy(() -> c.toRow(r, c.schemaFor(r))).isInstanceOf(DataException.class).hasMessage(message);
+  }
+
+  @Test
+  void validUtf8IsReadAsItIs() {
+    KustoJsonConverter c = converter("[{\"column\":\"s\",\"path\":\"$.s\",\"datatype\":\"string\"}]");
+    String text = "h\u00e9llo \u20ac \uD83D\uDE00 \uFFFD \uE000";
+    SinkRecord r = record(("{\"s\":\"" + text + "\"}").getBytes(StandardCharsets.UTF_8));
+    assertThat(c.toRow(r, c.schemaFor(r))).containsExactly(text);
+  }
+
+  /** An unpaired surrogate stays in the row (the byte parser read it as '?'), for the writer to reject. */
+  @Test
+  void anUnpairedSurrogateInAStringDocumentIsNotReplaced() {
+    KustoJsonConverter c = converter("[{\"column\":\"s\",\"path\":\"$.s\",\"datatype\":\"string\"}]");
+    SinkRecord r = record("{\"s\":\"a\uD800\"}");
+    assertThat(c.toRow(r, c.schemaFor(r))).containsExactly("a\uD800");
   }
 
   @Test

@@ -57,6 +57,8 @@ class TopLevelFieldsTest {
         "[1,2]", "\"text\"", "42", "null", "", "   ", "{\"l\":", "{\"l\":1}}", "{\"l\":1} {\"l\":2}", "{\"l\":1,}",
         "{\"skip\":[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]}", "{\"skip\":{\"a\":tru}}", "{'l':1}",
         "{\"s\":\"tab\there\"}",
+        // Unpaired surrogates, raw in the String (the byte parser would see '?') and escaped.
+        "{\"s\":\"a\uD800b\",\"l\":1}", "{\"y\":{\"k\":\"\uDC00\"}}", "{\"s\":\"\\uD800\"}",
         // Number shapes around the direct decimal read (18 digits, exponents, signs, zeros).
         "{\"d\":-0.0,\"r\":0.5}", "{\"d\":123456789012345678.5}", "{\"d\":12345678901234567.8}",
         "{\"d\":0.000000000000000001}", "{\"d\":0.00000000000000001}", "{\"d\":9.223372036854775807}",
@@ -99,8 +101,11 @@ class TopLevelFieldsTest {
 
   static Stream<byte[]> invalidUtf8() {
     byte[] bad = {(byte) 0xC3, (byte) 0x28};
+    byte[] cesu = {(byte) 0xED, (byte) 0xA0, (byte) 0x80};
+    byte[] overlong = {(byte) 0xC0, (byte) 0xAF};
     return Stream.of(concat("{\"s\":\"", bad, "\"}"), concat("{\"unmapped\":\"", bad, "\",\"l\":1}"),
-        concat("{\"unmapped\":{\"x\":\"", bad, "\"},\"l\":1}"));
+        concat("{\"unmapped\":{\"x\":\"", bad, "\"},\"l\":1}"), concat("{\"s\":\"", cesu, "\"}"),
+        concat("{\"unmapped\":\"", overlong, "\",\"l\":1}"));
   }
 
   private static byte[] concat(String a, byte[] b, String c) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.deltasink.connect.delta.config.DeltaSinkConfig;
 import io.deltasink.connect.delta.testing.FakeSinkTaskContext;
+import io.deltasink.connect.delta.testing.Fixtures;
 import io.deltasink.connect.delta.testing.KernelReader;
 import io.deltasink.connect.delta.testing.RecordingReporter;
 import io.deltasink.connect.delta.testing.SampleData;
@@ -16,6 +17,7 @@ import java.util.Map;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.MockTime;
+import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.sink.SinkRecord;
@@ -73,7 +75,7 @@ class BadRecordsTest {
         {"{\"latitude\":Infinity}", "cannot be stored in decimal(38,18)"},
         {null, "tombstone (null value)"},
         {"{\"time\":\"" + "x".repeat(300) + "\"}", "the record's value has 311 bytes, more than delta.record.max.bytes=200"},
-        {new byte[] {'{', '"', 'a', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'}, "malformed JSON: Invalid UTF-8"},
+        {new byte[] {'{', '"', 'a', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'}, "malformed JSON: invalid UTF-8 at byte 6"},
         {"{\"a\":" + "[".repeat(70) + "]".repeat(70) + "}", "nesting depth"},
     };
     long offset = 0;
@@ -134,6 +136,92 @@ class BadRecordsTest {
     SinkWriter failing = writer(true, "delta.tombstone.policy", "fail");
     assertThatThrownBy(() -> failing.put(List.of(rec(P0, 2, null)))).isInstanceOf(ConnectException.class)
         .isNotInstanceOf(DataException.class).hasMessageContaining("offset 2: tombstone (null value) and delta.tombstone.policy=fail");
+  }
+
+  /**
+   * Issue 12 case 7: a partition value whose directory name the file system refuses (over 255 bytes
+   * once escaped; an unpaired surrogate, which no file name can hold) is the record's fault, not the
+   * storage's: a bad record naming the partition column, never its value, and the partition moves on.
+   */
+  @Test
+  void aPartitionValueThatCannotBeADirectoryNameIsABadRecord() {
+    SinkWriter w = writer(true, "delta.table.partition.columns", "time", "delta.record.max.bytes", "4096");
+    String tooLong = "{\"latitude\":1.0,\"time\":\"" + "x".repeat(300) + "\"}";
+    // 90 ':' escape to 270 bytes (%3A each): short as text, too long as a directory name.
+    String escapedTooLong = "{\"latitude\":2.0,\"time\":\"" + ":".repeat(90) + "\"}";
+    String unpaired = "{\"latitude\":3.0,\"time\":\"a\\uD800b\"}";
+    w.put(List.of(rec(P0, 0, GOOD), rec(P0, 1, tooLong), rec(P0, 2, escapedTooLong), rec(P0, 3, unpaired), rec(P0, 4, GOOD)));
+    w.flush();
+
+    assertThat(reporter.records).extracting(SinkRecord::kafkaOffset).containsExactly(1L, 2L, 3L);
+    for (int i = 0; i < 3; i++) {
+      assertThat(reporter.errors.get(i)).isInstanceOf(DataException.class)
+          .hasMessageStartingWith("topic 'temperatures' partition 0 offset " + (i + 1) + ": partition column 'time': ")
+          .hasMessageNotContaining("xxxx").hasMessageNotContaining("::::").hasMessageNotContaining("%3A");
+    }
+    assertThat(rows()).hasSize(2).allSatisfy(r -> assertThat(r.get("time")).isEqualTo("2023-01-01T00:00"));
+    assertThat(new KernelReader(dir.toUri().toString()).txnVersion("conn/temperatures/0")).isEqualTo(4);
+    assertThat(w.preCommit(Map.of())).containsEntry(P0, new OffsetAndMetadata(5));
+
+    SinkWriter failing = writer(false, "delta.table.partition.columns", "time", "delta.record.max.bytes", "4096");
+    assertThatThrownBy(() -> failing.put(List.of(rec(P1, 0, tooLong)))).isInstanceOf(DataException.class)
+        .hasMessageStartingWith("topic 'temperatures' partition 1 offset 0: partition column 'time': ");
+  }
+
+  /**
+   * Issue 12 case 12: invalid UTF-8 that Jackson decodes anyway (a CESU-8 surrogate, an overlong
+   * encoding) and unpaired surrogates (a JSON escape; a Connect String), which Java's encoder used to
+   * write as '?', are bad records.
+   */
+  @Test
+  void invalidUnicodeIsABadRecord() {
+    SinkWriter w = writer(true);
+    byte[] cesu = {'{', '"', 't', 'i', 'm', 'e', '"', ':', '"', (byte) 0xED, (byte) 0xA0, (byte) 0x80, '"', '}'};
+    byte[] overlong = {'{', '"', 'x', '"', ':', '"', (byte) 0xC0, (byte) 0xAF, '"', '}'};
+    String escaped = "{\"latitude\":1.0,\"time\":\"x\\uDC00\"}";
+    w.put(List.of(rec(P0, 0, GOOD), rec(P0, 1, cesu), rec(P0, 2, overlong), rec(P0, 3, escaped), rec(P0, 4, GOOD)));
+    w.flush();
+    assertThat(reporter.records).extracting(SinkRecord::kafkaOffset).containsExactly(1L, 2L, 3L);
+    assertThat(reporter.errors).extracting(Throwable::getMessage).containsExactly(
+        "topic 'temperatures' partition 0 offset 1: malformed JSON: invalid UTF-8 at byte 9",
+        "topic 'temperatures' partition 0 offset 2: malformed JSON: invalid UTF-8 at byte 6",
+        "topic 'temperatures' partition 0 offset 3: column 'time': a text with an unpaired surrogate at character 1 "
+            + "cannot be stored as UTF-8");
+    assertThat(rows()).hasSize(2);
+    assertThat(w.preCommit(Map.of())).containsEntry(P0, new OffsetAndMetadata(5));
+  }
+
+  @Test
+  void aConnectStringWithAnUnpairedSurrogateIsABadRecord() {
+    Map<String, String> p = new HashMap<>();
+    p.put("delta.table.location", dir.toUri().toString());
+    p.put("errors.tolerance", "all");
+    context.reporter = reporter;
+    SinkWriter w = new SinkWriter(new DeltaSinkConfig(p), "conn", context, time);
+    w.open(List.of(P0));
+    SinkRecord bad = Fixtures.record(P0.topic(), 0, 1);
+    ((Struct) bad.value()).put("time", "2023-01-01T00:00\uD800");
+    w.put(List.of(Fixtures.record(P0.topic(), 0, 0), bad, Fixtures.record(P0.topic(), 0, 2)));
+    w.flush();
+    assertThat(reporter.errors).extracting(Throwable::getMessage).containsExactly("topic 'temperatures' partition 0 "
+        + "offset 1: column 'time': a text with an unpaired surrogate at character 16 cannot be stored as UTF-8");
+    assertThat(rows()).extracting(r -> r.get("seq")).containsExactlyInAnyOrder(0L, 2L);
+  }
+
+  /** Issue 12 case 13: an overflow is a bad record, not an ArithmeticException that fails the task. */
+  @Test
+  void aTimestampThatOverflowsIsABadRecordNotATaskFailure() {
+    SinkWriter w = writer(true, "delta.kafka.columns", "timestamp");
+    SinkRecord absurd = new SinkRecord(P0.topic(), 0, null, "k1", null, GOOD, 1, Long.MAX_VALUE,
+        org.apache.kafka.common.record.TimestampType.CREATE_TIME);
+    SinkRecord good = new SinkRecord(P0.topic(), 0, null, "k2", null, GOOD, 2, 1_700_000_000_000L,
+        org.apache.kafka.common.record.TimestampType.CREATE_TIME);
+    w.put(List.of(rec(P0, 0, GOOD), absurd, good));
+    w.flush();
+    assertThat(reporter.errors).extracting(Throwable::getMessage).containsExactly("topic 'temperatures' partition 0 "
+        + "offset 1: column 'kafka_timestamp': the record's timestamp is out of range for a timestamp column "
+        + "(microseconds since 1970 in a long)");
+    assertThat(rows()).extracting(r -> r.get("kafka_timestamp")).containsExactlyInAnyOrder(null, 1_700_000_000_000_000L);
   }
 
   @Test

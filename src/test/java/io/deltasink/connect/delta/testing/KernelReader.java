@@ -12,6 +12,7 @@ import io.delta.kernel.data.Row;
 import io.delta.kernel.defaults.engine.DefaultEngine;
 import io.delta.kernel.engine.Engine;
 import io.delta.kernel.engine.FileReadResult;
+import io.delta.kernel.expressions.Predicate;
 import io.delta.kernel.internal.InternalScanFileUtils;
 import io.delta.kernel.internal.data.ScanStateRow;
 import io.delta.kernel.types.ArrayType;
@@ -95,6 +96,30 @@ public final class KernelReader {
                 }
               }
             }
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out;
+  }
+
+  /**
+   * The data files (paths relative to the table) a scan with {@code filter} reads: Kernel's partition
+   * pruning and data skipping on the files' {@code minValues}/{@code maxValues} drop the others.
+   */
+  public List<String> filesMatching(Predicate filter) {
+    Scan scan = snapshot().getScanBuilder().withFilter(filter).build();
+    String root = new org.apache.hadoop.fs.Path(location).toUri().getPath() + "/";
+    List<String> out = new ArrayList<>();
+    try (CloseableIterator<FilteredColumnarBatch> files = scan.getScanFiles(engine)) {
+      while (files.hasNext()) {
+        try (CloseableIterator<Row> fileRows = files.next().getRows()) {
+          while (fileRows.hasNext()) {
+            String path = new org.apache.hadoop.fs.Path(InternalScanFileUtils.getAddFileStatus(fileRows.next()).getPath())
+                .toUri().getPath();
+            out.add(path.startsWith(root) ? path.substring(root.length()) : path);
           }
         }
       }

@@ -1,6 +1,7 @@
 package io.deltasink.connect.delta.writer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.kafka.connect.errors.DataException;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.ParquetReader;
@@ -79,6 +81,53 @@ class TopicPartitionWriterTest {
     assertThat(rows.get(0).getLong("seq", 0)).isEqualTo(10);
     assertThat(rows.get(0).getString("city", 0)).isEqualTo("Paris");
     assertThat(rows.get(1).getFieldRepetitionCount("city")).isZero();
+  }
+
+  /**
+   * Issue 12 case 12: Java's UTF-8 encoder writes '?' for an unpaired surrogate. Such a row is
+   * rejected before anything of it is written (Parquet cannot take back half a record), naming the
+   * column; the rows around it are stored, and no file is left for a rejected first row.
+   */
+  @Test
+  void aStringWithAnUnpairedSurrogateIsRejectedAndNothingOfItIsWritten() throws Exception {
+    ColumnType.Struct point = new ColumnType.Struct(List.of(new Column("name", Primitive.STRING, true)));
+    ColumnType.Struct schema = new ColumnType.Struct(List.of(
+        new Column("city", Primitive.STRING, true),
+        new Column("seq", Primitive.LONG, false),
+        new Column("tags", new ColumnType.Array(Primitive.STRING, true), true),
+        new Column("attrs", new ColumnType.MapType(Primitive.STRING, Primitive.STRING, true), true),
+        new Column("point", point, true)));
+    TableLayout layout = new TableLayout(new org.apache.hadoop.fs.Path(dir.toUri()), schema, List.of());
+    TopicPartitionWriter w = new TopicPartitionWriter(conf, layout,
+        new WriterSettings(CompressionCodecName.SNAPPY, 1L << 30, 1 << 20, 64 * 1024), "part-t-0");
+    Object[][] bad = {
+        {"a\uD800", 0L, null, null, null},
+        {"ok", 1L, List.of("x", "\uDC00y"), null, null},
+        {"ok", 2L, null, Map.of("\uDBFFk", "v"), null},
+        {"ok", 3L, null, Map.of("k", "\uD83D"), null},
+        {"ok", 4L, null, null, new Object[] {"\uDE00\uD83D"}}};
+    String[] columns = {"city", "tags[]", "attrs{key}", "attrs{value}", "point.name"};
+    for (int i = 0; i < bad.length; i++) {
+      Object[] row = bad[i];
+      long offset = i;
+      assertThatThrownBy(() -> w.write(row, offset)).isInstanceOf(DataException.class)
+          .hasMessageStartingWith("column '" + columns[i] + "': a text with an unpaired surrogate");
+    }
+    assertThat(w.records()).isZero();
+    assertThat(w.finishFiles()).isEmpty();
+    try (Stream<Path> files = Files.walk(dir)) {
+      assertThat(files.filter(Files::isRegularFile).toList()).isEmpty();
+    }
+
+    String emoji = "\uD83D\uDE00";
+    w.write(new Object[] {emoji, 5L, List.of(emoji), Map.of(emoji, emoji), new Object[] {emoji}}, 5);
+    assertThatThrownBy(() -> w.write(bad[0], 6)).isInstanceOf(DataException.class);
+    w.write(new Object[] {"b", 7L, null, null, null}, 7);
+    WrittenFile f = w.finishFiles().get(0);
+    assertThat(f.records()).isEqualTo(2);
+    assertThat(f.firstOffset()).isEqualTo(5);
+    List<Group> rows = read(dir.resolve(f.path()));
+    assertThat(rows).extracting(g -> g.getString("city", 0)).containsExactly(emoji, "b");
   }
 
   @Test
