@@ -133,6 +133,56 @@ class SinkWriterTest {
     w.close();
   }
 
+  /**
+   * Issue 12 case 1: the task thread is interrupted while its Delta commits run on the commit threads.
+   * It must not give up on them (a commit left running could land after the task dropped its files):
+   * the flush waits for them, records their outcome, and the interrupt is kept for the caller.
+   */
+  @Test
+  void anInterruptedFlushWaitsForTheCommitsItStarted() throws Exception {
+    java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(4);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    SinkWriter w = fourTables(location -> () -> {
+      started.countDown();
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    w.open(fourTopics());
+    for (TopicPartition tp : fourTopics()) {
+      w.put(records(tp, 0, 25));
+    }
+    java.util.concurrent.CountDownLatch flushed = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicBoolean interruptKept = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+    Thread task = new Thread(() -> {
+      try {
+        w.flush();
+      } catch (Throwable t) {
+        failure.set(t);
+      } finally {
+        interruptKept.set(Thread.currentThread().isInterrupted());
+        flushed.countDown();
+      }
+    });
+    task.start();
+    assertThat(started.await(30, java.util.concurrent.TimeUnit.SECONDS)).as("the four commits started").isTrue();
+    task.interrupt();
+    assertThat(flushed.await(1, java.util.concurrent.TimeUnit.SECONDS)).as("the flush returned while its commits ran")
+        .isFalse();
+    release.countDown();
+    assertThat(flushed.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(failure.get()).isNull();
+    assertThat(interruptKept.get()).as("the interrupt is kept").isTrue();
+    assertThat(w.preCommit(Map.of())).hasSize(4).allSatisfy((tp, o) -> assertThat(o.offset()).isEqualTo(25));
+    w.close();
+    for (int t = 0; t < 4; t++) {
+      assertThat(rowsIn("t" + t)).isEqualTo(25);
+    }
+  }
+
   private KernelReader reader() {
     return new KernelReader(dir.toUri().toString());
   }
@@ -265,23 +315,31 @@ class SinkWriterTest {
   }
 
   @Test
-  void aBacklogIsCommittedOnceThePollsComeBackEmptyButATrickleWaitsForTheInterval() {
-    // delta.flush.records=100: an idle commit needs at least 10 buffered records.
+  void whatATaskHoldsIsCommittedOnceThePollsComeBackEmptyHoweverLittle() {
+    // Issue 12 case 18: no minimum amount any more (it was a tenth of delta.flush.records).
     SinkWriter w = writer(DeltaSinkConfig.FLUSH_IDLE_MS_CONFIG, "200");
     w.open(List.of(P0, P1));
     w.put(records(P1, 0, 9));
-    assertThat(context.timeoutMs).as("a trickle: called back at the flush interval").isEqualTo(10_000);
-    time.sleep(200);
-    w.put(List.of());
-    assertThat(Files.exists(dir.resolve("_delta_log"))).as("9 records wait for the interval").isFalse();
-
+    assertThat(context.timeoutMs).as("called back after the idle time").isEqualTo(200);
     w.put(records(P0, 0, 40));
-    assertThat(context.timeoutMs).as("enough rows: called back after the idle time").isEqualTo(200);
-    w.put(records(P0, 40, 50));
     assertThat(Files.exists(dir.resolve("_delta_log"))).as("records still arriving").isFalse();
     time.sleep(200);
     w.put(List.of());  // the poll brought nothing for 200 ms
-    assertThat(reader().txnVersion("conn/temps/0")).isEqualTo(49);
+    assertThat(reader().txnVersion("conn/temps/0")).isEqualTo(39);
+    assertThat(reader().txnVersion("conn/temps/1")).isEqualTo(8);
+  }
+
+  @Test
+  void withoutIdleCommitsATrickleWaitsForTheInterval() {
+    SinkWriter w = writer(DeltaSinkConfig.FLUSH_IDLE_MS_CONFIG, "0");
+    w.open(List.of(P0, P1));
+    w.put(records(P1, 0, 9));
+    assertThat(context.timeoutMs).as("called back at the flush interval").isEqualTo(10_000);
+    time.sleep(200);
+    w.put(List.of());
+    assertThat(Files.exists(dir.resolve("_delta_log"))).as("9 records wait for the interval").isFalse();
+    time.sleep(9_800);
+    w.put(List.of());
     assertThat(reader().txnVersion("conn/temps/1")).isEqualTo(8);
   }
 
