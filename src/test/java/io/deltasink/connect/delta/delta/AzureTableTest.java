@@ -31,6 +31,8 @@ class AzureTableTest {
   @BeforeEach
   void reset() {
     LocalAbfsFileSystem.LOG_RENAMES.set(0);
+    LocalAbfsFileSystem.CHECKPOINT_RENAMES.set(0);
+    LocalAbfsFileSystem.CHECKPOINTS_CREATED_IN_PLACE.set(0);
   }
 
   private Map<String, String> hadoop(boolean hns) {
@@ -74,6 +76,20 @@ class AzureTableTest {
     // local-file log store this connector uses for file: tables.
     assertThat(LocalAbfsFileSystem.LOG_RENAMES.get()).isEqualTo(writers * commitsEach);
     assertThat(dir.resolve("lake.dfs.core.windows.net/files/weather/temperatures/_delta_log")).isDirectory();
+  }
+
+  /** Issue #12 case 19: Delta's {@code AzureLogStore} says partial writes are visible, so checkpoints are renamed in. */
+  @Test
+  void checkpointsBecomeVisibleWholeThroughARename() throws Exception {
+    CheckpointTest.createTable(conf(), LOCATION, 2);
+    StandaloneDeltaTable t = new StandaloneDeltaTable(LOCATION, conf(), "t", "e", 5, 1, ms -> {});
+    t.commit(StandaloneDeltaTableTest.SCHEMA, List.of(), List.of(new PartitionCommit("a/t/0", -1, 9, files(0, 9))));
+    t.commit(StandaloneDeltaTableTest.SCHEMA, List.of(), List.of(new PartitionCommit("a/t/0", 9, 19, files(10, 19))));
+    assertThat(dir.resolve("lake.dfs.core.windows.net/files/weather/temperatures/_delta_log/"
+        + "00000000000000000002.checkpoint.parquet")).isNotEmptyFile();
+    assertThat(LocalAbfsFileSystem.CHECKPOINT_RENAMES).hasValue(1);
+    assertThat(LocalAbfsFileSystem.CHECKPOINTS_CREATED_IN_PLACE).hasValue(0);
+    assertThat(new KernelReader(LOCATION, conf()).txnVersion("a/t/0")).isEqualTo(19);
   }
 
   @Test

@@ -34,6 +34,10 @@ public class LocalAbfsFileSystem extends FileSystem {
   public static final String HNS_KEY = "fs.abfss.test.hns";
   /** Renames onto a {@code _delta_log/*.json} commit file: how commits were published. */
   public static final AtomicInteger LOG_RENAMES = new AtomicInteger();
+  /** Renames onto a {@code _delta_log/*.checkpoint.parquet} file: checkpoints published whole. */
+  public static final AtomicInteger CHECKPOINT_RENAMES = new AtomicInteger();
+  /** Files created under a checkpoint's own name: visible to readers while half written. */
+  public static final AtomicInteger CHECKPOINTS_CREATED_IN_PLACE = new AtomicInteger();
 
   private final RawLocalFileSystem local = new RawLocalFileSystem();
   private URI uri;
@@ -96,6 +100,9 @@ public class LocalAbfsFileSystem extends FileSystem {
   @Override
   public FSDataOutputStream create(Path f, FsPermission permission, boolean overwrite, int bufferSize, short replication,
       long blockSize, Progressable progress) throws IOException {
+    if (f.getName().endsWith(".checkpoint.parquet")) {
+      CHECKPOINTS_CREATED_IN_PLACE.incrementAndGet();
+    }
     return local.create(toLocal(f), permission, overwrite, bufferSize, replication, blockSize, progress);
   }
 
@@ -124,6 +131,9 @@ public class LocalAbfsFileSystem extends FileSystem {
     }
     if (to.getParent().getFileName().toString().equals("_delta_log") && to.getFileName().toString().endsWith(".json")) {
       LOG_RENAMES.incrementAndGet();
+    }
+    if (to.getFileName().toString().endsWith(".checkpoint.parquet")) {
+      CHECKPOINT_RENAMES.incrementAndGet();
     }
     return true;
   }
