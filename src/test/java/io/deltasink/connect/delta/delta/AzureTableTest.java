@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 class AzureTableTest {
   private static final String LOCATION = "abfss://files@lake.dfs.core.windows.net/weather/temperatures";
   @TempDir Path dir;
+  private final List<Configuration> built = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   @BeforeEach
   void reset() {
@@ -46,8 +48,16 @@ class AzureTableTest {
     return m;
   }
 
+  /** A task's configuration: its own scope of file systems, closed after the test. */
   private Configuration conf() {
-    return HadoopConf.build(hadoop(true));
+    Configuration conf = HadoopConf.build(hadoop(true));
+    built.add(conf);
+    return conf;
+  }
+
+  @AfterEach
+  void closeFileSystems() {
+    built.forEach(HadoopConf::close);
   }
 
   private List<WrittenFile> files(long from, long to) throws Exception {

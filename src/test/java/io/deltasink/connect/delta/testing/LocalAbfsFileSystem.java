@@ -7,6 +7,8 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
@@ -38,6 +40,10 @@ public class LocalAbfsFileSystem extends FileSystem {
   public static final AtomicInteger CHECKPOINT_RENAMES = new AtomicInteger();
   /** Files created under a checkpoint's own name: visible to readers while half written. */
   public static final AtomicInteger CHECKPOINTS_CREATED_IN_PLACE = new AtomicInteger();
+  /** Every instance initialized, ever. */
+  public static final AtomicInteger INITIALIZED = new AtomicInteger();
+  /** The instances initialized and not closed yet. */
+  public static final Set<LocalAbfsFileSystem> OPEN = ConcurrentHashMap.newKeySet();
 
   private final RawLocalFileSystem local = new RawLocalFileSystem();
   private URI uri;
@@ -66,6 +72,8 @@ public class LocalAbfsFileSystem extends FileSystem {
     hns = conf.getBoolean(HNS_KEY, true);
     local.initialize(URI.create("file:///"), new Configuration(false));
     workingDir = new Path(uri.toString() + "/");
+    INITIALIZED.incrementAndGet();
+    OPEN.add(this);
   }
 
   @Override
@@ -187,6 +195,7 @@ public class LocalAbfsFileSystem extends FileSystem {
 
   @Override
   public void close() throws IOException {
+    OPEN.remove(this);
     local.close();
     super.close();
   }
