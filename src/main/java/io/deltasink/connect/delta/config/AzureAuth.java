@@ -168,8 +168,10 @@ public final class AzureAuth {
               blank(file) ? System.getenv("AZURE_FEDERATED_TOKEN_FILE") : file);
         }
         case SAS -> {
+          // No provider type: hadoop-azure builds its FixedSASTokenProvider from fs.azure.sas.fixed.token
+          // itself (AbfsConfiguration.getSASTokenProvider); named as a provider class, it cannot be
+          // instantiated (no no-argument constructor) and the file system fails to start.
           out.put("fs.azure.account.auth.type." + host, "SAS");
-          out.put("fs.azure.sas.token.provider.type." + host, "org.apache.hadoop.fs.azurebfs.services.FixedSASTokenProvider");
           out.put("fs.azure.sas.fixed.token." + host, secret(config, SAS_TOKEN_CONFIG).replaceFirst("^\\?", ""));
         }
         default -> { }

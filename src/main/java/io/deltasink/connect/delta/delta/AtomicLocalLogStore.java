@@ -64,8 +64,17 @@ public class AtomicLocalLogStore extends HadoopFileSystemLogStore {
     }
   }
 
+  /**
+   * True: a file being written in place is visible to other writers before it is complete. Delta
+   * writes commit files and {@code _last_checkpoint} through {@link #write}, which publishes them
+   * whole; checkpoints it writes itself, and only when this answers true does it write them to a
+   * temporary file and rename that onto the checkpoint's name (Standalone
+   * {@code Checkpoints.writeCheckpoint}). With false, other writers listed and read half-written
+   * checkpoints ("is not a Parquet file. Expected magic number at tail"). The local rename replaces
+   * atomically, so two writers checkpointing the same version leave one whole file.
+   */
   @Override
   public Boolean isPartialWriteVisible(Path path, Configuration hadoopConf) {
-    return false;
+    return true;
   }
 }

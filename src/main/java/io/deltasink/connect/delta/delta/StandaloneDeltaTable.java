@@ -342,7 +342,8 @@ public final class StandaloneDeltaTable implements DeltaTable {
 
   /**
    * Runs a Standalone call, turning an unsupported table protocol into a {@link ConnectException}
-   * that says what to do, and storage failures into {@link RetriableException}.
+   * that says what to do, and storage failures and checkpoints that cannot be read (see
+   * {@link #readingParquet}) into {@link RetriableException}.
    */
   private <T> T guard(java.util.function.Supplier<T> call) {
     try {
@@ -356,6 +357,10 @@ public final class StandaloneDeltaTable implements DeltaTable {
             + "(reader version 1, writer version 2): " + e.getMessage()
             + ". Write to a new table location, or to a table created without newer table features.", e);
       }
+      if (readingParquet(e)) {
+        throw new RetriableException("A checkpoint of Delta table " + location + " cannot be read (being written in "
+            + "place by another writer, torn by a crash, or damaged); the sink retries: " + e.getMessage(), e);
+      }
       if (e instanceof java.io.IOException || e.getCause() instanceof java.io.IOException
           || e instanceof java.io.UncheckedIOException) {
         throw new RetriableException("Storage error on Delta table " + location + ": " + e.getMessage(), e);
@@ -365,6 +370,32 @@ public final class StandaloneDeltaTable implements DeltaTable {
       }
       throw new ConnectException("Delta table " + location + ": " + e.getMessage(), e);
     }
+  }
+
+  /** Classes of Parquet's reader, under any relocation prefix (Standalone's is {@code shadedelta.}). */
+  private static final List<String> PARQUET_READERS =
+      List.of("org.apache.parquet.hadoop.ParquetFileReader", "org.apache.parquet.hadoop.ParquetReader");
+
+  /**
+   * Whether {@code e}, or an exception in its cause chain, was raised inside Parquet's reader. The
+   * only Parquet files Delta Standalone reads are checkpoints of the log ({@code Checkpoints.scala},
+   * {@code SnapshotImpl.loadInMemory}), and a checkpoint that is incomplete fails there with a plain
+   * {@code RuntimeException} ("... is not a Parquet file. Expected magic number at tail ...") or with
+   * an exception of Standalone's relocated Parquet: neither is a type this connector can name, so the
+   * reader's frames on the stack identify it. Walks at most 16 causes.
+   */
+  private static boolean readingParquet(Throwable e) {
+    Throwable t = e;
+    for (int depth = 0; t != null && depth < 16; depth++, t = t.getCause() == t ? null : t.getCause()) {
+      for (StackTraceElement frame : t.getStackTrace()) {
+        for (String reader : PARQUET_READERS) {
+          if (frame.getClassName().endsWith(reader)) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
   }
 
   @Override

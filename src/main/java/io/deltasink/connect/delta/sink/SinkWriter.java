@@ -558,6 +558,7 @@ public final class SinkWriter implements AutoCloseable {
     tables.clear();
     byPartition.clear();
     metrics.close();
+    HadoopConf.close(hadoopConf);
   }
 
   /**

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,10 +28,13 @@ import org.junit.jupiter.api.io.TempDir;
 class AzureTableTest {
   private static final String LOCATION = "abfss://files@lake.dfs.core.windows.net/weather/temperatures";
   @TempDir Path dir;
+  private final List<Configuration> built = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   @BeforeEach
   void reset() {
     LocalAbfsFileSystem.LOG_RENAMES.set(0);
+    LocalAbfsFileSystem.CHECKPOINT_RENAMES.set(0);
+    LocalAbfsFileSystem.CHECKPOINTS_CREATED_IN_PLACE.set(0);
   }
 
   private Map<String, String> hadoop(boolean hns) {
@@ -44,8 +48,16 @@ class AzureTableTest {
     return m;
   }
 
+  /** A task's configuration: its own scope of file systems, closed after the test. */
   private Configuration conf() {
-    return HadoopConf.build(hadoop(true));
+    Configuration conf = HadoopConf.build(hadoop(true));
+    built.add(conf);
+    return conf;
+  }
+
+  @AfterEach
+  void closeFileSystems() {
+    built.forEach(HadoopConf::close);
   }
 
   private List<WrittenFile> files(long from, long to) throws Exception {
@@ -74,6 +86,20 @@ class AzureTableTest {
     // local-file log store this connector uses for file: tables.
     assertThat(LocalAbfsFileSystem.LOG_RENAMES.get()).isEqualTo(writers * commitsEach);
     assertThat(dir.resolve("lake.dfs.core.windows.net/files/weather/temperatures/_delta_log")).isDirectory();
+  }
+
+  /** Issue #12 case 19: Delta's {@code AzureLogStore} says partial writes are visible, so checkpoints are renamed in. */
+  @Test
+  void checkpointsBecomeVisibleWholeThroughARename() throws Exception {
+    CheckpointTest.createTable(conf(), LOCATION, 2);
+    StandaloneDeltaTable t = new StandaloneDeltaTable(LOCATION, conf(), "t", "e", 5, 1, ms -> {});
+    t.commit(StandaloneDeltaTableTest.SCHEMA, List.of(), List.of(new PartitionCommit("a/t/0", -1, 9, files(0, 9))));
+    t.commit(StandaloneDeltaTableTest.SCHEMA, List.of(), List.of(new PartitionCommit("a/t/0", 9, 19, files(10, 19))));
+    assertThat(dir.resolve("lake.dfs.core.windows.net/files/weather/temperatures/_delta_log/"
+        + "00000000000000000002.checkpoint.parquet")).isNotEmptyFile();
+    assertThat(LocalAbfsFileSystem.CHECKPOINT_RENAMES).hasValue(1);
+    assertThat(LocalAbfsFileSystem.CHECKPOINTS_CREATED_IN_PLACE).hasValue(0);
+    assertThat(new KernelReader(LOCATION, conf()).txnVersion("a/t/0")).isEqualTo(19);
   }
 
   @Test

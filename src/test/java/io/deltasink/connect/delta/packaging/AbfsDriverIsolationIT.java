@@ -77,7 +77,9 @@ class AbfsDriverIsolationIT {
       }
       System.out.println("[measure] ABFS in the plugin class loader: " + out + "; " + adls.requests.size()
           + " requests: " + adls.requests);
-      assertThat(out).containsEntry("fs.class", "org.apache.hadoop.fs.azurebfs.AzureBlobFileSystem")
+      assertThat(out).containsEntry("fs.view", "io.deltasink.connect.delta.fs.TaskScopedFileSystem")
+          .containsEntry("closed.driver.refuses", "true")
+          .containsEntry("fs.class", "org.apache.hadoop.fs.azurebfs.AzureBlobFileSystem")
           .containsEntry("exists.before", "false").containsEntry("mkdirs", "true")
           .containsEntry("status.len", "20").containsEntry("read", "written through ABFS")
           .containsEntry("list", "[probe.txt]").containsEntry("delta.exists", "false");

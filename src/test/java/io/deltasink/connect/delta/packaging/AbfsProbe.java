@@ -15,6 +15,7 @@ import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.FilterFileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
@@ -32,8 +33,11 @@ public class AbfsProbe implements Function<Map<String, String>, Map<String, Stri
       Configuration conf = HadoopConf.build(config.hadoopOverrides());
       Path root = new Path(config.tableLocation());
       FileSystem fs = root.getFileSystem(conf);
-      out.put("fs.class", fs.getClass().getName());
-      out.put("fs.loader", String.valueOf(fs.getClass().getClassLoader()));
+      // The task's view (issue #12 case 14) over its own instance of the driver.
+      out.put("fs.view", fs.getClass().getName());
+      FileSystem driver = fs instanceof FilterFileSystem view ? view.getRawFileSystem() : fs;
+      out.put("fs.class", driver.getClass().getName());
+      out.put("fs.loader", String.valueOf(driver.getClass().getClassLoader()));
       out.put("jackson.loader", String.valueOf(com.fasterxml.jackson.databind.ObjectMapper.class.getClassLoader()));
       out.put("lang3.loader", String.valueOf(org.apache.commons.lang3.StringUtils.class.getClassLoader()));
       out.put("exists.before", Boolean.toString(fs.exists(root)));
@@ -53,9 +57,20 @@ public class AbfsProbe implements Function<Map<String, String>, Map<String, Stri
       out.put("list", Arrays.toString(Arrays.stream(fs.listStatus(root)).map(s -> s.getPath().getName()).toArray()));
       StandaloneDeltaTable table = new StandaloneDeltaTable(config.tableLocation(), conf, "t", "probe", 1, 0, ms -> {});
       out.put("delta.exists", Boolean.toString(table.state().isPresent()));
+      HadoopConf.close(conf);
+      out.put("closed.driver.refuses", Boolean.toString(refuses(root, conf)));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     return out;
+  }
+
+  private static boolean refuses(Path root, Configuration closed) {
+    try {
+      root.getFileSystem(closed);
+      return false;
+    } catch (IOException e) {
+      return true;
+    }
   }
 }

@@ -7,6 +7,8 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
@@ -34,6 +36,14 @@ public class LocalAbfsFileSystem extends FileSystem {
   public static final String HNS_KEY = "fs.abfss.test.hns";
   /** Renames onto a {@code _delta_log/*.json} commit file: how commits were published. */
   public static final AtomicInteger LOG_RENAMES = new AtomicInteger();
+  /** Renames onto a {@code _delta_log/*.checkpoint.parquet} file: checkpoints published whole. */
+  public static final AtomicInteger CHECKPOINT_RENAMES = new AtomicInteger();
+  /** Files created under a checkpoint's own name: visible to readers while half written. */
+  public static final AtomicInteger CHECKPOINTS_CREATED_IN_PLACE = new AtomicInteger();
+  /** Every instance initialized, ever. */
+  public static final AtomicInteger INITIALIZED = new AtomicInteger();
+  /** The instances initialized and not closed yet. */
+  public static final Set<LocalAbfsFileSystem> OPEN = ConcurrentHashMap.newKeySet();
 
   private final RawLocalFileSystem local = new RawLocalFileSystem();
   private URI uri;
@@ -62,6 +72,8 @@ public class LocalAbfsFileSystem extends FileSystem {
     hns = conf.getBoolean(HNS_KEY, true);
     local.initialize(URI.create("file:///"), new Configuration(false));
     workingDir = new Path(uri.toString() + "/");
+    INITIALIZED.incrementAndGet();
+    OPEN.add(this);
   }
 
   @Override
@@ -96,6 +108,9 @@ public class LocalAbfsFileSystem extends FileSystem {
   @Override
   public FSDataOutputStream create(Path f, FsPermission permission, boolean overwrite, int bufferSize, short replication,
       long blockSize, Progressable progress) throws IOException {
+    if (f.getName().endsWith(".checkpoint.parquet")) {
+      CHECKPOINTS_CREATED_IN_PLACE.incrementAndGet();
+    }
     return local.create(toLocal(f), permission, overwrite, bufferSize, replication, blockSize, progress);
   }
 
@@ -124,6 +139,9 @@ public class LocalAbfsFileSystem extends FileSystem {
     }
     if (to.getParent().getFileName().toString().equals("_delta_log") && to.getFileName().toString().endsWith(".json")) {
       LOG_RENAMES.incrementAndGet();
+    }
+    if (to.getFileName().toString().endsWith(".checkpoint.parquet")) {
+      CHECKPOINT_RENAMES.incrementAndGet();
     }
     return true;
   }
@@ -177,6 +195,7 @@ public class LocalAbfsFileSystem extends FileSystem {
 
   @Override
   public void close() throws IOException {
+    OPEN.remove(this);
     local.close();
     super.close();
   }
