@@ -6,12 +6,16 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.Set;
 import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What a {@link TableWriter} knows of one Kafka partition it owns: the last offset the table holds
  * (its {@code txn} version), what was handled since, and the partition's open Parquet files.
  */
 final class PartitionState {
+  private static final Logger LOG = LoggerFactory.getLogger(PartitionState.class);
+
   final TopicPartition tp;
   final String appId;
   /** Last offset the table holds (its txn version), -1 for none. */
@@ -35,6 +39,31 @@ final class PartitionState {
   PartitionState(TopicPartition tp, String appId) {
     this.tp = tp;
     this.appId = appId;
+  }
+
+  /**
+   * Whether the record at {@code offset} is new to this partition: not a replay (at or below what is
+   * written, reported or committed), and not delivered before the partition's last rewind took effect.
+   *
+   * @param rewindShown whether this batch comes from the position of the last rewind
+   *     ({@link ConsumerControl#rewindShown})
+   * @param location the table, for the log line
+   */
+  boolean accepts(long offset, boolean rewindShown, String location) {
+    if (discardAbove >= 0) {
+      if (offset > discardAbove) {
+        if (!rewindShown) {
+          return false; // delivered before the rewind took effect; it comes again after it
+        }
+        // The rewind took effect and Kafka no longer has the offsets it asked for (retention,
+        // compaction, or the consumer was reset while the partition waited): go on from here.
+        LOG.warn("{}: a rewind asked Kafka for offset {} again, the first record it delivered is at offset {}; the "
+            + "offsets between are no longer in Kafka (deleted by retention or compaction, or transaction markers) and "
+            + "are not in {}", tp, discardAbove, offset, location);
+      }
+      discardAbove = -1;
+    }
+    return offset > lastOffset();
   }
 
   /** Last offset written, reported or committed: anything at or below it is a replay. */

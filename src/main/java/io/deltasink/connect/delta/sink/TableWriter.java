@@ -2,13 +2,11 @@ package io.deltasink.connect.delta.sink;
 
 import io.deltasink.connect.delta.convert.BronzeRecordConverter;
 import io.deltasink.connect.delta.convert.RecordConverter;
-import io.deltasink.connect.delta.delta.CommitOutcome;
 import io.deltasink.connect.delta.delta.DeltaTable;
 import io.deltasink.connect.delta.delta.PartitionCommit;
 import io.deltasink.connect.delta.delta.TableState;
 import io.deltasink.connect.delta.delta.TxnAppIds;
 import io.deltasink.connect.delta.metrics.SinkMetrics;
-import io.deltasink.connect.delta.schema.ColumnType;
 import io.deltasink.connect.delta.writer.MemoryGate;
 import io.deltasink.connect.delta.writer.TableLayout;
 import io.deltasink.connect.delta.writer.TopicPartitionWriter;
@@ -22,9 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.ToLongFunction;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.Path;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.DataException;
@@ -40,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * <p>Exactly once: the table's {@code txn} version for a partition is the last offset it holds.
  * {@link #open} rewinds the consumer to just after it; {@link #put} skips every record at or below it
  * (and below what is already buffered, for batches Connect redelivers after a retriable error);
- * a commit ({@link #prepareCommit}, then its {@link Prepared}) adds files and the new version
+ * a commit ({@link #prepareCommit}, then its {@link TableCommit}) adds files and the new version
  * atomically, and drops a partition that another owner advanced in the meantime (fencing) instead of
  * writing its rows twice.
  */
@@ -54,7 +50,7 @@ final class TableWriter implements AutoCloseable {
   private final List<String> partitionColumns;
   private final String applicationId;
   private final ConsumerControl consumer;
-  private final Map<TopicPartition, PartitionState> partitions = new HashMap<>();
+  private final PartitionStates partitions = new PartitionStates();
   private final TombstonePolicy tombstones;
   private final MemoryGate gate;
   private final SinkMetrics metrics;
@@ -105,7 +101,7 @@ final class TableWriter implements AutoCloseable {
       st.committed = versions.get(e.getKey());
       st.metrics = metrics.partition(e.getValue().topic(), e.getValue().partition(), table.location());
       st.metrics.offsets(st.committed, st.committed);
-      partitions.put(e.getValue(), st);
+      partitions.put(st);
       if (st.committed >= 0) {
         consumer.rewind(e.getValue(), st.committed + 1);
       }
@@ -133,20 +129,7 @@ final class TableWriter implements AutoCloseable {
       open(List.of(tp));
       st = partitions.get(tp);
     }
-    if (st.discardAbove >= 0) {
-      if (offset > st.discardAbove) {
-        if (!consumer.rewindShown(tp)) {
-          return true; // delivered before the rewind took effect; it comes again after it
-        }
-        // The rewind took effect and Kafka no longer has the offsets it asked for (retention,
-        // compaction, or the consumer was reset while the partition waited): go on from here.
-        LOG.warn("{}: a rewind asked Kafka for offset {} again, the first record it delivered is at offset {}; the "
-            + "offsets between are no longer in Kafka (deleted by retention or compaction, or transaction markers) and "
-            + "are not in {}", tp, st.discardAbove, offset, table.location());
-      }
-      st.discardAbove = -1;
-    }
-    if (offset <= st.lastOffset()) {
+    if (!st.accepts(offset, consumer.rewindShown(tp), table.location())) {
       return true;
     }
     Object[] row;
@@ -196,17 +179,7 @@ final class TableWriter implements AutoCloseable {
 
   /** Heap held by the open Parquet files of this table's partitions (bytes). */
   long memoryBytes() {
-    return sumOverWriters(TopicPartitionWriter::memoryBytes);
-  }
-
-  private long sumOverWriters(ToLongFunction<TopicPartitionWriter> f) {
-    long n = 0;
-    for (PartitionState st : partitions.values()) {
-      if (st.writer != null) {
-        n += f.applyAsLong(st.writer);
-      }
-    }
-    return n;
+    return partitions.sumOverWriters(TopicPartitionWriter::memoryBytes);
   }
 
   /**
@@ -217,16 +190,8 @@ final class TableWriter implements AutoCloseable {
    * @throws RetriableException when closing the file failed (the partition is rewound, as in {@link #put})
    */
   long finishLargest(long minBytes) {
-    PartitionState largest = null;
-    long most = -1;
-    for (PartitionState st : partitions.values()) {
-      long m = st.writer == null ? 0 : st.writer.memoryBytes();
-      if (m > most) {
-        most = m;
-        largest = st;
-      }
-    }
-    if (largest == null || most == 0) {
+    PartitionState largest = partitions.largestInMemory();
+    if (largest == null) {
       return 0;
     }
     try {
@@ -246,13 +211,10 @@ final class TableWriter implements AutoCloseable {
   }
 
   /**
-   * Drops everything the partition holds uncommitted and asks Connect to resume after its last
-   * committed offset. Records delivered before that rewind shows are ignored: the first record
-   * after the rewind is at {@code firstPending} (no record lies between the committed offset and
-   * it), and anything above it is a redelivery that will come again.
-   */
-  /**
-   * Drops the partition's uncommitted rows and rewinds it to its last committed offset.
+   * Drops the partition's uncommitted rows and rewinds it to its last committed offset. Records
+   * delivered before that rewind shows are ignored: the first record after the rewind is at
+   * {@code firstPending} (no record lies between the committed offset and it), and anything above it
+   * is a redelivery that will come again.
    *
    * @param what what failed, for the message
    * @return the error to throw: Connect retries, and the partition's records come again
@@ -273,49 +235,34 @@ final class TableWriter implements AutoCloseable {
   }
 
   boolean hasPending() {
-    for (PartitionState st : partitions.values()) {
-      if (st.pending()) {
-        return true;
-      }
-    }
-    return false;
+    return partitions.anyPending();
   }
 
   /** Whether any of {@code tps} holds rows not yet committed. */
   boolean hasPending(Collection<TopicPartition> tps) {
-    for (TopicPartition tp : tps) {
-      PartitionState st = partitions.get(tp);
-      if (st != null && st.pending()) {
-        return true;
-      }
-    }
-    return false;
+    return partitions.anyPending(tps);
   }
 
   long bufferedRecords() {
-    long n = 0;
-    for (PartitionState st : partitions.values()) {
-      n += st.bufferedRecords();
-    }
-    return n;
+    return partitions.sumOverWriters(TopicPartitionWriter::records);
   }
 
   long bufferedBytes() {
-    return sumOverWriters(TopicPartitionWriter::bytes);
+    return partitions.sumOverWriters(TopicPartitionWriter::bytes);
   }
 
   /**
    * Closes the Parquet files of every buffered partition and collects them for one Delta version,
-   * which {@link Prepared#commitToDelta} commits and {@link Prepared#apply} records. Task thread
+   * which {@link TableCommit#commitToDelta} commits and {@link TableCommit#apply} records. Task thread
    * only. A partition whose files cannot be closed is rewound; its {@link RetriableException} is
-   * thrown by {@link Prepared#apply}, after the others are committed.
+   * thrown by {@link TableCommit#apply}, after the others are committed.
    */
-  Prepared prepareCommit() {
+  TableCommit prepareCommit() {
     List<PartitionCommit> commits = new ArrayList<>();
     Map<String, PartitionState> byAppId = new HashMap<>();
     Map<String, Long> newVersions = new HashMap<>();
     RuntimeException failed = null;
-    for (PartitionState st : partitions.values()) {
+    for (PartitionState st : partitions.all()) {
       if (!st.pending()) {
         continue;
       }
@@ -332,143 +279,60 @@ final class TableWriter implements AutoCloseable {
       newVersions.put(st.appId, newVersion);
     }
     // Only dead-lettered or ignored records so far and no table (no layout): nothing to record yet.
-    return new Prepared(layout == null ? List.of() : commits, byAppId, newVersions, failed);
+    return new TableCommit(this, table, layout, layout == null ? List.of() : commits, byAppId, newVersions, failed);
+  }
+
+  /** The committed outcome of {@code st}: the table now holds its rows up to {@code version}. */
+  void committed(PartitionState st, long version) {
+    st.committed = version;
+    if (st.writer != null) {
+      st.writer.committed();
+    }
+    st.resetPending();
+    st.resolved();
   }
 
   /**
-   * One table's prepared commit: {@link #commitToDelta} touches only the Delta table and may run on
-   * any thread (several tables commit at once); {@link #apply} updates the task's state and runs on
-   * the task thread.
+   * Another writer moved {@code st}'s {@code txn} version to {@code found} (or an earlier attempt of
+   * this task whose outcome was unknown landed): drops the partition's uncommitted rows, keeping the
+   * files the log may reference, and resumes after {@code found}.
+   *
+   * @throws ConnectException when the version went back: the table was replaced or its log rewritten
    */
-  final class Prepared {
-    private final List<PartitionCommit> commits;
-    private final Map<String, PartitionState> byAppId;
-    private final Map<String, Long> newVersions;
-    private final RuntimeException failed;
-    private long commitMs;
-
-    private Prepared(List<PartitionCommit> commits, Map<String, PartitionState> byAppId, Map<String, Long> newVersions,
-        RuntimeException failed) {
-      this.commits = commits;
-      this.byAppId = byAppId;
-      this.newVersions = newVersions;
-      this.failed = failed;
+  void fenced(PartitionState st, long found) {
+    if (found < st.committed) {
+      throw new ConnectException("The txn version of " + st.appId + " in " + table.location() + " went back from "
+          + st.committed + " to " + found + ": the table was replaced or its log rewritten. Stop the connector and "
+          + "check the table before resuming.");
     }
-
-    /** Whether there are files or offsets to commit to Delta. */
-    boolean needsDeltaCommit() {
-      return !commits.isEmpty();
+    if (st.inDoubtVersions.contains(found)) {
+      LOG.info("{}: an earlier commit attempt of this task whose outcome was unknown did land in {} (offsets up to "
+          + "{}); resuming after it", st.tp, table.location(), found);
+    } else {
+      LOG.warn("{} was written to {} up to offset {} by another task while this one held rows up to {}; "
+          + "dropping this task's copy and resuming after {}", st.tp, table.location(), found, st.lastOffset(), found);
     }
+    st.abortWriter();
+    st.resetPending();
+    st.resolved();
+    st.committed = found;
+    consumer.rewind(st.tp, found + 1);
+  }
 
-    /** The table, for messages. */
-    String location() {
-      return table.location();
-    }
+  /** A data file of {@code st} was gone from storage at commit time: its rows are written again. */
+  RetriableException rewrite(PartitionState st) {
+    return fail(st, "Committing " + st.tp + " to " + table.location(),
+        new java.io.FileNotFoundException("a data file written for the commit is gone from storage"));
+  }
 
-    /**
-     * The Delta commit (with its retries, see {@link DeltaTable#commit}); no task state is touched.
-     *
-     * @throws RetriableException when the commit did not go through: the buffers stay, and the next
-     *     commit of this table includes them (the log decides what already landed); or a
-     *     {@link ConnectException} as {@link DeltaTable#commit} throws it
-     */
-    CommitOutcome commitToDelta() {
-      long started = System.nanoTime();
-      CommitOutcome outcome = table.commit(layout.schema(), layout.partitionColumns(), commits);
-      commitMs = (System.nanoTime() - started) / 1_000_000;
-      return outcome;
-    }
-
-    /**
-     * {@link #commitToDelta} threw: whether the commit landed is unknown until the log is read again,
-     * so its files are never deleted meanwhile (the next commit of each partition, or its next
-     * owner, reads the {@code txn} version and decides).
-     */
-    void outcomeUnknown() {
-      for (PartitionCommit pc : commits) {
-        PartitionState st = byAppId.get(pc.appId());
-        List<String> paths = new ArrayList<>(pc.files().size());
-        for (WrittenFile f : pc.files()) {
-          paths.add(f.path());
-        }
-        st.inDoubt(pc.newVersion(), paths);
-      }
-    }
-
-    /**
-     * Records what the commit did (committed versions, fenced partitions, metrics); then throws the
-     * failure of a partition whose files could not be closed, if any.
-     *
-     * @param outcome what {@link #commitToDelta} returned, or null when {@link #needsDeltaCommit} was false
-     */
-    void apply(CommitOutcome outcome) {
-      RuntimeException rewrite = null;
-      if (outcome != null) {
-        record(outcome);
-        for (String appId : outcome.missing()) {
-          PartitionState st = byAppId.get(appId);
-          rewrite = fail(st, "Committing " + st.tp + " to " + table.location(),
-              new java.io.FileNotFoundException("a data file written for the commit is gone from storage"));
-        }
-      }
-      if (failed != null) {
-        throw failed;
-      }
-      if (rewrite != null) {
-        throw rewrite;
-      }
-    }
-
-    private void record(CommitOutcome outcome) {
-      long rows = 0;
-      long bytes = 0;
-      long files = 0;
-      for (PartitionCommit pc : commits) {
-        if (outcome.committed().contains(pc.appId())) {
-          for (WrittenFile f : pc.files()) {
-            rows += f.records();
-            bytes += f.sizeBytes();
-            files++;
-          }
-        }
-      }
-      tableMetrics.committed(outcome.tableVersion(), rows, bytes, files, commitMs);
-      for (String appId : outcome.committed()) {
-        PartitionState st = byAppId.get(appId);
-        st.committed = newVersions.get(appId);
-        if (st.writer != null) {
-          st.writer.committed();
-        }
-        st.resetPending();
-        st.resolved();
-      }
-      for (Map.Entry<String, Long> e : outcome.fenced().entrySet()) {
-        PartitionState st = byAppId.get(e.getKey());
-        long found = e.getValue();
-        if (found < st.committed) {
-          throw new ConnectException("The txn version of " + st.appId + " in " + table.location() + " went back from "
-              + st.committed + " to " + found + ": the table was replaced or its log rewritten. Stop the connector and "
-              + "check the table before resuming.");
-        }
-        if (st.inDoubtVersions.contains(found)) {
-          LOG.info("{}: an earlier commit attempt of this task whose outcome was unknown did land in {} (offsets up to "
-              + "{}); resuming after it", st.tp, table.location(), found);
-        } else {
-          LOG.warn("{} was written to {} up to offset {} by another task while this one held rows up to {}; "
-              + "dropping this task's copy and resuming after {}", st.tp, table.location(), found, st.lastOffset(), found);
-        }
-        st.abortWriter();
-        st.resetPending();
-        st.resolved();
-        st.committed = found;
-        consumer.rewind(st.tp, found + 1);
-      }
-    }
+  /** Hands a commit's figures to the table's MBean. */
+  void committedMetrics(long tableVersion, long rows, long bytes, long files, long commitMs) {
+    tableMetrics.committed(tableVersion, rows, bytes, files, commitMs);
   }
 
   /** Offsets to commit to Kafka: next offset after the last one in the table, per owned partition. */
   void committedOffsets(Map<TopicPartition, Long> out) {
-    for (PartitionState st : partitions.values()) {
+    for (PartitionState st : partitions.all()) {
       if (st.committed >= 0) {
         out.put(st.tp, st.committed + 1);
       }
@@ -492,38 +356,24 @@ final class TableWriter implements AutoCloseable {
 
   /** Hands each owned partition's committed and last received offsets to its MBean. */
   void publishOffsets() {
-    for (PartitionState st : partitions.values()) {
+    for (PartitionState st : partitions.all()) {
       st.metrics.offsets(st.committed, st.lastOffset());
     }
   }
 
   @Override
   public void close() {
-    close(new ArrayList<>(partitions.keySet()));
+    close(new ArrayList<>(partitions.partitions()));
     table.close();
   }
 
   private void useTable(TableState state) {
-    if (!partitionColumns.isEmpty() && !partitionColumns.equals(state.partitionColumns())) {
-      LOG.warn("Table {} is partitioned by {}; the configured partition columns {} only apply to new tables",
-          table.location(), state.partitionColumns(), partitionColumns);
-    }
-    layout = new TableLayout(new Path(table.location()), state.schema(), state.partitionColumns());
+    layout = Layouts.ofTable(table.location(), state, partitionColumns);
   }
 
   private void createLayout(SinkRecord first) {
     Optional<TableState> state = table.state();
-    if (state.isPresent()) {
-      useTable(state.get());
-      return;
-    }
-    ColumnType.Struct schema = converter.schemaFor(first).withNullableFieldsInCollections();
-    List<String> partitionBy = partitionColumns.isEmpty() && schema.equals(BronzeRecordConverter.SCHEMA)
-        ? List.of(BronzeRecordConverter.PARTITION_COLUMN) : partitionColumns;
-    try {
-      layout = new TableLayout(new Path(table.location()), schema, partitionBy);
-    } catch (IllegalArgumentException e) {
-      throw new ConnectException("Cannot create Delta table " + table.location() + ": " + e.getMessage(), e);
-    }
+    layout = state.isPresent() ? Layouts.ofTable(table.location(), state.get(), partitionColumns)
+        : Layouts.forNewTable(table.location(), converter.schemaFor(first), partitionColumns);
   }
 }

@@ -322,7 +322,7 @@ class ReliabilityTest {
     w.preCommit(Map.of());  // closing the Parquet file fails: the partition is rewound to offset 0
     assertThat(FaultyFileSystem.INJECTED.get()).isEqualTo(1);
     assertThat(context.offsets).containsEntry(P0, 0L);
-    try (LogCapture logs = new LogCapture(Map.of(TableWriter.class.getName(), Level.WARN))) {
+    try (LogCapture logs = new LogCapture(Map.of(PartitionState.class.getName(), Level.WARN))) {
       w.put(records(P0, 150, 250));  // offsets 0-149 were deleted by retention meanwhile
       assertThat(logs.text()).contains("are no longer in Kafka");
     }
@@ -347,7 +347,7 @@ class ReliabilityTest {
     List<SinkRecord> batch = new ArrayList<>(records(P0, 0, 5));
     batch.add(new SinkRecord(P0.topic(), P0.partition(), null, null, null, null, 5));  // a tombstone: a bad record
     batch.addAll(records(P0, 6, 10));
-    try (LogCapture logs = new LogCapture(Map.of(SinkWriter.class.getName(), Level.WARN))) {
+    try (LogCapture logs = new LogCapture(Map.of(BadRecords.class.getName(), Level.WARN))) {
       assertThatCode(() -> w.put(batch)).doesNotThrowAnyException();
       assertThat(logs.text()).contains("topic 'temps' partition 0 offset 5").contains("skipped");
     }

@@ -1,0 +1,79 @@
+package io.deltasink.connect.delta.sink;
+
+import io.deltasink.connect.delta.writer.TopicPartitionWriter;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.ToLongFunction;
+import org.apache.kafka.common.TopicPartition;
+
+/** The {@link PartitionState}s of the Kafka partitions one {@link TableWriter} owns, with sums over them. */
+final class PartitionStates {
+  private final Map<TopicPartition, PartitionState> byPartition = new HashMap<>();
+
+  PartitionState get(TopicPartition tp) {
+    return byPartition.get(tp);
+  }
+
+  PartitionState remove(TopicPartition tp) {
+    return byPartition.remove(tp);
+  }
+
+  void put(PartitionState st) {
+    byPartition.put(st.tp, st);
+  }
+
+  Collection<PartitionState> all() {
+    return byPartition.values();
+  }
+
+  Collection<TopicPartition> partitions() {
+    return byPartition.keySet();
+  }
+
+  /** Whether any partition holds rows or handled offsets not yet committed. */
+  boolean anyPending() {
+    for (PartitionState st : byPartition.values()) {
+      if (st.pending()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether any of {@code tps} holds rows or handled offsets not yet committed. */
+  boolean anyPending(Collection<TopicPartition> tps) {
+    for (TopicPartition tp : tps) {
+      PartitionState st = byPartition.get(tp);
+      if (st != null && st.pending()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** {@code f} summed over the partitions' Parquet writers (those that have one). */
+  long sumOverWriters(ToLongFunction<TopicPartitionWriter> f) {
+    long n = 0;
+    for (PartitionState st : byPartition.values()) {
+      if (st.writer != null) {
+        n += f.applyAsLong(st.writer);
+      }
+    }
+    return n;
+  }
+
+  /** The partition whose open files hold the most heap, or null when none holds any. */
+  PartitionState largestInMemory() {
+    PartitionState largest = null;
+    long most = 0;
+    for (PartitionState st : byPartition.values()) {
+      long m = st.writer == null ? 0 : st.writer.memoryBytes();
+      if (m > most) {
+        most = m;
+        largest = st;
+      }
+    }
+    return largest;
+  }
+}
