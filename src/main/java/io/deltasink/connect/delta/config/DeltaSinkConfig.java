@@ -414,8 +414,8 @@ public final class DeltaSinkConfig extends AbstractConfig {
     return TableRoutes.single(new TableSpec(tableLocation(), tableName(), format, mapping, partitions));
   }
 
-  public io.deltasink.connect.delta.sink.TombstonePolicy tombstonePolicy() {
-    return io.deltasink.connect.delta.sink.TombstonePolicy.parse(getString(TOMBSTONE_POLICY_CONFIG));
+  public io.deltasink.connect.delta.config.TombstonePolicy tombstonePolicy() {
+    return io.deltasink.connect.delta.config.TombstonePolicy.parse(getString(TOMBSTONE_POLICY_CONFIG));
   }
 
   public int recordMaxBytes() {

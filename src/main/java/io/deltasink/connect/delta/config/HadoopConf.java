@@ -17,7 +17,7 @@ import org.apache.hadoop.conf.Configuration;
  * (docs/adls-credentials.md).
  */
 public final class HadoopConf {
-  public static final String ATOMIC_LOCAL_LOG_STORE = "io.deltasink.connect.delta.delta.AtomicLocalLogStore";
+  public static final String ATOMIC_LOCAL_LOG_STORE = "io.deltasink.connect.delta.table.AtomicLocalLogStore";
 
   private HadoopConf() {}
 

@@ -1,7 +1,7 @@
 package io.deltasink.connect.delta.sink;
 
-import io.deltasink.connect.delta.delta.CommitNotLandedException;
-import io.deltasink.connect.delta.delta.CommitOutcome;
+import io.deltasink.connect.delta.table.CommitNotLandedException;
+import io.deltasink.connect.delta.table.CommitOutcome;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package io.deltasink.connect.delta.sink;
 
 import io.deltasink.connect.delta.convert.BronzeRecordConverter;
-import io.deltasink.connect.delta.delta.TableState;
+import io.deltasink.connect.delta.table.TableState;
 import io.deltasink.connect.delta.schema.ColumnType;
 import io.deltasink.connect.delta.writer.TableLayout;
 import java.util.List;

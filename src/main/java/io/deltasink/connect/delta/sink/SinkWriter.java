@@ -2,7 +2,7 @@ package io.deltasink.connect.delta.sink;
 
 import io.deltasink.connect.delta.config.DeltaSinkConfig;
 import io.deltasink.connect.delta.config.HadoopConf;
-import io.deltasink.connect.delta.delta.StandaloneDeltaTable;
+import io.deltasink.connect.delta.table.standalone.StandaloneTableLog;
 import io.deltasink.connect.delta.metrics.SinkMetrics;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -70,7 +70,7 @@ public final class SinkWriter implements AutoCloseable {
     String applicationId = config.applicationId(connectorName);
     String engineInfo = "kafka-connect-delta/" + Version.get() + " connector/" + connectorName;
     TableWriters.TableOpener open = opener != null ? opener
-        : (location, name) -> new StandaloneDeltaTable(location, hadoopConf, name, engineInfo,
+        : (location, name) -> new StandaloneTableLog(location, hadoopConf, name, engineInfo,
             config.commitAttempts(), config.commitBackoffMs(), time::sleep);
     // The budget measures the tables' open files; the tables ask the budget before opening one.
     this.memory = new MemoryBudget(config.bufferMaxBytes(), consumer, time, this::tableWriters);

@@ -1,8 +1,8 @@
 package io.deltasink.connect.delta.sink;
 
-import io.deltasink.connect.delta.delta.CommitOutcome;
-import io.deltasink.connect.delta.delta.DeltaTable;
-import io.deltasink.connect.delta.delta.PartitionCommit;
+import io.deltasink.connect.delta.table.CommitOutcome;
+import io.deltasink.connect.delta.table.TableLog;
+import io.deltasink.connect.delta.table.PartitionCommit;
 import io.deltasink.connect.delta.writer.TableLayout;
 import io.deltasink.connect.delta.writer.WrittenFile;
 import java.util.ArrayList;
@@ -17,7 +17,7 @@ import java.util.Map;
  */
 final class TableCommit {
   private final TableWriter owner;
-  private final DeltaTable table;
+  private final TableLog table;
   private final TableLayout layout;
   private final List<PartitionCommit> commits;
   private final Map<String, PartitionState> byAppId;
@@ -29,7 +29,7 @@ final class TableCommit {
    * @param commits one per Kafka partition with rows or offsets to record (empty when there is nothing)
    * @param failed the failure of a partition whose files could not be closed, thrown by {@link #apply}
    */
-  TableCommit(TableWriter owner, DeltaTable table, TableLayout layout, List<PartitionCommit> commits,
+  TableCommit(TableWriter owner, TableLog table, TableLayout layout, List<PartitionCommit> commits,
       Map<String, PartitionState> byAppId, Map<String, Long> newVersions, RuntimeException failed) {
     this.owner = owner;
     this.table = table;
@@ -51,10 +51,10 @@ final class TableCommit {
   }
 
   /**
-   * The Delta commit (with its retries, see {@link DeltaTable#commit}); no task state is touched.
+   * The Delta commit (with its retries, see {@link TableLog#commit}); no task state is touched.
    *
    * @throws org.apache.kafka.connect.errors.RetriableException or a
-   *     {@link org.apache.kafka.connect.errors.ConnectException} as {@link DeltaTable#commit} throws them
+   *     {@link org.apache.kafka.connect.errors.ConnectException} as {@link TableLog#commit} throws them
    */
   CommitOutcome commitToDelta() {
     long started = System.nanoTime();

@@ -1,11 +1,12 @@
 package io.deltasink.connect.delta.sink;
 
+import io.deltasink.connect.delta.config.TombstonePolicy;
 import io.deltasink.connect.delta.convert.BronzeRecordConverter;
 import io.deltasink.connect.delta.convert.RecordConverter;
-import io.deltasink.connect.delta.delta.DeltaTable;
-import io.deltasink.connect.delta.delta.PartitionCommit;
-import io.deltasink.connect.delta.delta.TableState;
-import io.deltasink.connect.delta.delta.TxnAppIds;
+import io.deltasink.connect.delta.table.TableLog;
+import io.deltasink.connect.delta.table.PartitionCommit;
+import io.deltasink.connect.delta.table.TableState;
+import io.deltasink.connect.delta.table.TxnAppIds;
 import io.deltasink.connect.delta.metrics.SinkMetrics;
 import io.deltasink.connect.delta.writer.MemoryGate;
 import io.deltasink.connect.delta.writer.TableLayout;
@@ -43,7 +44,7 @@ import org.slf4j.LoggerFactory;
 final class TableWriter implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TableWriter.class);
 
-  private final DeltaTable table;
+  private final TableLog table;
   private final Configuration conf;
   private final RecordConverter converter;
   private final WriterSettings settings;
@@ -59,7 +60,7 @@ final class TableWriter implements AutoCloseable {
   /** Rows written into Parquet files so far (a counter for the task's memory and flush decisions). */
   private long rowsWritten;
 
-  TableWriter(DeltaTable table, Configuration conf, RecordConverter converter, WriterSettings settings,
+  TableWriter(TableLog table, Configuration conf, RecordConverter converter, WriterSettings settings,
       List<String> partitionColumns, String applicationId, ConsumerControl consumer, TombstonePolicy tombstones,
       MemoryGate gate, SinkMetrics metrics) {
     this.tombstones = tombstones;

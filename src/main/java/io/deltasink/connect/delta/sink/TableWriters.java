@@ -8,7 +8,7 @@ import io.deltasink.connect.delta.convert.BronzeRecordConverter;
 import io.deltasink.connect.delta.convert.KafkaColumns;
 import io.deltasink.connect.delta.convert.RecordConverter;
 import io.deltasink.connect.delta.convert.StructRecordConverter;
-import io.deltasink.connect.delta.delta.DeltaTable;
+import io.deltasink.connect.delta.table.TableLog;
 import io.deltasink.connect.delta.mapping.KustoJsonConverter;
 import io.deltasink.connect.delta.metrics.SinkMetrics;
 import io.deltasink.connect.delta.writer.MemoryGate;
@@ -30,7 +30,7 @@ final class TableWriters implements AutoCloseable {
   /** Opens the Delta table at a location; replaced in tests. */
   @FunctionalInterface
   interface TableOpener {
-    DeltaTable open(String location, String tableName);
+    TableLog open(String location, String tableName);
   }
 
   private final DeltaSinkConfig config;

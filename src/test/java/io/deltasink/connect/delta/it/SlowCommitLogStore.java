@@ -1,6 +1,6 @@
 package io.deltasink.connect.delta.it;
 
-import io.deltasink.connect.delta.delta.AtomicLocalLogStore;
+import io.deltasink.connect.delta.table.AtomicLocalLogStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

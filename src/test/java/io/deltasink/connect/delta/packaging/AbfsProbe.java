@@ -2,7 +2,7 @@ package io.deltasink.connect.delta.packaging;
 
 import io.deltasink.connect.delta.config.DeltaSinkConfig;
 import io.deltasink.connect.delta.config.HadoopConf;
-import io.deltasink.connect.delta.delta.StandaloneDeltaTable;
+import io.deltasink.connect.delta.table.standalone.StandaloneTableLog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -55,7 +55,7 @@ public class AbfsProbe implements Function<Map<String, String>, Map<String, Stri
       }
       out.put("read", new String(back, StandardCharsets.UTF_8));
       out.put("list", Arrays.toString(Arrays.stream(fs.listStatus(root)).map(s -> s.getPath().getName()).toArray()));
-      StandaloneDeltaTable table = new StandaloneDeltaTable(config.tableLocation(), conf, "t", "probe", 1, 0, ms -> {});
+      StandaloneTableLog table = new StandaloneTableLog(config.tableLocation(), conf, "t", "probe", 1, 0, ms -> {});
       out.put("delta.exists", Boolean.toString(table.state().isPresent()));
       HadoopConf.close(conf);
       out.put("closed.driver.refuses", Boolean.toString(refuses(root, conf)));

@@ -147,7 +147,7 @@ class ReliabilityTest {
     p.put("delta.table.location", dir.toUri().toString());
     org.apache.hadoop.conf.Configuration conf = io.deltasink.connect.delta.config.HadoopConf.build(Map.of());
     SinkWriter w = new SinkWriter(new DeltaSinkConfig(p), "conn", context, time, (location, name) -> new HookedTable(
-        new io.deltasink.connect.delta.delta.StandaloneDeltaTable(location, conf, name, "test", 3, 1, ms -> { }), () -> {
+        new io.deltasink.connect.delta.table.standalone.StandaloneTableLog(location, conf, name, "test", 3, 1, ms -> { }), () -> {
           if (vacuum[0]) {
             // VACUUM RETAIN 0 HOURS: every data file the log does not reference goes, here P0's.
             try {

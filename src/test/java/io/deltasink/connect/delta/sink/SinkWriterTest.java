@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.deltasink.connect.delta.config.DeltaSinkConfig;
-import io.deltasink.connect.delta.delta.DeltaTable;
+import io.deltasink.connect.delta.table.TableLog;
 import io.deltasink.connect.delta.testing.FakeSinkTaskContext;
 import io.deltasink.connect.delta.testing.HookedTable;
 import io.deltasink.connect.delta.testing.Fixtures;
@@ -70,7 +70,7 @@ class SinkWriterTest {
     p.remove(DeltaSinkConfig.TABLE_LOCATION_CONFIG);
     org.apache.hadoop.conf.Configuration conf = io.deltasink.connect.delta.config.HadoopConf.build(Map.of());
     return new SinkWriter(new DeltaSinkConfig(p), "conn", context, time, (location, name) -> new HookedTable(
-        new io.deltasink.connect.delta.delta.StandaloneDeltaTable(location, conf, name, "test", 1, 1, ms -> { }),
+        new io.deltasink.connect.delta.table.standalone.StandaloneTableLog(location, conf, name, "test", 1, 1, ms -> { }),
         hook.apply(location)));
   }
 

@@ -1,17 +1,17 @@
 package io.deltasink.connect.delta.testing;
 
-import io.deltasink.connect.delta.delta.CommitOutcome;
-import io.deltasink.connect.delta.delta.DeltaTable;
-import io.deltasink.connect.delta.delta.PartitionCommit;
-import io.deltasink.connect.delta.delta.TableState;
+import io.deltasink.connect.delta.table.CommitOutcome;
+import io.deltasink.connect.delta.table.TableLog;
+import io.deltasink.connect.delta.table.PartitionCommit;
+import io.deltasink.connect.delta.table.TableState;
 import io.deltasink.connect.delta.schema.ColumnType;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** A {@link DeltaTable} that hands every call to a real table, with a hook before each commit. */
-public record HookedTable(DeltaTable real, Runnable beforeCommit) implements DeltaTable {
+/** A {@link TableLog} that hands every call to a real table, with a hook before each commit. */
+public record HookedTable(TableLog real, Runnable beforeCommit) implements TableLog {
   @Override
   public String location() {
     return real.location();

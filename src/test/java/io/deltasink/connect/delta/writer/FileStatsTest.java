@@ -7,8 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.delta.kernel.expressions.Literal;
 import io.delta.kernel.expressions.Predicate;
 import io.deltasink.connect.delta.config.HadoopConf;
-import io.deltasink.connect.delta.delta.PartitionCommit;
-import io.deltasink.connect.delta.delta.StandaloneDeltaTable;
+import io.deltasink.connect.delta.table.PartitionCommit;
+import io.deltasink.connect.delta.table.standalone.StandaloneTableLog;
 import io.deltasink.connect.delta.schema.Column;
 import io.deltasink.connect.delta.schema.ColumnType;
 import io.deltasink.connect.delta.schema.ColumnType.Primitive;
@@ -117,7 +117,7 @@ class FileStatsTest {
     String location = dir.toUri().toString();
     WrittenFile mixed = file(location, 0, REPLACEMENT, EMOJI);
     WrittenFile ascii = file(location, 10, "a", "b");
-    try (StandaloneDeltaTable table = new StandaloneDeltaTable(location, HadoopConf.build(Map.of()), "t", "test/1", 3, 1,
+    try (StandaloneTableLog table = new StandaloneTableLog(location, HadoopConf.build(Map.of()), "t", "test/1", 3, 1,
         ms -> {})) {
       table.commit(SCHEMA, List.of(), List.of(new PartitionCommit("app/t/0", -1, 11, List.of(mixed, ascii))));
     }

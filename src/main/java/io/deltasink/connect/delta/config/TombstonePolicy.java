@@ -1,4 +1,4 @@
-package io.deltasink.connect.delta.sink;
+package io.deltasink.connect.delta.config;
 
 import java.util.Locale;
 

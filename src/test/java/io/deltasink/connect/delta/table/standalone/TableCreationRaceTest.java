@@ -1,5 +1,8 @@
-package io.deltasink.connect.delta.delta;
+package io.deltasink.connect.delta.table.standalone;
 
+import io.deltasink.connect.delta.table.CommitOutcome;
+import io.deltasink.connect.delta.table.PartitionCommit;
+import io.deltasink.connect.delta.table.AtomicLocalLogStore;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.deltasink.connect.delta.config.HadoopConf;
@@ -61,7 +64,7 @@ class TableCreationRaceTest {
 
   /** Ten rows of partition {@code partition} (offsets 0-9) in one closed Parquet file. */
   private static List<WrittenFile> files(String location, int partition) throws IOException {
-    TableLayout layout = new TableLayout(new org.apache.hadoop.fs.Path(location), StandaloneDeltaTableTest.SCHEMA, List.of());
+    TableLayout layout = new TableLayout(new org.apache.hadoop.fs.Path(location), StandaloneTableLogTest.SCHEMA, List.of());
     TopicPartitionWriter w = new TopicPartitionWriter(HadoopConf.build(Map.of()), layout,
         new WriterSettings(CompressionCodecName.SNAPPY, 1L << 30, 1 << 20, 64 * 1024), "part-t-" + partition);
     for (long i = 0; i < 10; i++) {
@@ -76,13 +79,13 @@ class TableCreationRaceTest {
     String location = dir.toUri().toString();
     RacingLogStore.firstVersion = new CyclicBarrier(WRITERS);
     ExecutorService pool = Executors.newFixedThreadPool(WRITERS);
-    try (LogCapture logs = new LogCapture(Map.of(StandaloneDeltaTable.class.getName(), Level.DEBUG))) {
+    try (LogCapture logs = new LogCapture(Map.of(StandaloneTableLog.class.getName(), Level.DEBUG))) {
       List<Future<CommitOutcome>> outcomes = new ArrayList<>();
       for (int w = 0; w < WRITERS; w++) {
         int partition = w;
-        StandaloneDeltaTable table = new StandaloneDeltaTable(location, conf, "t", "test", 5, 1, ms -> { });
+        StandaloneTableLog table = new StandaloneTableLog(location, conf, "t", "test", 5, 1, ms -> { });
         List<WrittenFile> files = files(location, partition);
-        outcomes.add(pool.submit(() -> table.commit(StandaloneDeltaTableTest.SCHEMA, List.of(),
+        outcomes.add(pool.submit(() -> table.commit(StandaloneTableLogTest.SCHEMA, List.of(),
             List.of(new PartitionCommit("app/t/" + partition, -1, 9, files)))));
       }
       for (Future<CommitOutcome> f : outcomes) {

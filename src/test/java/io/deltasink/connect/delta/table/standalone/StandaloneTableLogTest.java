@@ -1,5 +1,8 @@
-package io.deltasink.connect.delta.delta;
+package io.deltasink.connect.delta.table.standalone;
 
+import io.deltasink.connect.delta.table.CommitOutcome;
+import io.deltasink.connect.delta.table.PartitionCommit;
+import io.deltasink.connect.delta.table.TableState;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -31,7 +34,7 @@ import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class StandaloneDeltaTableTest {
+class StandaloneTableLogTest {
   static final ColumnType.Struct SCHEMA = new ColumnType.Struct(List.of(
       new Column("city", Primitive.STRING, true),
       new Column("seq", Primitive.LONG, false)));
@@ -42,11 +45,11 @@ class StandaloneDeltaTableTest {
     return dir.toUri().toString();
   }
 
-  private StandaloneDeltaTable table(Configuration conf) {
-    return new StandaloneDeltaTable(location(), conf, "t", "test-engine/1", 10, 1, ms -> {});
+  private StandaloneTableLog table(Configuration conf) {
+    return new StandaloneTableLog(location(), conf, "t", "test-engine/1", 10, 1, ms -> {});
   }
 
-  private StandaloneDeltaTable table() {
+  private StandaloneTableLog table() {
     return table(HadoopConf.build(Map.of()));
   }
 
@@ -70,7 +73,7 @@ class StandaloneDeltaTableTest {
 
   @Test
   void createsTableAndRecordsTxnPerPartition() throws Exception {
-    StandaloneDeltaTable t = table();
+    StandaloneTableLog t = table();
     assertThat(t.state()).isEmpty();
     assertThat(t.committedVersion("app/topic/0")).isEqualTo(-1);
     CommitOutcome out = t.commit(SCHEMA, List.of(), List.of(
@@ -95,7 +98,7 @@ class StandaloneDeltaTableTest {
 
   @Test
   void committingTheSameBatchTwiceAddsNothing() throws Exception {
-    StandaloneDeltaTable t = table();
+    StandaloneTableLog t = table();
     List<WrittenFile> batch = files(SCHEMA, List.of(), 0, 9);
     PartitionCommit pc = new PartitionCommit("a/t/0", -1, 9, batch);
     assertThat(t.commit(SCHEMA, List.of(), List.of(pc)).tableVersion()).isZero();
@@ -108,7 +111,7 @@ class StandaloneDeltaTableTest {
 
   @Test
   void fencesAPartitionAnotherOwnerAdvanced() throws Exception {
-    StandaloneDeltaTable t = table();
+    StandaloneTableLog t = table();
     t.commit(SCHEMA, List.of(), List.of(new PartitionCommit("a/t/0", -1, 20, files(SCHEMA, List.of(), 0, 20))));
     // A stale owner still thinks nothing is committed and holds offsets 0..14 of partition 0.
     CommitOutcome stale = t.commit(SCHEMA, List.of(), List.of(
@@ -122,7 +125,7 @@ class StandaloneDeltaTableTest {
   @Test
   void unknownOutcomeIsResolvedFromTheLogWithoutDuplicates() throws Exception {
     Configuration conf = HadoopConf.build(Map.of("delta.logStore.file.impl", FailingAfterWriteLogStore.class.getName()));
-    StandaloneDeltaTable t = table(conf);
+    StandaloneTableLog t = table(conf);
     FailingAfterWriteLogStore.FAILURES_LEFT.set(1);
     CommitOutcome out = t.commit(SCHEMA, List.of(), List.of(new PartitionCommit("a/t/0", -1, 9, files(SCHEMA, List.of(), 0, 9))));
     // The fault fired on the only commit write: the retry found the txn in the log and wrote nothing.
@@ -139,7 +142,7 @@ class StandaloneDeltaTableTest {
     int commitsEach = 15;
     table().commit(SCHEMA, List.of(), List.of(new PartitionCommit("seed", -1, 0, files(SCHEMA, List.of(), 0, 0))));
     commitConcurrently(writers, commitsEach,
-        () -> new StandaloneDeltaTable(location(), HadoopConf.build(Map.of()), "t", "e", 50, 1, ms -> {}),
+        () -> new StandaloneTableLog(location(), HadoopConf.build(Map.of()), "t", "e", 50, 1, ms -> {}),
         (from, to) -> files(SCHEMA, List.of(), from, to));
     KernelReader reader = new KernelReader(location());
     assertThat(reader.snapshot().getVersion()).isEqualTo(writers * commitsEach);
@@ -159,14 +162,14 @@ class StandaloneDeltaTableTest {
    * {@code writers} threads, each with its own table instance and its own app id {@code a/t/<n>},
    * commit {@code commitsEach} batches of 10 offsets at the same time; every commit must land.
    */
-  static void commitConcurrently(int writers, int commitsEach, java.util.function.Supplier<StandaloneDeltaTable> table,
+  static void commitConcurrently(int writers, int commitsEach, java.util.function.Supplier<StandaloneTableLog> table,
       FileMaker files) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(writers);
     List<Future<?>> futures = new ArrayList<>();
     for (int w = 0; w < writers; w++) {
       String appId = "a/t/" + w;
       futures.add(pool.submit(() -> {
-        StandaloneDeltaTable t = table.get();
+        StandaloneTableLog t = table.get();
         long last = -1;
         for (int c = 0; c < commitsEach; c++) {
           long next = last + 10;
@@ -200,7 +203,7 @@ class StandaloneDeltaTableTest {
 
   @Test
   void refusesFilesWrittenWithAnotherSchema() throws Exception {
-    StandaloneDeltaTable t = table();
+    StandaloneTableLog t = table();
     t.commit(SCHEMA, List.of(), List.of(new PartitionCommit("a/t/0", -1, 1, files(SCHEMA, List.of(), 0, 1))));
     ColumnType.Struct other = new ColumnType.Struct(List.of(new Column("seq", Primitive.LONG, false)));
     assertThatThrownBy(() -> t.commit(other, List.of(), List.of(new PartitionCommit("a/t/0", 1, 2,
@@ -313,7 +316,7 @@ class StandaloneDeltaTableTest {
 
     // The strict schema is what Delta refuses; that must fail at once, not after ten retries.
     Path other = Files.createDirectories(dir.resolve("other"));
-    StandaloneDeltaTable t2 = new StandaloneDeltaTable(other.toUri().toString(), HadoopConf.build(Map.of()), "t", "e", 10, 60_000,
+    StandaloneTableLog t2 = new StandaloneTableLog(other.toUri().toString(), HadoopConf.build(Map.of()), "t", "e", 10, 60_000,
         ms -> { throw new AssertionError("must not back off"); });
     assertThatThrownBy(() -> t2.commit(strict, List.of(), List.of(new PartitionCommit("a/t/0", -1, 0, f))))
         .isInstanceOf(ConnectException.class).isNotInstanceOf(org.apache.kafka.connect.errors.RetriableException.class)

@@ -1,4 +1,4 @@
-package io.deltasink.connect.delta.delta;
+package io.deltasink.connect.delta.table.standalone;
 
 import java.io.FilterOutputStream;
 import java.io.IOException;

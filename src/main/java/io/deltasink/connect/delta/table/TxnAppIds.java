@@ -1,4 +1,4 @@
-package io.deltasink.connect.delta.delta;
+package io.deltasink.connect.delta.table;
 
 /**
  * Builds the {@code txn} application ids (PROTOCOL.md, "Transaction Identifiers") that record

@@ -1,5 +1,12 @@
-package io.deltasink.connect.delta.delta;
+package io.deltasink.connect.delta.table.standalone;
 
+import io.deltasink.connect.delta.table.TableLog;
+import io.deltasink.connect.delta.table.CommitOutcome;
+import io.deltasink.connect.delta.table.PartitionCommit;
+import io.deltasink.connect.delta.table.TableState;
+import io.deltasink.connect.delta.table.CommitOutcomeUnknownException;
+import io.deltasink.connect.delta.table.CommitNotLandedException;
+import io.deltasink.connect.delta.table.AzureNamespace;
 import io.delta.standalone.CommitResult;
 import io.delta.standalone.DeltaLog;
 import io.delta.standalone.Operation;
@@ -34,7 +41,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link DeltaTable} on Delta Standalone (writes protocol reader 1 / writer 2).
+ * {@link TableLog} on Delta Standalone (writes protocol reader 1 / writer 2).
  *
  * <p>Commit protocol: every attempt starts a fresh optimistic transaction, reads each partition's
  * {@code txn} version in it (which also makes a concurrent {@code txn} for the same app id a
@@ -45,8 +52,8 @@ import org.slf4j.LoggerFactory;
  * commit file exists), so the next attempt simply re-reads the log and decides again. Attempts
  * are bounded; each waits {@code backoffMs * 2^attempt} (capped at 10 s) first.
  */
-public final class StandaloneDeltaTable implements DeltaTable {
-  private static final Logger LOG = LoggerFactory.getLogger(StandaloneDeltaTable.class);
+public final class StandaloneTableLog implements TableLog {
+  private static final Logger LOG = LoggerFactory.getLogger(StandaloneTableLog.class);
   private static final long MAX_BACKOFF_MS = 10_000L;
 
   private final String location;
@@ -74,7 +81,7 @@ public final class StandaloneDeltaTable implements DeltaTable {
    * @param maxAttempts commit attempts before giving up with a {@link RetriableException}
    * @param backoffMs first wait between attempts (ms)
    */
-  public StandaloneDeltaTable(String location, Configuration conf, String tableName, String engineInfo,
+  public StandaloneTableLog(String location, Configuration conf, String tableName, String engineInfo,
       int maxAttempts, long backoffMs, Sleeper sleeper) {
     this.location = location;
     this.tableName = tableName;

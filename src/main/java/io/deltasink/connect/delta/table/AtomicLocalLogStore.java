@@ -1,4 +1,4 @@
-package io.deltasink.connect.delta.delta;
+package io.deltasink.connect.delta.table;
 
 import io.delta.storage.HadoopFileSystemLogStore;
 import java.io.File;

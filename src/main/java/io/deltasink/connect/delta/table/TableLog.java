@@ -1,4 +1,4 @@
-package io.deltasink.connect.delta.delta;
+package io.deltasink.connect.delta.table;
 
 import io.deltasink.connect.delta.schema.ColumnType;
 import java.util.List;
@@ -7,14 +7,14 @@ import java.util.Optional;
 /**
  * One Delta table as this connector uses it: read its state and the committed {@code txn}
  * versions, and append files atomically with one {@code SetTransaction} per Kafka partition.
- * This is the seam between the sink and a Delta library: {@link StandaloneDeltaTable} implements it
+ * This is the seam between the sink and a Delta library: {@link StandaloneTableLog} implements it
  * with Delta Standalone; a Delta Kernel backend can implement it without touching the sink.
  *
  * <p>Errors: {@link org.apache.kafka.connect.errors.RetriableException} when storage fails in a way
  * that may pass, {@link org.apache.kafka.connect.errors.ConnectException} when the table cannot be
  * written as configured (unsupported protocol, schema mismatch).
  */
-public interface DeltaTable extends AutoCloseable {
+public interface TableLog extends AutoCloseable {
 
   /** The table root URI as configured. */
   String location();

@@ -1,4 +1,4 @@
-package io.deltasink.connect.delta.delta;
+package io.deltasink.connect.delta.table;
 
 import java.io.IOException;
 import java.net.URI;
@@ -16,8 +16,8 @@ import org.apache.hadoop.fs.Path;
  * {@code fs.capability.paths.acls} with whether the account has one (hadoop-azure, {@code
  * AzureBlobFileSystem.hasPathCapability}); that costs one request at start-up.
  */
-final class AzureNamespace {
-  static final String ACLS_CAPABILITY = "fs.capability.paths.acls";
+public final class AzureNamespace {
+  public static final String ACLS_CAPABILITY = "fs.capability.paths.acls";
 
   private AzureNamespace() {}
 
@@ -26,7 +26,7 @@ final class AzureNamespace {
    * without hierarchical namespace; empty for other schemes, for accounts with one, and when the
    * account cannot be asked (the first commit then reports the storage error).
    */
-  static Optional<String> warning(Configuration conf, String location) {
+  public static Optional<String> warning(Configuration conf, String location) {
     URI uri;
     try {
       uri = new URI(location);

@@ -1,10 +1,10 @@
-package io.deltasink.connect.delta.delta;
+package io.deltasink.connect.delta.table;
 
 import java.util.Map;
 import java.util.Set;
 
 /**
- * The result of {@link DeltaTable#commit}.
+ * The result of {@link TableLog#commit}.
  *
  * @param tableVersion the Delta version that holds the committed partitions, -1 if none was written
  * @param committed app ids whose files and {@code txn} are now in the log

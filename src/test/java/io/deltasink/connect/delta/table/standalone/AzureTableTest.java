@@ -1,5 +1,7 @@
-package io.deltasink.connect.delta.delta;
+package io.deltasink.connect.delta.table.standalone;
 
+import io.deltasink.connect.delta.table.PartitionCommit;
+import io.deltasink.connect.delta.table.AzureNamespace;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.deltasink.connect.delta.config.HadoopConf;
@@ -61,7 +63,7 @@ class AzureTableTest {
   }
 
   private List<WrittenFile> files(long from, long to) throws Exception {
-    TableLayout layout = new TableLayout(new org.apache.hadoop.fs.Path(LOCATION), StandaloneDeltaTableTest.SCHEMA, List.of());
+    TableLayout layout = new TableLayout(new org.apache.hadoop.fs.Path(LOCATION), StandaloneTableLogTest.SCHEMA, List.of());
     TopicPartitionWriter w = new TopicPartitionWriter(conf(), layout,
         new WriterSettings(CompressionCodecName.SNAPPY, 1L << 30, 1 << 20, 64 * 1024), "part-t-0");
     for (long i = from; i <= to; i++) {
@@ -74,8 +76,8 @@ class AzureTableTest {
   void concurrentWritersCommitThroughRenameWithoutLosingAVersion() throws Exception {
     int writers = 3;
     int commitsEach = 10;
-    StandaloneDeltaTableTest.commitConcurrently(writers, commitsEach,
-        () -> new StandaloneDeltaTable(LOCATION, conf(), "t", "e", 50, 1, ms -> {}), this::files);
+    StandaloneTableLogTest.commitConcurrently(writers, commitsEach,
+        () -> new StandaloneTableLog(LOCATION, conf(), "t", "e", 50, 1, ms -> {}), this::files);
     KernelReader reader = new KernelReader(LOCATION, conf());
     assertThat(reader.snapshot().getVersion()).isEqualTo(writers * commitsEach - 1);
     assertThat(reader.rows()).hasSize(writers * commitsEach * 10);
@@ -92,9 +94,9 @@ class AzureTableTest {
   @Test
   void checkpointsBecomeVisibleWholeThroughARename() throws Exception {
     CheckpointTest.createTable(conf(), LOCATION, 2);
-    StandaloneDeltaTable t = new StandaloneDeltaTable(LOCATION, conf(), "t", "e", 5, 1, ms -> {});
-    t.commit(StandaloneDeltaTableTest.SCHEMA, List.of(), List.of(new PartitionCommit("a/t/0", -1, 9, files(0, 9))));
-    t.commit(StandaloneDeltaTableTest.SCHEMA, List.of(), List.of(new PartitionCommit("a/t/0", 9, 19, files(10, 19))));
+    StandaloneTableLog t = new StandaloneTableLog(LOCATION, conf(), "t", "e", 5, 1, ms -> {});
+    t.commit(StandaloneTableLogTest.SCHEMA, List.of(), List.of(new PartitionCommit("a/t/0", -1, 9, files(0, 9))));
+    t.commit(StandaloneTableLogTest.SCHEMA, List.of(), List.of(new PartitionCommit("a/t/0", 9, 19, files(10, 19))));
     assertThat(dir.resolve("lake.dfs.core.windows.net/files/weather/temperatures/_delta_log/"
         + "00000000000000000002.checkpoint.parquet")).isNotEmptyFile();
     assertThat(LocalAbfsFileSystem.CHECKPOINT_RENAMES).hasValue(1);

@@ -1,6 +1,9 @@
-package io.deltasink.connect.delta.delta;
+package io.deltasink.connect.delta.table.standalone;
 
-import static io.deltasink.connect.delta.delta.StandaloneDeltaTableTest.SCHEMA;
+import io.deltasink.connect.delta.table.CommitOutcome;
+import io.deltasink.connect.delta.table.PartitionCommit;
+import io.deltasink.connect.delta.table.TableState;
+import static io.deltasink.connect.delta.table.standalone.StandaloneTableLogTest.SCHEMA;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -43,8 +46,8 @@ class CheckpointTest {
     return dir.toUri().toString();
   }
 
-  private StandaloneDeltaTable table(Configuration conf) {
-    return new StandaloneDeltaTable(location(), conf, "t", "e", 50, 1, ms -> {});
+  private StandaloneTableLog table(Configuration conf) {
+    return new StandaloneTableLog(location(), conf, "t", "e", 50, 1, ms -> {});
   }
 
   private void createTable(int interval) {
@@ -56,7 +59,7 @@ class CheckpointTest {
     DeltaLog log = DeltaLog.forTable(conf, location);
     OptimisticTransaction txn = log.startTransaction();
     txn.updateMetadata(Metadata.builder().id(UUID.randomUUID().toString()).name("t")
-        .schema(StandaloneDeltaTable.toStructType(SCHEMA)).partitionColumns(List.of())
+        .schema(StandaloneTableLog.toStructType(SCHEMA)).partitionColumns(List.of())
         .configuration(Map.of("delta.checkpointInterval", Integer.toString(interval))).build());
     txn.commit(List.of(), new Operation(Operation.Name.CREATE_TABLE), "test");
   }
@@ -89,7 +92,7 @@ class CheckpointTest {
     for (int w = 0; w < writers; w++) {
       String appId = "a/t/" + w;
       futures.add(pool.submit(() -> {
-        StandaloneDeltaTable t = table(HadoopConf.build(pausing));
+        StandaloneTableLog t = table(HadoopConf.build(pausing));
         for (long last = -1; last < commitsEach * 10L - 1; last += 10) {
           assertThat(t.committedVersion(appId)).isEqualTo(last);
           CommitOutcome o = t.commit(SCHEMA, List.of(), List.of(new PartitionCommit(appId, last, last + 10,
@@ -128,7 +131,7 @@ class CheckpointTest {
   @Test
   void aTornCheckpointIsRetriableAndTheTableReadsRightOnceItIsWhole() throws Exception {
     createTable(2);
-    StandaloneDeltaTable writer = table(HadoopConf.build(Map.of()));
+    StandaloneTableLog writer = table(HadoopConf.build(Map.of()));
     writer.commit(SCHEMA, List.of(), List.of(new PartitionCommit("a/t/0", -1, 9, files(0, 9))));
     writer.commit(SCHEMA, List.of(), List.of(new PartitionCommit("a/t/0", 9, 19, files(10, 19))));
     Path checkpoint = dir.resolve("_delta_log/00000000000000000002.checkpoint.parquet");

@@ -1,4 +1,4 @@
-package io.deltasink.connect.delta.delta;
+package io.deltasink.connect.delta.table;
 
 import io.deltasink.connect.delta.writer.WrittenFile;
 import java.util.List;

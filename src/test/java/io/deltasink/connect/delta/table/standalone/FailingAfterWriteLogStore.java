@@ -1,5 +1,6 @@
-package io.deltasink.connect.delta.delta;
+package io.deltasink.connect.delta.table.standalone;
 
+import io.deltasink.connect.delta.table.AtomicLocalLogStore;
 import java.io.IOException;
 import java.util.Iterator;
 import java.util.concurrent.atomic.AtomicInteger;
