@@ -35,6 +35,7 @@ import java.util.Set;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
+import org.apache.kafka.common.utils.ExponentialBackoff;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.RetriableException;
 import org.slf4j.Logger;
@@ -50,18 +51,24 @@ import org.slf4j.LoggerFactory;
  * otherwise its files and {@code SetTransaction} go in. Any exception from {@code commit} is an
  * unknown outcome (Standalone writes the checkpoint inside the call and can fail after the
  * commit file exists), so the next attempt simply re-reads the log and decides again. Attempts
- * are bounded; each waits {@code backoffMs * 2^attempt} (capped at 10 s) first.
+ * are bounded; each waits {@code backoffMs * 2^attempt} (capped at 10 s, 20% jitter, Kafka's
+ * {@link ExponentialBackoff}) first.
  */
 public final class StandaloneTableLog implements TableLog {
   private static final Logger LOG = LoggerFactory.getLogger(StandaloneTableLog.class);
   private static final long MAX_BACKOFF_MS = 10_000L;
+  /** Spreads the retries of tasks that conflicted with each other (a fraction of each wait). */
+  private static final double BACKOFF_JITTER = 0.2;
+  /** Delta Standalone's refusal of a table protocol it cannot write (a Scala class, loaded by name). */
+  private static final Class<?> INVALID_PROTOCOL = classOrNull(
+      "io.delta.standalone.internal.exception.DeltaErrors$InvalidProtocolVersionException");
 
   private final String location;
   private final DeltaLog log;
   private final String tableName;
   private final String engineInfo;
   private final int maxAttempts;
-  private final long backoffMs;
+  private final ExponentialBackoff backoff;
   private final Sleeper sleeper;
   private final Configuration conf;
   /** Whether the last attempt tried to create the table (a race with another creator is expected then). */
@@ -87,7 +94,7 @@ public final class StandaloneTableLog implements TableLog {
     this.tableName = tableName;
     this.engineInfo = engineInfo;
     this.maxAttempts = Math.max(1, maxAttempts);
-    this.backoffMs = backoffMs;
+    this.backoff = new ExponentialBackoff(backoffMs, 2, Math.max(backoffMs, MAX_BACKOFF_MS), BACKOFF_JITTER);
     this.sleeper = sleeper;
     this.conf = conf;
     this.log = guard(() -> DeltaLog.forTable(conf, location));
@@ -329,8 +336,16 @@ public final class StandaloneTableLog implements TableLog {
     return sb.append(']').toString();
   }
 
+  private static Class<?> classOrNull(String name) {
+    try {
+      return Class.forName(name, false, StandaloneTableLog.class.getClassLoader());
+    } catch (ClassNotFoundException e) {
+      return null;
+    }
+  }
+
   private void backoff(int attempt) {
-    long wait = Math.min(MAX_BACKOFF_MS, backoffMs * (1L << Math.min(attempt - 1, 20)));
+    long wait = backoff.backoff(attempt - 1);
     try {
       sleeper.sleep(wait);
     } catch (InterruptedException e) {
@@ -359,7 +374,7 @@ public final class StandaloneTableLog implements TableLog {
       throw e;
     } catch (Exception e) {
       // Standalone is Scala: it throws checked IOExceptions without declaring them.
-      if (e.getClass().getSimpleName().equals("InvalidProtocolVersionException")) {
+      if (INVALID_PROTOCOL != null && INVALID_PROTOCOL.isInstance(e)) {
         throw new ConnectException("Delta table " + location + " needs a newer Delta protocol than this connector writes "
             + "(reader version 1, writer version 2): " + e.getMessage()
             + ". Write to a new table location, or to a table created without newer table features.", e);
