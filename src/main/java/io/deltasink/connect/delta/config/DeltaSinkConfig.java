@@ -407,11 +407,7 @@ public final class DeltaSinkConfig extends AbstractConfig {
     if (format == TableFormat.AUTO && mapping != null) {
       format = TableFormat.JSON;
     }
-    List<String> partitions = partitionColumns();
-    if (format == TableFormat.BRONZE && partitions.isEmpty()) {
-      partitions = List.of(io.deltasink.connect.delta.convert.BronzeRecordConverter.PARTITION_COLUMN);
-    }
-    return TableRoutes.single(new TableSpec(tableLocation(), tableName(), format, mapping, partitions));
+    return TableRoutes.single(new TableSpec(tableLocation(), tableName(), format, mapping, partitionColumns()));
   }
 
   public io.deltasink.connect.delta.config.TombstonePolicy tombstonePolicy() {

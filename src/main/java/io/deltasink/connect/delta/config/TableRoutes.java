@@ -139,9 +139,7 @@ public final class TableRoutes {
   private static TableSpec spec(Entry e, String topic, String root) {
     String table = e.table != null ? e.table : Locations.checkName("topic name used as table name", topic);
     String location = e.location != null ? e.location : Locations.under(root, e.db, table);
-    List<String> partitionBy = e.format == TableFormat.BRONZE && e.partitionBy.isEmpty()
-        ? List.of(io.deltasink.connect.delta.convert.BronzeRecordConverter.PARTITION_COLUMN) : e.partitionBy;
-    return new TableSpec(location, table, e.format, e.mapping, partitionBy);
+    return new TableSpec(location, table, e.format, e.mapping, e.partitionBy);
   }
 
   /**

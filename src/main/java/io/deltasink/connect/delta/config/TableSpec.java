@@ -1,5 +1,6 @@
 package io.deltasink.connect.delta.config;
 
+import io.deltasink.connect.delta.convert.BronzeRecordConverter;
 import io.deltasink.connect.delta.mapping.IngestionMapping;
 import java.util.List;
 
@@ -10,10 +11,12 @@ import java.util.List;
  * @param name the table name recorded when the sink creates it
  * @param format how records become rows
  * @param mapping the Kusto JSON mapping, for {@link TableFormat#JSON} (and AUTO when given)
- * @param partitionColumns partition columns for a new table
+ * @param partitionColumns partition columns for a new table; a bronze table without any is
+ *     partitioned as {@link BronzeRecordConverter#partitionColumns} says
  */
 public record TableSpec(String location, String name, TableFormat format, IngestionMapping mapping, List<String> partitionColumns) {
   public TableSpec {
-    partitionColumns = List.copyOf(partitionColumns);
+    partitionColumns = format == TableFormat.BRONZE ? BronzeRecordConverter.partitionColumns(partitionColumns)
+        : List.copyOf(partitionColumns);
   }
 }

@@ -47,6 +47,11 @@ import org.apache.kafka.connect.sink.SinkRecord;
  */
 public final class BronzeRecordConverter implements RecordConverter {
   public static final String PARTITION_COLUMN = "ingestion_date";
+
+  /** The partition columns of a new bronze table: the configured ones, or {@value #PARTITION_COLUMN} when none are. */
+  public static java.util.List<String> partitionColumns(java.util.List<String> configured) {
+    return configured.isEmpty() ? java.util.List.of(PARTITION_COLUMN) : java.util.List.copyOf(configured);
+  }
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final ColumnType.Struct HEADER = new ColumnType.Struct(List.of(
       new Column("key", Primitive.STRING, true), new Column("value", Primitive.STRING, true),

@@ -33,8 +33,9 @@ final class Layouts {
    */
   static TableLayout forNewTable(String location, ColumnType.Struct schema, List<String> partitionColumns) {
     ColumnType.Struct nullable = schema.withNullableFieldsInCollections();
-    List<String> partitionBy = partitionColumns.isEmpty() && nullable.equals(BronzeRecordConverter.SCHEMA)
-        ? List.of(BronzeRecordConverter.PARTITION_COLUMN) : partitionColumns;
+    // A table of the AUTO format becomes bronze when its first record is not a Struct.
+    List<String> partitionBy = nullable.equals(BronzeRecordConverter.SCHEMA)
+        ? BronzeRecordConverter.partitionColumns(partitionColumns) : partitionColumns;
     try {
       return new TableLayout(new Path(location), nullable, partitionBy);
     } catch (IllegalArgumentException e) {
