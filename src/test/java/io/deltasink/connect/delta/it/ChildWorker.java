@@ -56,6 +56,9 @@ final class ChildWorker implements AutoCloseable {
     p.setProperty("session.timeout.ms", "6000");
     p.setProperty("heartbeat.interval.ms", "1000");
     p.setProperty("scheduled.rebalance.max.delay.ms", "1000");
+    // Find plugins through their ServiceLoader manifests (KIP-898) instead of scanning the whole test
+    // classpath: faster and lighter at every (re)start, as with plugin.discovery in production.
+    p.setProperty("plugin.discovery", "service_load");
     p.setProperty("connector.client.config.override.policy", "All");
     Files.createDirectories(dir);
     Path props = dir.resolve("worker.properties");
