@@ -18,4 +18,19 @@ public record PartitionCommit(String appId, long expectedVersion, long newVersio
       throw new IllegalArgumentException("txn version must grow: " + appId + " " + expectedVersion + " -> " + newVersion);
     }
   }
+
+  /** Where a partition stands against the {@code txn} version the log holds for it. */
+  public enum Standing {
+    /** At {@code newVersion}: this commit (or an earlier attempt of it) landed. */
+    LANDED,
+    /** At {@code expectedVersion}: nothing of it landed; it may be committed. */
+    EXPECTED,
+    /** Anywhere else: another owner moved the partition. */
+    FENCED
+  }
+
+  /** Where this partition stands when the log's {@code txn} version for its app id is {@code found}. */
+  public Standing standing(long found) {
+    return found == newVersion ? Standing.LANDED : found == expectedVersion ? Standing.EXPECTED : Standing.FENCED;
+  }
 }

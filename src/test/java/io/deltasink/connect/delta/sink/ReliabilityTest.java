@@ -71,11 +71,7 @@ class ReliabilityTest {
   }
 
   private static List<SinkRecord> records(TopicPartition tp, long from, long to) {
-    List<SinkRecord> out = new ArrayList<>();
-    for (long o = from; o < to; o++) {
-      out.add(Fixtures.record(tp.topic(), tp.partition(), o));
-    }
-    return out;
+    return Fixtures.records(tp, from, to);
   }
 
   private List<Map<String, Object>> rows() {

@@ -51,11 +51,7 @@ class SinkWriterTest {
   }
 
   private static List<SinkRecord> records(TopicPartition tp, long from, long to) {
-    List<SinkRecord> out = new ArrayList<>();
-    for (long o = from; o < to; o++) {
-      out.add(Fixtures.record(tp.topic(), tp.partition(), o));
-    }
-    return out;
+    return Fixtures.records(tp, from, to);
   }
 
   /** Four topics routed to four tables under {@code dir}, each table's Delta commit behind {@code hook}. */

@@ -33,4 +33,13 @@ public final class Fixtures {
     return new SinkRecord(topic, partition, null, null, TEMPERATURE, temperature(offset), offset, 1_700_000_000_000L + offset,
         org.apache.kafka.common.record.TimestampType.CREATE_TIME);
   }
+
+  /** {@link #record}s of {@code tp} at offsets {@code from} to {@code to} (exclusive). */
+  public static java.util.List<SinkRecord> records(org.apache.kafka.common.TopicPartition tp, long from, long to) {
+    java.util.List<SinkRecord> out = new java.util.ArrayList<>();
+    for (long o = from; o < to; o++) {
+      out.add(record(tp.topic(), tp.partition(), o));
+    }
+    return out;
+  }
 }

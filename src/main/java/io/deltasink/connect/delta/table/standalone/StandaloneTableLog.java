@@ -207,10 +207,10 @@ public final class StandaloneTableLog implements TableLog {
     Map<String, Long> fenced = new HashMap<>();
     for (PartitionCommit pc : partitions) {
       long found = versions.get(pc.appId());
-      if (found == pc.newVersion()) {
-        committed.add(pc.appId());
-      } else if (found != pc.expectedVersion()) {
-        fenced.put(pc.appId(), found);
+      switch (pc.standing(found)) {
+        case LANDED -> committed.add(pc.appId());
+        case FENCED -> fenced.put(pc.appId(), found);
+        case EXPECTED -> { }
       }
     }
     if (committed.isEmpty() && fenced.isEmpty()) {
@@ -252,9 +252,10 @@ public final class StandaloneTableLog implements TableLog {
     int files = 0;
     for (PartitionCommit pc : partitions) {
       long found = txn.txnVersion(pc.appId());
-      if (found == pc.newVersion()) {
+      PartitionCommit.Standing standing = pc.standing(found);
+      if (standing == PartitionCommit.Standing.LANDED) {
         alreadyThere.add(pc.appId());
-      } else if (found != pc.expectedVersion()) {
+      } else if (standing == PartitionCommit.Standing.FENCED) {
         fenced.put(pc.appId(), found);
       } else if (!allWhole(pc)) {
         missing.add(pc.appId());
