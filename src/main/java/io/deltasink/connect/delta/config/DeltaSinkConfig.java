@@ -45,7 +45,8 @@ public final class DeltaSinkConfig extends AbstractConfig {
   public static final String PARTITION_COLUMNS_CONFIG = "delta.table.partition.columns";
   private static final String PARTITION_COLUMNS_DOC = "Comma-separated partition columns of a table the sink "
       + "creates. Each must be a top-level column of the record (or a Kafka coordinate column) of a string, "
-      + "number, boolean, date, timestamp or decimal type. An existing table keeps its own partitioning.";
+      + "number, boolean, date, timestamp or decimal type; with a Kusto mapping or the bronze layout, the connector's "
+      + "validation already checks that each is one of the table's columns. An existing table keeps its own partitioning.";
 
   public static final String KAFKA_COLUMNS_CONFIG = "delta.kafka.columns";
   private static final String KAFKA_COLUMNS_DOC = "Kafka coordinates to store with every row, any of: topic, "
@@ -253,6 +254,8 @@ public final class DeltaSinkConfig extends AbstractConfig {
     for (Map.Entry<String, String> e : AzureAuth.errors(props, AzureAuth.accountHosts(locations(props))).entrySet()) {
       errors.putIfAbsent(e.getKey(), e.getValue());
     }
+    UnknownKeys.errors(props.keySet(), CONFIG_DEF.names(), List.of(TASK_ID_CONFIG), List.of(HADOOP_PREFIX, MAPPINGS_PREFIX))
+        .forEach(errors::putIfAbsent);
     return errors;
   }
 
@@ -296,7 +299,7 @@ public final class DeltaSinkConfig extends AbstractConfig {
         } else {
           try {
             TableRoutes routes = TableRoutes.parse(routing, root, mappings,
-                ConfigValidators.splitList(props.get(PARTITION_COLUMNS_CONFIG)));
+                ConfigValidators.splitList(props.get(PARTITION_COLUMNS_CONFIG)), kafkaColumns(props));
             if (!routes.hasWildcard()) {
               for (String topic : ConfigValidators.splitList(props.get("topics"))) {
                 if (!routes.topics().contains(topic)) {
@@ -342,7 +345,29 @@ public final class DeltaSinkConfig extends AbstractConfig {
       errors.put(INPUT_FORMAT_CONFIG, "format json needs a Kusto JSON mapping: set " + TABLE_MAPPING_CONFIG
           + " (or use bronze to keep the raw JSON)");
     }
+    if (!errors.containsKey(PARTITION_COLUMNS_CONFIG) && mappingError == null) {
+      try {
+        IngestionMapping mapping = mappingName == null ? null : mappings.get(mappingName.trim());
+        KnownColumns.missingPartitionColumn(TableFormat.parse(format), mapping, kafkaColumns(props), partitions)
+            .ifPresent(m -> errors.put(PARTITION_COLUMNS_CONFIG, "partition column '" + m.column() + "' is not " + m.table()));
+      } catch (IllegalArgumentException e) {
+        // an unknown format: the validator of delta.input.format reports it
+      }
+    }
     return errors;
+  }
+
+  /** The Kafka coordinate columns {@code props} asks for; names the validator rejects are left out. */
+  private static KafkaColumns kafkaColumns(Map<String, String> props) {
+    List<KafkaColumns.Coordinate> list = new ArrayList<>();
+    for (String s : ConfigValidators.splitList(props.get(KAFKA_COLUMNS_CONFIG))) {
+      try {
+        list.add(KafkaColumns.Coordinate.parse(s));
+      } catch (IllegalArgumentException e) {
+        // reported by the validator of delta.kafka.columns
+      }
+    }
+    return new KafkaColumns(list);
   }
 
   /**
@@ -399,7 +424,8 @@ public final class DeltaSinkConfig extends AbstractConfig {
     Map<String, IngestionMapping> mappings = parseMappings(props);
     String routing = getString(TABLES_ROUTING_CONFIG);
     if (!routing.isBlank()) {
-      return TableRoutes.parse(routing, blankToNull(getString(TABLES_ROOT_CONFIG)), mappings, partitionColumns());
+      return TableRoutes.parse(routing, blankToNull(getString(TABLES_ROOT_CONFIG)), mappings, partitionColumns(),
+          kafkaColumns());
     }
     String mappingName = blankToNull(getString(TABLE_MAPPING_CONFIG));
     IngestionMapping mapping = mappingName == null ? null : mappings.get(mappingName.trim());
