@@ -194,11 +194,11 @@ public final class DeltaSinkConfig extends AbstractConfig {
         GROUP_TABLE, ++order, Width.MEDIUM, "Table name");
     def.define(PARTITION_COLUMNS_CONFIG, Type.LIST, "", Importance.MEDIUM, PARTITION_COLUMNS_DOC,
         GROUP_TABLE, ++order, Width.LONG, "Partition columns");
-    def.define(KAFKA_COLUMNS_CONFIG, Type.LIST, "", ConfigValidators.subsetOf("topic", "partition", "offset", "timestamp"),
+    def.define(KAFKA_COLUMNS_CONFIG, Type.LIST, "", ConfigDef.ValidList.in(true, "topic", "partition", "offset", "timestamp"),
         Importance.MEDIUM, KAFKA_COLUMNS_DOC, GROUP_TABLE, ++order, Width.MEDIUM, "Kafka coordinate columns");
     def.define(APP_ID_CONFIG, Type.STRING, "", Importance.LOW, APP_ID_DOC,
         GROUP_TABLE, ++order, Width.MEDIUM, "txn application id");
-    def.define(INPUT_FORMAT_CONFIG, Type.STRING, "auto", ConfigValidators.oneOf("auto", "struct", "json", "bronze"),
+    def.define(INPUT_FORMAT_CONFIG, Type.STRING, "auto", ConfigDef.CaseInsensitiveValidString.in("auto", "struct", "json", "bronze"),
         Importance.HIGH, INPUT_FORMAT_DOC, GROUP_TABLE, ++order, Width.SHORT, "Input format");
     order = 0;
     def.define(TABLE_MAPPING_CONFIG, Type.STRING, "", Importance.MEDIUM, TABLE_MAPPING_DOC,
@@ -221,7 +221,7 @@ public final class DeltaSinkConfig extends AbstractConfig {
     def.define(FILE_TARGET_BYTES_CONFIG, Type.LONG, FILE_TARGET_BYTES_DEFAULT, ConfigDef.Range.atLeast(1024),
         Importance.MEDIUM, FILE_TARGET_BYTES_DOC, GROUP_FLUSH, ++order, Width.SHORT, "Target file size");
     def.define(COMPRESSION_CONFIG, Type.STRING, COMPRESSION_DEFAULT,
-        ConfigValidators.oneOf("snappy", "zstd", "gzip", "uncompressed"), Importance.LOW,
+        ConfigDef.CaseInsensitiveValidString.in("snappy", "zstd", "gzip", "uncompressed"), Importance.LOW,
         COMPRESSION_DOC, GROUP_FLUSH, ++order, Width.SHORT, "Parquet compression");
     def.define(ROW_GROUP_BYTES_CONFIG, Type.LONG, ROW_GROUP_BYTES_DEFAULT, ConfigDef.Range.between(64 * 1024, Integer.MAX_VALUE),
         Importance.LOW, ROW_GROUP_BYTES_DOC, GROUP_FLUSH, ++order, Width.SHORT, "Parquet row group size");
@@ -232,7 +232,7 @@ public final class DeltaSinkConfig extends AbstractConfig {
     def.define(DICTIONARY_BYTES_CONFIG, Type.INT, WriterSettings.DICTIONARY_BYTES_DEFAULT, ConfigDef.Range.atLeast(1024),
         Importance.LOW, DICTIONARY_BYTES_DOC, GROUP_FLUSH, ++order, Width.SHORT, "Parquet dictionary size");
     order = 0;
-    def.define(TOMBSTONE_POLICY_CONFIG, Type.STRING, "ignore", ConfigValidators.oneOf("ignore", "fail", "dlq"),
+    def.define(TOMBSTONE_POLICY_CONFIG, Type.STRING, "ignore", ConfigDef.CaseInsensitiveValidString.in("ignore", "fail", "dlq"),
         Importance.MEDIUM, TOMBSTONE_POLICY_DOC, GROUP_ERRORS, ++order, Width.SHORT, "Tombstone policy");
     def.define(RECORD_MAX_BYTES_CONFIG, Type.INT, RECORD_MAX_BYTES_DEFAULT, ConfigDef.Range.atLeast(1), Importance.LOW,
         RECORD_MAX_BYTES_DOC, GROUP_ERRORS, ++order, Width.SHORT, "Max record size");
@@ -299,9 +299,9 @@ public final class DeltaSinkConfig extends AbstractConfig {
         } else {
           try {
             TableRoutes routes = TableRoutes.parse(routing, root, mappings,
-                ConfigValidators.splitList(props.get(PARTITION_COLUMNS_CONFIG)), kafkaColumns(props));
+                listValue(PARTITION_COLUMNS_CONFIG, props.get(PARTITION_COLUMNS_CONFIG)), kafkaColumns(props));
             if (!routes.hasWildcard()) {
-              for (String topic : ConfigValidators.splitList(props.get("topics"))) {
+              for (String topic : listValue("topics", props.get("topics"))) {
                 if (!routes.topics().contains(topic)) {
                   errors.put(TABLES_ROUTING_CONFIG, "topic '" + topic + "' is consumed (topics) but has no entry and there is "
                       + "no '*' entry");
@@ -326,7 +326,7 @@ public final class DeltaSinkConfig extends AbstractConfig {
         errors.put(TABLE_LOCATION_CONFIG, problem);
       }
     }
-    List<String> partitions = ConfigValidators.splitList(props.get(PARTITION_COLUMNS_CONFIG));
+    List<String> partitions = listValue(PARTITION_COLUMNS_CONFIG, props.get(PARTITION_COLUMNS_CONFIG));
     Set<String> seen = new HashSet<>();
     for (String p : partitions) {
       if (!seen.add(p)) {
@@ -357,10 +357,25 @@ public final class DeltaSinkConfig extends AbstractConfig {
     return errors;
   }
 
+  /**
+   * A comma-separated value split as {@link ConfigDef} parses a {@code LIST} (elements trimmed), without
+   * blank elements.
+   *
+   * @param key the key, named by the {@link ConfigException} for a value that is not a list
+   * @param value the raw value, or null for an empty list
+   */
+  static List<String> listValue(String key, String value) {
+    if (value == null) {
+      return List.of();
+    }
+    return ((List<?>) ConfigDef.parseType(key, value, Type.LIST)).stream().map(Object::toString)
+        .filter(s -> !s.isBlank()).toList();
+  }
+
   /** The Kafka coordinate columns {@code props} asks for; names the validator rejects are left out. */
   private static KafkaColumns kafkaColumns(Map<String, String> props) {
     List<KafkaColumns.Coordinate> list = new ArrayList<>();
-    for (String s : ConfigValidators.splitList(props.get(KAFKA_COLUMNS_CONFIG))) {
+    for (String s : listValue(KAFKA_COLUMNS_CONFIG, props.get(KAFKA_COLUMNS_CONFIG))) {
       try {
         list.add(KafkaColumns.Coordinate.parse(s));
       } catch (IllegalArgumentException e) {

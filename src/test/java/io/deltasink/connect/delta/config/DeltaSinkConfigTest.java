@@ -55,8 +55,10 @@ class DeltaSinkConfigTest {
         Arguments.of(DeltaSinkConfig.TABLE_LOCATION_CONFIG, "file:///", "names no directory"),
         Arguments.of(DeltaSinkConfig.TABLE_LOCATION_CONFIG, "file:///a b|c", "is not a valid URI"),
         Arguments.of(DeltaSinkConfig.PARTITION_COLUMNS_CONFIG, "day,day", "partition column 'day' is listed twice"),
-        Arguments.of(DeltaSinkConfig.KAFKA_COLUMNS_CONFIG, "topic,headers", "'headers' is not one of [topic, partition, offset, timestamp]"),
-        Arguments.of(DeltaSinkConfig.COMPRESSION_CONFIG, "lz4", "must be one of [snappy, zstd, gzip, uncompressed] (case-insensitive)"),
+        Arguments.of(DeltaSinkConfig.KAFKA_COLUMNS_CONFIG, "topic,headers",
+            "Invalid value headers for configuration delta.kafka.columns: String must be one of: topic, partition, offset, timestamp"),
+        Arguments.of(DeltaSinkConfig.COMPRESSION_CONFIG, "lz4",
+            "Invalid value lz4 for configuration delta.parquet.compression: String must be one of (case insensitive): "),
         Arguments.of(DeltaSinkConfig.FLUSH_RECORDS_CONFIG, "0", "Value must be at least 1"));
   }
 
@@ -80,6 +82,25 @@ class DeltaSinkConfigTest {
     Config result = new DeltaSinkConnector().validate(base());
     List<String> errors = result.configValues().stream().flatMap(v -> v.errorMessages().stream()).toList();
     assertThat(errors).isEmpty();
+  }
+
+  /** Kafka's validators accept what the connector always accepted: choices in any case, list elements trimmed. */
+  @Test
+  void choicesIgnoreCaseAndTheirErrorListsEveryValue() {
+    Map<String, String> p = base();
+    p.put(DeltaSinkConfig.COMPRESSION_CONFIG, " ZStd ");
+    p.put(DeltaSinkConfig.INPUT_FORMAT_CONFIG, "Struct");
+    p.put(DeltaSinkConfig.TOMBSTONE_POLICY_CONFIG, "DLQ");
+    p.put(AzureAuth.METHOD_CONFIG, "None");
+    p.put(DeltaSinkConfig.KAFKA_COLUMNS_CONFIG, " topic , offset ");
+    DeltaSinkConfig c = new DeltaSinkConfig(p);
+    assertThat(c.writerSettings().compression()).isEqualTo(CompressionCodecName.ZSTD);
+    assertThat(c.kafkaColumns().names()).containsExactly("kafka_topic", "kafka_offset");
+    assertThat(errors(p)).isEmpty();
+
+    p.put(DeltaSinkConfig.COMPRESSION_CONFIG, "lz4");
+    assertThat(errors(p).get(DeltaSinkConfig.COMPRESSION_CONFIG)).singleElement().asString()
+        .contains("(case insensitive)", "SNAPPY", "ZSTD", "GZIP", "UNCOMPRESSED");
   }
 
   private static Map<String, String> json(String partitionColumns) {
