@@ -116,7 +116,7 @@ public final class TableRoutes {
               + "or use format 'bronze' to keep the raw JSON");
         }
         boolean ownPartitionBy = e.containsKey("partitionby");
-        List<String> partitionBy = ownPartitionBy ? DeltaSinkConfig.listValue("partitionBy", e.get("partitionby")) : defaultPartitionColumns;
+        List<String> partitionBy = ownPartitionBy ? CrossFieldChecks.listValue("partitionBy", e.get("partitionby")) : defaultPartitionColumns;
         KnownColumns.missingPartitionColumn(format, mapping, kafkaColumns, partitionBy).ifPresent(m -> {
           throw new IllegalArgumentException("partitions by '" + m.column() + "'"
               + (ownPartitionBy ? "" : " (from " + DeltaSinkConfig.PARTITION_COLUMNS_CONFIG + ")") + ", which is not " + m.table());
