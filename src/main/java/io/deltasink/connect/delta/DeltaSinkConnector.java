@@ -4,6 +4,7 @@ import io.deltasink.connect.delta.config.DeltaSinkConfig;
 import io.deltasink.connect.delta.sink.Version;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.Config;
@@ -71,17 +72,25 @@ public class DeltaSinkConnector extends SinkConnector {
     return DeltaSinkConfig.CONFIG_DEF;
   }
 
-  /** Adds the cross-field checks to the per-key validation, so the REST API shows them on their key. */
+  /**
+   * Adds the cross-field checks to the per-key validation, so the REST API shows them on their key. An
+   * error about a key the config definition does not have (an unknown {@code delta.*} key) is listed
+   * as a value of its own, which {@code PUT /connector-plugins/.../config/validate} returns and counts
+   * like any other.
+   */
   @Override
   public Config validate(Map<String, String> connectorConfigs) {
     Config config = super.validate(connectorConfigs);
-    Map<String, String> errors = DeltaSinkConfig.crossFieldErrors(connectorConfigs);
+    Map<String, String> errors = new LinkedHashMap<>(DeltaSinkConfig.crossFieldErrors(connectorConfigs));
     for (ConfigValue value : config.configValues()) {
-      String error = errors.get(value.name());
+      String error = errors.remove(value.name());
       if (error != null && !value.errorMessages().contains(error)) {
         value.addErrorMessage(error);
       }
     }
-    return config;
+    List<ConfigValue> values = new ArrayList<>(config.configValues());
+    errors.forEach((key, error) ->
+        values.add(new ConfigValue(key, connectorConfigs.get(key), List.of(), new ArrayList<>(List.of(error)))));
+    return new Config(values);
   }
 }

@@ -46,7 +46,7 @@ public final class AzureAuth {
 
   static void define(ConfigDef def) {
     int order = 0;
-    def.define(METHOD_CONFIG, Type.STRING, "none", ConfigValidators.oneOf("none", "shared-key", "oauth-client-credentials",
+    def.define(METHOD_CONFIG, Type.STRING, "none", ConfigDef.CaseInsensitiveValidString.in("none", "shared-key", "oauth-client-credentials",
         "managed-identity", "workload-identity", "sas"), Importance.HIGH,
         "How to authenticate to ADLS Gen2 accounts of abfss:// tables: none (configure fs.azure.* yourself through "
             + "delta.hadoop.*), shared-key (delta.azure.account.key), oauth-client-credentials (a service principal: "

@@ -32,7 +32,9 @@ public final class ConfigDocs {
     }
     sb.append("\n`").append(DeltaSinkConfig.HADOOP_PREFIX).append("*`: any other key with this prefix is passed, prefix "
         + "removed, to the Hadoop configuration used for data files and the Delta log (for example "
-        + "`delta.hadoop.fs.azure.account.auth.type`).\n");
+        + "`delta.hadoop.fs.azure.account.auth.type`). Any other `delta.` key that is neither in these tables nor a "
+        + "`" + DeltaSinkConfig.MAPPINGS_PREFIX + "<name>` mapping is an error, shown on that key with the closest known "
+        + "key, so a misspelled setting is never silently ignored.\n");
     return sb.toString();
   }
 

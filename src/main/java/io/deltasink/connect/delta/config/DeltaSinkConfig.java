@@ -3,14 +3,10 @@ package io.deltasink.connect.delta.config;
 import io.deltasink.connect.delta.convert.KafkaColumns;
 import io.deltasink.connect.delta.mapping.IngestionMapping;
 import io.deltasink.connect.delta.writer.WriterSettings;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -45,7 +41,8 @@ public final class DeltaSinkConfig extends AbstractConfig {
   public static final String PARTITION_COLUMNS_CONFIG = "delta.table.partition.columns";
   private static final String PARTITION_COLUMNS_DOC = "Comma-separated partition columns of a table the sink "
       + "creates. Each must be a top-level column of the record (or a Kafka coordinate column) of a string, "
-      + "number, boolean, date, timestamp or decimal type. An existing table keeps its own partitioning.";
+      + "number, boolean, date, timestamp or decimal type; with a Kusto mapping or the bronze layout, the connector's "
+      + "validation already checks that each is one of the table's columns. An existing table keeps its own partitioning.";
 
   public static final String KAFKA_COLUMNS_CONFIG = "delta.kafka.columns";
   private static final String KAFKA_COLUMNS_DOC = "Kafka coordinates to store with every row, any of: topic, "
@@ -193,11 +190,11 @@ public final class DeltaSinkConfig extends AbstractConfig {
         GROUP_TABLE, ++order, Width.MEDIUM, "Table name");
     def.define(PARTITION_COLUMNS_CONFIG, Type.LIST, "", Importance.MEDIUM, PARTITION_COLUMNS_DOC,
         GROUP_TABLE, ++order, Width.LONG, "Partition columns");
-    def.define(KAFKA_COLUMNS_CONFIG, Type.LIST, "", ConfigValidators.subsetOf("topic", "partition", "offset", "timestamp"),
+    def.define(KAFKA_COLUMNS_CONFIG, Type.LIST, "", ConfigDef.ValidList.in(true, "topic", "partition", "offset", "timestamp"),
         Importance.MEDIUM, KAFKA_COLUMNS_DOC, GROUP_TABLE, ++order, Width.MEDIUM, "Kafka coordinate columns");
     def.define(APP_ID_CONFIG, Type.STRING, "", Importance.LOW, APP_ID_DOC,
         GROUP_TABLE, ++order, Width.MEDIUM, "txn application id");
-    def.define(INPUT_FORMAT_CONFIG, Type.STRING, "auto", ConfigValidators.oneOf("auto", "struct", "json", "bronze"),
+    def.define(INPUT_FORMAT_CONFIG, Type.STRING, "auto", ConfigDef.CaseInsensitiveValidString.in("auto", "struct", "json", "bronze"),
         Importance.HIGH, INPUT_FORMAT_DOC, GROUP_TABLE, ++order, Width.SHORT, "Input format");
     order = 0;
     def.define(TABLE_MAPPING_CONFIG, Type.STRING, "", Importance.MEDIUM, TABLE_MAPPING_DOC,
@@ -220,7 +217,7 @@ public final class DeltaSinkConfig extends AbstractConfig {
     def.define(FILE_TARGET_BYTES_CONFIG, Type.LONG, FILE_TARGET_BYTES_DEFAULT, ConfigDef.Range.atLeast(1024),
         Importance.MEDIUM, FILE_TARGET_BYTES_DOC, GROUP_FLUSH, ++order, Width.SHORT, "Target file size");
     def.define(COMPRESSION_CONFIG, Type.STRING, COMPRESSION_DEFAULT,
-        ConfigValidators.oneOf("snappy", "zstd", "gzip", "uncompressed"), Importance.LOW,
+        ConfigDef.CaseInsensitiveValidString.in("snappy", "zstd", "gzip", "uncompressed"), Importance.LOW,
         COMPRESSION_DOC, GROUP_FLUSH, ++order, Width.SHORT, "Parquet compression");
     def.define(ROW_GROUP_BYTES_CONFIG, Type.LONG, ROW_GROUP_BYTES_DEFAULT, ConfigDef.Range.between(64 * 1024, Integer.MAX_VALUE),
         Importance.LOW, ROW_GROUP_BYTES_DOC, GROUP_FLUSH, ++order, Width.SHORT, "Parquet row group size");
@@ -231,7 +228,7 @@ public final class DeltaSinkConfig extends AbstractConfig {
     def.define(DICTIONARY_BYTES_CONFIG, Type.INT, WriterSettings.DICTIONARY_BYTES_DEFAULT, ConfigDef.Range.atLeast(1024),
         Importance.LOW, DICTIONARY_BYTES_DOC, GROUP_FLUSH, ++order, Width.SHORT, "Parquet dictionary size");
     order = 0;
-    def.define(TOMBSTONE_POLICY_CONFIG, Type.STRING, "ignore", ConfigValidators.oneOf("ignore", "fail", "dlq"),
+    def.define(TOMBSTONE_POLICY_CONFIG, Type.STRING, "ignore", ConfigDef.CaseInsensitiveValidString.in("ignore", "fail", "dlq"),
         Importance.MEDIUM, TOMBSTONE_POLICY_DOC, GROUP_ERRORS, ++order, Width.SHORT, "Tombstone policy");
     def.define(RECORD_MAX_BYTES_CONFIG, Type.INT, RECORD_MAX_BYTES_DEFAULT, ConfigDef.Range.atLeast(1), Importance.LOW,
         RECORD_MAX_BYTES_DOC, GROUP_ERRORS, ++order, Width.SHORT, "Max record size");
@@ -245,163 +242,26 @@ public final class DeltaSinkConfig extends AbstractConfig {
   }
 
   /**
-   * Rules that involve more than one key or need parsing, keyed by the config key they are about.
-   * Empty when the configuration is valid.
+   * Rules that involve more than one key or need parsing ({@link CrossFieldChecks}), keyed by the
+   * config key they are about; a {@code delta.*} key this connector does not read is keyed by itself.
+   *
+   * @param props the connector's (or a task's) raw configuration
+   * @return error messages by key, in a stable order; empty when the configuration is valid
    */
   public static Map<String, String> crossFieldErrors(Map<String, String> props) {
-    Map<String, String> errors = tableErrors(props);
-    for (Map.Entry<String, String> e : AzureAuth.errors(props, AzureAuth.accountHosts(locations(props))).entrySet()) {
-      errors.putIfAbsent(e.getKey(), e.getValue());
-    }
-    return errors;
-  }
-
-  /** Every table location the config names (single table, routing root, explicit routing locations). */
-  static List<String> locations(Map<String, String> props) {
-    List<String> out = new ArrayList<>();
-    for (String key : List.of(TABLE_LOCATION_CONFIG, TABLES_ROOT_CONFIG)) {
-      String v = props.get(key);
-      if (v != null && !v.isBlank()) {
-        out.add(v.trim());
-      }
-    }
-    String routing = props.get(TABLES_ROUTING_CONFIG);
-    if (routing != null && !routing.isBlank()) {
-      try {
-        out.addAll(TableRoutes.explicitLocations(routing));
-      } catch (IllegalArgumentException e) {
-        // reported by the routing checks
-      }
-    }
-    return out;
-  }
-
-  private static Map<String, String> tableErrors(Map<String, String> props) {
-    Map<String, String> errors = new LinkedHashMap<>();
-    Map<String, IngestionMapping> mappings = new LinkedHashMap<>();
-    String mappingError = null;
-    try {
-      mappings = parseMappings(props);
-    } catch (IllegalArgumentException e) {
-      mappingError = e.getMessage();
-    }
-    String routing = props.getOrDefault(TABLES_ROUTING_CONFIG, "");
-    if (!routing.isBlank()) {
-      if (mappingError != null) {
-        errors.put(TABLES_ROUTING_CONFIG, mappingError);
-      } else {
-        String root = blankToNull(props.get(TABLES_ROOT_CONFIG));
-        if (root != null && locationProblem(root.trim()) != null) {
-          errors.put(TABLES_ROOT_CONFIG, locationProblem(root.trim()));
-        } else {
-          try {
-            TableRoutes routes = TableRoutes.parse(routing, root, mappings,
-                ConfigValidators.splitList(props.get(PARTITION_COLUMNS_CONFIG)));
-            if (!routes.hasWildcard()) {
-              for (String topic : ConfigValidators.splitList(props.get("topics"))) {
-                if (!routes.topics().contains(topic)) {
-                  errors.put(TABLES_ROUTING_CONFIG, "topic '" + topic + "' is consumed (topics) but has no entry and there is "
-                      + "no '*' entry");
-                }
-              }
-            }
-          } catch (IllegalArgumentException e) {
-            errors.put(TABLES_ROUTING_CONFIG, e.getMessage());
-          }
-        }
-      }
-      return errors;
-    }
-    String location = props.get(TABLE_LOCATION_CONFIG);
-    if (location == null || location.isBlank()) {
-      errors.put(TABLE_LOCATION_CONFIG, "Missing required configuration \"" + TABLE_LOCATION_CONFIG
-          + "\": the table root URI, for example file:///data/delta/my_table (or route topics with "
-          + TABLES_ROUTING_CONFIG + ")");
-    } else {
-      String problem = locationProblem(location.trim());
-      if (problem != null) {
-        errors.put(TABLE_LOCATION_CONFIG, problem);
-      }
-    }
-    List<String> partitions = ConfigValidators.splitList(props.get(PARTITION_COLUMNS_CONFIG));
-    Set<String> seen = new HashSet<>();
-    for (String p : partitions) {
-      if (!seen.add(p)) {
-        errors.put(PARTITION_COLUMNS_CONFIG, "partition column '" + p + "' is listed twice");
-      }
-    }
-    String mappingName = blankToNull(props.get(TABLE_MAPPING_CONFIG));
-    if (mappingError != null) {
-      errors.put(TABLE_MAPPING_CONFIG, mappingError);
-    } else if (mappingName != null && !mappings.containsKey(mappingName.trim())) {
-      errors.put(TABLE_MAPPING_CONFIG, "mapping '" + mappingName.trim() + "' is not defined; define it as "
-          + MAPPINGS_PREFIX + mappingName.trim());
-    }
-    String format = props.getOrDefault(INPUT_FORMAT_CONFIG, "auto").trim();
-    if (format.equalsIgnoreCase("json") && mappingName == null) {
-      errors.put(INPUT_FORMAT_CONFIG, "format json needs a Kusto JSON mapping: set " + TABLE_MAPPING_CONFIG
-          + " (or use bronze to keep the raw JSON)");
-    }
-    return errors;
-  }
-
-  /**
-   * The named mappings {@code delta.mappings.<name>}; a value may be a pasted {@code .create ...
-   * ingestion json mapping} command, whose own name must then match {@code <name>}.
-   */
-  static Map<String, IngestionMapping> parseMappings(Map<String, String> props) {
-    Map<String, IngestionMapping> out = new LinkedHashMap<>();
-    for (Map.Entry<String, String> e : props.entrySet()) {
-      if (!e.getKey().startsWith(MAPPINGS_PREFIX)) {
-        continue;
-      }
-      String name = e.getKey().substring(MAPPINGS_PREFIX.length());
-      IngestionMapping m;
-      try {
-        m = IngestionMapping.parse(name, e.getValue());
-      } catch (IllegalArgumentException ex) {
-        throw new IllegalArgumentException(e.getKey() + ": " + ex.getMessage(), ex);
-      }
-      if (!m.name().equals(name)) {
-        throw new IllegalArgumentException(e.getKey() + ": the pasted command names the mapping '" + m.name()
-            + "'; use the key " + MAPPINGS_PREFIX + m.name());
-      }
-      out.put(name, m);
-    }
-    return out;
-  }
-
-  private static String blankToNull(String s) {
-    return s == null || s.isBlank() ? null : s;
-  }
-
-  /** Why a table location is unusable, or null. */
-  static String locationProblem(String location) {
-    URI uri;
-    try {
-      uri = new URI(location);
-    } catch (URISyntaxException e) {
-      return "'" + location + "' is not a valid URI: " + e.getMessage();
-    }
-    if (uri.getScheme() == null) {
-      return "'" + location + "' has no scheme; use file:///absolute/path for a local table or "
-          + "abfss://container@account.dfs.core.windows.net/path for ADLS Gen2";
-    }
-    if (uri.getPath() == null || uri.getPath().isEmpty() || "/".equals(uri.getPath())) {
-      return "'" + location + "' names no directory; a table needs its own directory";
-    }
-    return null;
+    return CrossFieldChecks.errors(props);
   }
 
   /** Which table each topic goes to. */
   public TableRoutes routes() {
     Map<String, String> props = originalsStrings();
-    Map<String, IngestionMapping> mappings = parseMappings(props);
+    Map<String, IngestionMapping> mappings = CrossFieldChecks.parseMappings(props);
     String routing = getString(TABLES_ROUTING_CONFIG);
     if (!routing.isBlank()) {
-      return TableRoutes.parse(routing, blankToNull(getString(TABLES_ROOT_CONFIG)), mappings, partitionColumns());
+      return TableRoutes.parse(routing, CrossFieldChecks.blankToNull(getString(TABLES_ROOT_CONFIG)), mappings,
+          partitionColumns(), kafkaColumns());
     }
-    String mappingName = blankToNull(getString(TABLE_MAPPING_CONFIG));
+    String mappingName = CrossFieldChecks.blankToNull(getString(TABLE_MAPPING_CONFIG));
     IngestionMapping mapping = mappingName == null ? null : mappings.get(mappingName.trim());
     TableFormat format = TableFormat.parse(getString(INPUT_FORMAT_CONFIG));
     if (format == TableFormat.AUTO && mapping != null) {
@@ -507,7 +367,7 @@ public final class DeltaSinkConfig extends AbstractConfig {
    */
   public Map<String, String> hadoopOverrides() {
     Map<String, String> out = new LinkedHashMap<>(AzureAuth.hadoopProperties(this,
-        AzureAuth.accountHosts(locations(originalsStrings()))));
+        AzureAuth.accountHosts(CrossFieldChecks.locations(originalsStrings()))));
     for (Map.Entry<String, ?> e : originalsWithPrefix(HADOOP_PREFIX).entrySet()) {
       out.put(e.getKey(), String.valueOf(e.getValue()));
     }

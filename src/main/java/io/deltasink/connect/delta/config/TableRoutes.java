@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.deltasink.connect.delta.convert.KafkaColumns;
 import io.deltasink.connect.delta.mapping.IngestionMapping;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -54,10 +55,12 @@ public final class TableRoutes {
    * @param root the table root URI, or null (then each entry needs {@code location})
    * @param mappings named mappings the entries refer to
    * @param defaultPartitionColumns partition columns for entries without {@code partitionBy}
-   * @throws IllegalArgumentException naming the entry and what is wrong
+   * @param kafkaColumns the Kafka coordinate columns json tables get, which they may be partitioned by
+   * @throws IllegalArgumentException naming the entry and what is wrong, including a partition column
+   *     that the entry's mapping (or the bronze layout) does not produce
    */
   public static TableRoutes parse(String json, String root, Map<String, IngestionMapping> mappings,
-      List<String> defaultPartitionColumns) {
+      List<String> defaultPartitionColumns, KafkaColumns kafkaColumns) {
     JsonNode array;
     try {
       array = LENIENT.readTree(json);
@@ -112,8 +115,12 @@ public final class TableRoutes {
           throw new IllegalArgumentException("has format json but no 'mapping'; give the name of a JSON ingestion mapping, "
               + "or use format 'bronze' to keep the raw JSON");
         }
-        List<String> partitionBy = e.containsKey("partitionby") ? ConfigValidators.splitList(e.get("partitionby"))
-            : defaultPartitionColumns;
+        boolean ownPartitionBy = e.containsKey("partitionby");
+        List<String> partitionBy = ownPartitionBy ? CrossFieldChecks.listValue("partitionBy", e.get("partitionby")) : defaultPartitionColumns;
+        KnownColumns.missingPartitionColumn(format, mapping, kafkaColumns, partitionBy).ifPresent(m -> {
+          throw new IllegalArgumentException("partitions by '" + m.column() + "'"
+              + (ownPartitionBy ? "" : " (from " + DeltaSinkConfig.PARTITION_COLUMNS_CONFIG + ")") + ", which is not " + m.table());
+        });
         Entry entry = new Entry(db, table, location, format, mapping, partitionBy);
         if (topic.equals("*")) {
           if (wildcard != null) {

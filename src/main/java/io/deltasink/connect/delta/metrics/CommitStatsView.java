@@ -17,7 +17,10 @@ public interface CommitStatsView {
   /** Delta commits (one per table per flush). */
   long getCommits();
 
-  /** Median duration of the last 1,024 commits (ms), from the first attempt to the outcome; -1 before any. */
+  /**
+   * Median duration of the recent commits (the last 769 to 1,024), in ms, from the first attempt to the
+   * outcome; approximate (a histogram bucket's lower bound, see {@link CommitStats}); -1 before any.
+   */
   long getCommitLatencyP50Ms();
 
   /** 99th percentile of the same (ms); -1 before any. */

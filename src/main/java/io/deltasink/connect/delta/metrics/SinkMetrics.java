@@ -8,14 +8,21 @@ import java.util.Map;
 import javax.management.JMException;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
+import org.apache.kafka.common.metrics.MetricConfig;
+import org.apache.kafka.common.metrics.Metrics;
+import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The JMX MBeans of one sink task in the platform MBean server, domain {@value #DOMAIN}: one
  * {@code type=task}, one {@code type=table} per table it writes, one {@code type=partition} per Kafka
- * partition it owns. Values are set by the task thread and read by JMX clients (jconsole, a JMX
+ * partition it owns. Values are set by the task's threads and read by JMX clients (jconsole, a JMX
  * exporter). Registration problems are logged, never fatal: metrics must not stop the data.
+ *
+ * <p>Commit counts and latency percentiles live in a Kafka {@link Metrics} registry of this task's own,
+ * without reporters: the MXBeans read them, so the JMX names and attributes stay what they were on every
+ * Connect version. docs/metrics.md says why these are not Connect's {@code PluginMetrics} (KIP-877).
  */
 public final class SinkMetrics implements AutoCloseable {
   public static final String DOMAIN = "io.deltasink.connect.delta";
@@ -23,7 +30,8 @@ public final class SinkMetrics implements AutoCloseable {
 
   private final MBeanServer server = ManagementFactory.getPlatformMBeanServer();
   private final String prefix;
-  private final Task task = new Task();
+  private final Metrics registry = new Metrics(new MetricConfig(), List.of(), Time.SYSTEM);
+  private final Task task = new Task(registry);
   private final Map<ObjectName, Object> registered = new LinkedHashMap<>();
 
   /**
@@ -41,7 +49,7 @@ public final class SinkMetrics implements AutoCloseable {
 
   /** The MBean of a table, registered on first use. */
   public Table table(String location) {
-    Table t = new Table(location);
+    Table t = new Table(registry, location);
     register(name("table", ",table=" + ObjectName.quote(location)), t);
     return t;
   }
@@ -92,6 +100,7 @@ public final class SinkMetrics implements AutoCloseable {
     for (ObjectName n : new ArrayList<>(registered.keySet())) {
       unregister(n);
     }
+    registry.close();
   }
 
   /** The task's counters (every table) and the buffered figures it publishes after each batch. */
@@ -101,6 +110,10 @@ public final class SinkMetrics implements AutoCloseable {
     private volatile long bufferedHeapBytes;
     private volatile long deadLettered;
     private volatile int paused;
+
+    Task(Metrics registry) {
+      super(registry, "task", Map.of());
+    }
 
     public void buffered(long records, long bytes, long heapBytes, int pausedPartitions) {
       bufferedRecords = records;
@@ -144,7 +157,8 @@ public final class SinkMetrics implements AutoCloseable {
     private final String location;
     private volatile long version = -1;
 
-    Table(String location) {
+    Table(Metrics registry, String location) {
+      super(registry, "table:" + location, Map.of("table", location));
       this.location = location;
     }
 

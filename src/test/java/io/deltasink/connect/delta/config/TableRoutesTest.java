@@ -3,6 +3,7 @@ package io.deltasink.connect.delta.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.deltasink.connect.delta.convert.KafkaColumns;
 import io.deltasink.connect.delta.mapping.IngestionMapping;
 import java.util.List;
 import java.util.Map;
@@ -16,8 +17,10 @@ class TableRoutesTest {
   private static final Map<String, IngestionMapping> MAPPINGS = Map.of("temperatures_mapping",
       IngestionMapping.parse("temperatures_mapping", "[{\"column\":\"t\",\"path\":\"$.t\",\"datatype\":\"real\"}]"));
 
+  private static final KafkaColumns NO_KAFKA_COLUMNS = new KafkaColumns(List.of());
+
   private static TableRoutes parse(String json) {
-    return TableRoutes.parse(json, ROOT, MAPPINGS, List.of());
+    return TableRoutes.parse(json, ROOT, MAPPINGS, List.of(), NO_KAFKA_COLUMNS);
   }
 
   @Test
@@ -49,7 +52,7 @@ class TableRoutesTest {
   void explicitLocationsMustStayInsideTheRoot() {
     assertThat(parse("[{'topic':'a','location':'file:///lake/delta/custom/a/'}]").route("a").location())
         .isEqualTo("file:///lake/delta/custom/a");
-    assertThat(TableRoutes.parse("[{'topic':'a','location':'abfss://c@acct.dfs.core.windows.net/t'}]", null, MAPPINGS, List.of())
+    assertThat(TableRoutes.parse("[{'topic':'a','location':'abfss://c@acct.dfs.core.windows.net/t'}]", null, MAPPINGS, List.of(), NO_KAFKA_COLUMNS)
         .route("a").location()).isEqualTo("abfss://c@acct.dfs.core.windows.net/t");
   }
 
@@ -83,7 +86,7 @@ class TableRoutesTest {
 
   @Test
   void withoutARootEveryEntryNeedsALocation() {
-    assertThatThrownBy(() -> TableRoutes.parse("[{'topic':'a','table':'t'}]", null, MAPPINGS, List.of()))
+    assertThatThrownBy(() -> TableRoutes.parse("[{'topic':'a','table':'t'}]", null, MAPPINGS, List.of(), NO_KAFKA_COLUMNS))
         .hasMessageContaining("has no 'location' and delta.tables.root is not set");
   }
 }
