@@ -8,8 +8,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -105,6 +108,19 @@ public final class ConnectCluster implements AutoCloseable {
     return connect.kafka().endOffset(tp);
   }
 
+  /** Each partition's end offset (partition number to offset), in one request. */
+  public Map<Integer, Long> endOffsets(String topic, int partitions) throws Exception {
+    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+    for (int p = 0; p < partitions; p++) {
+      latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+    }
+    Map<Integer, Long> out = new TreeMap<>();
+    try (Admin admin = connect.kafka().createAdminClient()) {
+      admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).forEach((tp, info) -> out.put(tp.partition(), info.offset()));
+    }
+    return out;
+  }
+
   /** Waits until every partition's txn version in the table is its end offset - 1. */
   public void awaitCommitted(String location, String appId, String topic, int partitions, Duration timeout) throws Exception {
     awaitCommitted(location, new org.apache.hadoop.conf.Configuration(), appId, topic, partitions, timeout);
@@ -113,15 +129,12 @@ public final class ConnectCluster implements AutoCloseable {
   /** {@link #awaitCommitted} reading the table through the file systems of {@code conf}. */
   public void awaitCommitted(String location, org.apache.hadoop.conf.Configuration conf, String appId, String topic,
       int partitions, Duration timeout) throws Exception {
-    long[] ends = new long[partitions];
-    for (int p = 0; p < partitions; p++) {
-      ends[p] = endOffset(new TopicPartition(topic, p));
-    }
+    Map<Integer, Long> ends = endOffsets(topic, partitions);
     waitFor(timeout, "table " + location + " to hold every offset of " + topic, () -> {
       try {
         KernelReader reader = new KernelReader(location, conf);
         for (int p = 0; p < partitions; p++) {
-          if (reader.txnVersion(appId + "/" + topic + "/" + p) != ends[p] - 1) {
+          if (reader.txnVersion(appId + "/" + topic + "/" + p) != ends.get(p) - 1) {
             return false;
           }
         }

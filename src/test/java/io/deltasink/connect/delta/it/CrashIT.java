@@ -2,20 +2,18 @@ package io.deltasink.connect.delta.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.deltasink.connect.delta.testing.ExactlyOnce;
 import io.deltasink.connect.delta.testing.KernelReader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -104,16 +102,9 @@ class CrashIT {
     cluster.awaitCommitted(location, "crash", TOPIC, PARTITIONS, Duration.ofSeconds(180));
 
     List<Map<String, Object>> rows = new KernelReader(location).rows();
-    Set<String> seen = new HashSet<>();
-    for (Map<String, Object> r : rows) {
-      assertThat(seen.add(r.get("kafka_partition") + "/" + r.get("kafka_offset"))).as("duplicate %s", r).isTrue();
-    }
-    long expected = 0;
-    for (int p = 0; p < PARTITIONS; p++) {
-      expected += cluster.endOffset(new TopicPartition(TOPIC, p));
-    }
-    assertThat(rows).hasSize((int) expected);
-    assertThat(expected).isEqualTo(60_000);
+    Map<Integer, Long> ends = cluster.endOffsets(TOPIC, PARTITIONS);
+    assertThat(ends.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(60_000);
+    ExactlyOnce.assertEachOffsetOnce(rows, ends);
     System.out.printf("[measure] %d SIGKILLs (%d mid-commit, %d mid-write): %d rows, each offset once, %d Delta versions%n",
         killsMidCommit + killsMidWrite, killsMidCommit, killsMidWrite, rows.size(), new KernelReader(location).snapshot().getVersion() + 1);
     worker.close();

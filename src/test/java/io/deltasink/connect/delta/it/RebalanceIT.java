@@ -2,16 +2,14 @@ package io.deltasink.connect.delta.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.deltasink.connect.delta.testing.ExactlyOnce;
 import io.deltasink.connect.delta.testing.KernelReader;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.util.clusters.WorkerHandle;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,16 +58,9 @@ class RebalanceIT {
       cluster.awaitCommitted(location, "rebalance", TOPIC, PARTITIONS, Duration.ofSeconds(120));
 
       List<Map<String, Object>> rows = new KernelReader(location).rows();
-      Set<String> seen = new HashSet<>();
-      for (Map<String, Object> r : rows) {
-        assertThat(seen.add(r.get("kafka_partition") + "/" + r.get("kafka_offset"))).as("duplicate %s", r).isTrue();
-      }
-      long expected = 0;
-      for (int p = 0; p < PARTITIONS; p++) {
-        expected += cluster.endOffset(new TopicPartition(TOPIC, p));
-      }
-      assertThat(expected).isEqualTo(45_000);
-      assertThat(rows).hasSize((int) expected);
+      Map<Integer, Long> ends = cluster.endOffsets(TOPIC, PARTITIONS);
+      assertThat(ends.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(45_000);
+      ExactlyOnce.assertEachOffsetOnce(rows, ends);
       System.out.printf("[measure] rebalance: %d rows, each offset once, %d Delta versions%n", rows.size(),
           new KernelReader(location).snapshot().getVersion() + 1);
     }
