@@ -65,7 +65,7 @@ class CommitGapIT {
             produced[0] = s + 1;
             if (s % 200 == 199) {
               p.flush();
-              Thread.sleep(200);  // about 1,000 records/s
+              Thread.sleep(200);  // paces the producer: about 1,000 records/s
             }
           }
         } catch (InterruptedException e) {

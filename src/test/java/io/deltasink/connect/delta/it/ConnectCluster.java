@@ -1,7 +1,9 @@
 package io.deltasink.connect.delta.it;
 
 import io.deltasink.connect.delta.DeltaSinkConnector;
+import io.deltasink.connect.delta.metrics.SinkMetrics;
 import io.deltasink.connect.delta.testing.KernelReader;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
@@ -11,6 +13,11 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import javax.management.AttributeNotFoundException;
+import javax.management.InstanceNotFoundException;
+import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -143,6 +150,55 @@ public final class ConnectCluster implements AutoCloseable {
         return false;
       }
     });
+  }
+
+  /**
+   * The last offset of each partition the table holds: its {@code txn} version for
+   * {@code <appId>/<topic>/<partition>}, -1 for none (or no table yet).
+   */
+  public static Map<Integer, Long> committedOffsets(String location, String appId, String topic, int partitions) {
+    Map<Integer, Long> out = new TreeMap<>();
+    KernelReader reader = new KernelReader(location);
+    for (int p = 0; p < partitions; p++) {
+      long version;
+      try {
+        version = reader.txnVersion(appId + "/" + topic + "/" + p);
+      } catch (RuntimeException e) {
+        version = -1;  // no table yet
+      }
+      out.put(p, version);
+    }
+    return out;
+  }
+
+  /**
+   * A numeric attribute of every MBean in this JVM (the embedded workers' tasks and consumers
+   * register theirs here) whose name matches {@code pattern}, such as
+   * {@code kafka.connect:type=sink-task-metrics,connector=c,*}; MBeans without a value yet are left out.
+   */
+  public static Map<ObjectName, Double> jmx(String pattern, String attribute) {
+    MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+    Map<ObjectName, Double> out = new HashMap<>();
+    try {
+      for (ObjectName name : server.queryNames(new ObjectName(pattern), null)) {
+        try {
+          if (server.getAttribute(name, attribute) instanceof Number n && !Double.isNaN(n.doubleValue())) {
+            out.put(name, n.doubleValue());
+          }
+        } catch (InstanceNotFoundException | AttributeNotFoundException e) {
+          // unregistered meanwhile, or an MBean of the same pattern without this attribute
+        }
+      }
+    } catch (JMException e) {
+      throw new IllegalStateException(e);
+    }
+    return out;
+  }
+
+  /** An attribute of a sink task's own MBean ({@link SinkMetrics}, type=task), -1 while none is registered. */
+  public static long sinkTaskMetric(String connector, int task, String attribute) {
+    return jmx(SinkMetrics.DOMAIN + ":connector=" + ObjectName.quote(connector) + ",task=" + ObjectName.quote(Integer.toString(task))
+        + ",type=task", attribute).values().stream().mapToLong(Double::longValue).findFirst().orElse(-1);
   }
 
   public static void waitFor(Duration timeout, String what, BooleanSupplier condition) throws InterruptedException {

@@ -42,7 +42,7 @@ class DrainTailIT {
             p.send(new ProducerRecord<>(TOPIC, (int) (s % PARTITIONS), null, ConnectCluster.temperatureJson(s, "c" + (s % 6))));
             if (s % 2_000 == 1_999) {
               p.flush();
-              Thread.sleep(400);  // about 8 s of data, so that the rebalance below falls mid-drain
+              Thread.sleep(400);  // paces the producer: about 8 s of data, so that the rebalance below falls mid-drain
             }
           }
           p.flush();

@@ -22,6 +22,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.test.TestUtils;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.testcontainers.containers.BindMode;
@@ -80,17 +81,18 @@ class DockerStackIT {
         }
       }
       String location = tables.resolve("weather/temperatures").toUri().toString();
-      long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-      int rows = 0;
-      while (System.nanoTime() < deadline && rows < lines.size()) {
-        Thread.sleep(2000);
-        try {
-          rows = new KernelReader(location).rows().size();
-        } catch (RuntimeException e) {
-          rows = 0;
-        }
-      }
-      assertThat(rows).isEqualTo(lines.size());
+      TestUtils.waitForCondition(() -> rowCount(location) >= lines.size(), Duration.ofMinutes(2).toMillis(), 2_000,
+          () -> "the table to hold " + lines.size() + " rows; it has " + rowCount(location));
+      assertThat(rowCount(location)).isEqualTo(lines.size());
+    }
+  }
+
+  /** Rows of the table, 0 while it does not exist. */
+  private static int rowCount(String location) {
+    try {
+      return new KernelReader(location).rows().size();
+    } catch (RuntimeException e) {
+      return 0;
     }
   }
 
