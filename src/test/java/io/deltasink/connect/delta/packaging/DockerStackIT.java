@@ -3,20 +3,15 @@ package io.deltasink.connect.delta.packaging;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.deltasink.connect.delta.testing.KernelReader;
+import io.deltasink.connect.delta.testing.LocalProcesses;
 import io.deltasink.connect.delta.testing.SampleData;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
+import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -44,18 +39,18 @@ class DockerStackIT {
 
   @Test
   void writesTheRealSampleThroughAContainerisedWorker() throws Exception {
-    unzipPlugin();
+    PluginArchive archive = PluginArchive.unpack(plugins);
+    assertThat(Files.readString(archive.root.resolve("manifest.json"), StandardCharsets.UTF_8)).contains("kafka-connect-delta");
     try (Network net = Network.newNetwork();
         KafkaContainer kafka = new KafkaContainer(IMAGE).withNetwork(net).withNetworkAliases("kafka")
             .withListener("kafka:19092");
         GenericContainer<?> connect = new GenericContainer<>(IMAGE).withNetwork(net).dependsOn(kafka)) {
       kafka.start();
-      Files.writeString(plugins.resolve("worker.properties"), String.join("\n",
-          "bootstrap.servers=kafka:19092", "group.id=it", "config.storage.topic=c", "offset.storage.topic=o",
-          "status.storage.topic=s", "config.storage.replication.factor=1", "offset.storage.replication.factor=1",
-          "status.storage.replication.factor=1", "key.converter=org.apache.kafka.connect.storage.StringConverter",
-          "value.converter=org.apache.kafka.connect.storage.StringConverter", "offset.flush.interval.ms=1000",
-          "plugin.path=/plugins", "plugin.discovery=service_load", "listeners=http://0.0.0.0:8083", ""));
+      Properties worker = LocalProcesses.workerProperties("kafka:19092", "it", "http://0.0.0.0:8083");
+      worker.setProperty("offset.flush.interval.ms", "1000");
+      worker.setProperty("plugin.path", "/plugins");
+      worker.setProperty("plugin.discovery", "service_load");
+      LocalProcesses.write(plugins.resolve("worker.properties"), worker, null);
       connect.withFileSystemBind(plugins.toString(), "/plugins", BindMode.READ_ONLY)
           .withFileSystemBind(tables.toString(), "/data/delta", BindMode.READ_WRITE)
           .withCommand("/opt/kafka/bin/connect-distributed.sh", "/plugins/worker.properties")
@@ -67,11 +62,7 @@ class DockerStackIT {
         admin.createTopics(List.of(new NewTopic("temperatures", 6, (short) 1))).all().get();
       }
       String body = Files.readString(Path.of("config/docker-connector.json"));
-      String rest = "http://" + connect.getHost() + ":" + connect.getMappedPort(8083);
-      HttpResponse<String> put = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(rest + "/connectors/it/config"))
-          .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(body)).build(),
-          HttpResponse.BodyHandlers.ofString());
-      assertThat(put.statusCode()).as(put.body()).isBetween(200, 201);
+      LocalProcesses.putConnector("http://" + connect.getHost() + ":" + connect.getMappedPort(8083), "it", body);
 
       List<String> lines = SampleData.temperatureLines();
       try (KafkaProducer<String, String> p = new KafkaProducer<>(Map.of("bootstrap.servers", kafka.getBootstrapServers()),
@@ -94,25 +85,5 @@ class DockerStackIT {
     } catch (RuntimeException e) {
       return 0;
     }
-  }
-
-  private void unzipPlugin() throws Exception {
-    Path zip;
-    try (Stream<Path> s = Files.list(Path.of("target"))) {
-      zip = s.filter(p -> p.getFileName().toString().matches("deltasink-kafka-connect-delta-.*\\.zip")).findFirst().orElseThrow();
-    }
-    try (ZipInputStream in = new ZipInputStream(Files.newInputStream(zip))) {
-      for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
-        Path out = plugins.resolve(e.getName());
-        if (e.isDirectory()) {
-          Files.createDirectories(out);
-        } else {
-          Files.createDirectories(out.getParent());
-          Files.copy(in, out);
-        }
-      }
-    }
-    assertThat(Files.readString(plugins.resolve(zip.getFileName().toString().replace(".zip", "") + "/manifest.json"),
-        StandardCharsets.UTF_8)).contains("kafka-connect-delta");
   }
 }
