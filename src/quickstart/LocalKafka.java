@@ -1,15 +1,13 @@
 /*
  * A real single-node KRaft broker and a real distributed Connect worker, each in its own JVM, with the
  * connector unpacked from its zip onto the worker's plugin.path. Shared by the quickstart and the
- * benchmark (src/bench). Everything listens on localhost only.
+ * benchmark (src/bench). Everything listens on localhost only. Worker properties, unpacking, JVM
+ * start and REST calls come from LocalProcesses (src/test/java/.../testing), which the tests' child
+ * workers use too.
  */
 
+import io.deltasink.connect.delta.testing.LocalProcesses;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,8 +19,6 @@ import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -34,7 +30,6 @@ public class LocalKafka implements AutoCloseable {
   private final String label;
   private final String classpath;
   private final List<Process> processes = new ArrayList<>();
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   String bootstrap;
   String rest;
   Process worker;
@@ -86,21 +81,8 @@ public class LocalKafka implements AutoCloseable {
 
   /** Unpacks the connector zip into {@code <work>/plugins}, the worker's plugin.path. */
   Path unzipPlugin(Path zip) throws IOException {
-    Path plugins = Files.createDirectories(work.resolve("plugins"));
-    try (ZipInputStream in = new ZipInputStream(Files.newInputStream(zip))) {
-      for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
-        Path out = plugins.resolve(e.getName()).normalize();
-        if (!out.startsWith(plugins)) {
-          throw new IOException("zip entry outside the plugin folder: " + e.getName());
-        }
-        if (e.isDirectory()) {
-          Files.createDirectories(out);
-        } else {
-          Files.createDirectories(out.getParent());
-          Files.copy(in, out);
-        }
-      }
-    }
+    Path plugins = work.resolve("plugins");
+    LocalProcesses.unzip(zip, plugins);
     step("Plugin unpacked from " + zip.getFileName() + " (" + Files.size(zip) / (1024 * 1024) + " MB) into " + plugins);
     return plugins;
   }
@@ -178,18 +160,7 @@ public class LocalKafka implements AutoCloseable {
    */
   void startWorker(Path plugins, String heap, List<String> jvmArgs) throws Exception {
     int restPort = freePort();
-    Properties p = new Properties();
-    p.setProperty("bootstrap.servers", bootstrap);
-    p.setProperty("group.id", label + "-connect");
-    p.setProperty("listeners", "http://localhost:" + restPort);
-    p.setProperty("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-    p.setProperty("value.converter", "org.apache.kafka.connect.storage.StringConverter");
-    p.setProperty("config.storage.topic", "connect-configs");
-    p.setProperty("offset.storage.topic", "connect-offsets");
-    p.setProperty("status.storage.topic", "connect-status");
-    p.setProperty("config.storage.replication.factor", "1");
-    p.setProperty("offset.storage.replication.factor", "1");
-    p.setProperty("status.storage.replication.factor", "1");
+    Properties p = LocalProcesses.workerProperties(bootstrap, label + "-connect", "http://localhost:" + restPort);
     // How often Connect commits offsets, and so calls preCommit: also the longest a quiet task waits
     // for a call into it. The benchmark varies it (bench.worker.offset.flush.ms).
     p.setProperty("offset.flush.interval.ms", System.getProperty("bench.worker.offset.flush.ms", "1000"));
@@ -208,12 +179,7 @@ public class LocalKafka implements AutoCloseable {
 
   /** {@code PUT /connectors/<name>/config} and waits until the connector and {@code tasks} tasks run. */
   void putConnector(String name, String json, int tasks) throws Exception {
-    HttpResponse<String> put = http.send(HttpRequest.newBuilder(URI.create(rest + "/connectors/" + name + "/config"))
-        .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(json)).build(),
-        HttpResponse.BodyHandlers.ofString());
-    if (put.statusCode() / 100 != 2) {
-      throw new IllegalStateException("PUT /connectors/" + name + "/config answered " + put.statusCode() + ": " + put.body());
-    }
+    LocalProcesses.putConnector(rest, name, json);
     waitFor("the connector and its tasks to run", Duration.ofSeconds(60), () -> {
       String s = get(rest + "/connectors/" + name + "/status");
       return s != null && s.contains("\"tasks\":[{") && !s.contains("FAILED") && !s.contains("UNASSIGNED")
@@ -223,11 +189,7 @@ public class LocalKafka implements AutoCloseable {
 
   /** {@code DELETE /connectors/<name>}: the connector and its tasks stop. */
   void deleteConnector(String name) throws Exception {
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(rest + "/connectors/" + name)).DELETE().build(),
-        HttpResponse.BodyHandlers.ofString());
-    if (r.statusCode() / 100 != 2) {
-      throw new IllegalStateException("DELETE /connectors/" + name + " answered " + r.statusCode() + ": " + r.body());
-    }
+    LocalProcesses.deleteConnector(rest, name);
   }
 
   Process java(String name, String heap, List<String> jvmArgs, String mainClass, String... args) throws IOException {
@@ -241,24 +203,13 @@ public class LocalKafka implements AutoCloseable {
           "logger.connect.level = info", "logger.sink.name = io.deltasink", "logger.sink.level = info",
           "logger.rest.name = org.apache.kafka.connect.runtime.rest.RestServer", "logger.rest.level = warn", ""));
     }
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx" + heap, "-Dlog4j2.configurationFile=" + log4j));
-    cmd.addAll(jvmArgs);
-    cmd.addAll(List.of("-cp", classpath, mainClass));
-    cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(work.resolve(name + ".log").toFile()).start();
+    Process p = LocalProcesses.startJava(classpath, heap, log4j, jvmArgs, work.resolve(name + ".log"), mainClass, args);
     processes.add(p);
     return p;
   }
 
   String get(String url) {
-    try {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).GET().build(),
-          HttpResponse.BodyHandlers.ofString());
-      return r.statusCode() == 200 ? r.body() : null;
-    } catch (Exception e) {
-      return null;
-    }
+    return LocalProcesses.get(url);
   }
 
   interface Check {
@@ -286,11 +237,7 @@ public class LocalKafka implements AutoCloseable {
   }
 
   private Path write(String name, Properties p) throws IOException {
-    Path f = work.resolve(name);
-    try (var out = Files.newBufferedWriter(f)) {
-      p.store(out, "written by " + label);
-    }
-    return f;
+    return LocalProcesses.write(work.resolve(name), p, "written by " + label);
   }
 
   void dumpLogs() {
@@ -361,9 +308,7 @@ public class LocalKafka implements AutoCloseable {
   }
 
   static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
+    return LocalProcesses.freePort();
   }
 
   static void deleteTree(Path p) throws IOException {

@@ -2,7 +2,8 @@
 # The quickstart, in one command, on a machine with only JDK 17+ and Maven:
 #   1. builds the connector's Confluent-Hub-style zip (mvn package, tests skipped),
 #   2. resolves Kafka's own broker and Connect runtime from Maven Central (src/quickstart/pom.xml),
-#   3. compiles and runs Quickstart.java (with LocalKafka.java): a KRaft broker and a distributed Connect worker as separate processes,
+#   3. compiles and runs Quickstart.java (with LocalKafka.java and the tests' LocalProcesses.java): a KRaft broker and a
+#      distributed Connect worker as separate processes,
 #      the plugin unpacked on plugin.path, the connector registered over REST from
 #      config/quickstart-connector.json, the 26,064 real Open-Meteo messages produced, the Delta table
 #      checked, everything stopped again.

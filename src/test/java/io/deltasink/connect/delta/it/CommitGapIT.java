@@ -2,21 +2,19 @@ package io.deltasink.connect.delta.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.deltasink.connect.delta.testing.ExactlyOnce;
 import io.deltasink.connect.delta.testing.KernelReader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,7 +65,7 @@ class CommitGapIT {
             produced[0] = s + 1;
             if (s % 200 == 199) {
               p.flush();
-              Thread.sleep(200);  // about 1,000 records/s
+              Thread.sleep(200);  // paces the producer: about 1,000 records/s
             }
           }
         } catch (InterruptedException e) {
@@ -93,15 +91,7 @@ class CommitGapIT {
 
       long gapMs = longestGap(log, killsStart, killsEnd);
       List<Map<String, Object>> rows = new KernelReader(location).rows();
-      Set<String> seen = new HashSet<>();
-      for (Map<String, Object> r : rows) {
-        assertThat(seen.add(r.get("kafka_partition") + "/" + r.get("kafka_offset"))).as("duplicate %s", r).isTrue();
-      }
-      long expected = 0;
-      for (int p = 0; p < PARTITIONS; p++) {
-        expected += cluster.endOffset(new TopicPartition(TOPIC, p));
-      }
-      assertThat(rows).hasSize((int) expected);
+      ExactlyOnce.assertEachOffsetOnce(rows, cluster.endOffsets(TOPIC, PARTITIONS));
       System.out.printf("[measure] commit gap (%s consumer settings): %d SIGKILLs every %d s over %d workers, "
           + "longest time without a Delta commit %.1f s; %d rows, each offset once%n",
           recommended ? "recommended" : "Kafka's default", KILLS, KILL_EVERY_MS / 1000, WORKERS, gapMs / 1000.0,

@@ -2,13 +2,14 @@ package io.deltasink.connect.delta.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.deltasink.connect.delta.metrics.SinkMetrics;
-import java.lang.management.ManagementFactory;
+import io.deltasink.connect.delta.testing.ExactlyOnce;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import javax.management.MBeanServer;
-import javax.management.ObjectName;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.runtime.WorkerConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -53,16 +54,26 @@ class CommitTimingIT {
     return location;
   }
 
+  /** The offsets committed to Kafka for consumer group {@code group}. */
+  private Map<TopicPartition, OffsetAndMetadata> groupOffsets(String group) throws Exception {
+    try (Admin admin = cluster.connect.kafka().createAdminClient()) {
+      return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+    }
+  }
+
   @Test
   void aQuietTopicIsVisibleAfterTheFlushIntervalNotTheWorkersOffsetCommit() throws Exception {
     String topic = "quiet";
     long start = System.nanoTime();
     String location = sinkWithRecords(topic, 1000, 0, 600);
-    cluster.awaitCommitted(location, "quiet-sink", topic, PARTITIONS, Duration.ofSeconds(30));
+    // The wait outlasts the worker's first offset commit (60 s), so that it does not decide the assertions below.
+    cluster.awaitCommitted(location, "quiet-sink", topic, PARTITIONS, Duration.ofSeconds(90));
     double seconds = (System.nanoTime() - start) / 1e9;
     System.out.printf("[measure] 600 records of a quiet topic visible %.1f s after producing began%n", seconds);
-    assertThat(ConnectCluster.rows(location)).hasSize(600);
     assertThat(seconds).as("well before the worker's first offset commit at 60 s").isLessThan(30);
+    assertThat(groupOffsets("connect-quiet-sink")).as("offsets Connect committed before the rows were visible").isEmpty();
+    ExactlyOnce.assertEachOffsetOnce(ConnectCluster.rows(location), cluster.endOffsets(topic, PARTITIONS));
+    assertThat(ConnectCluster.rows(location)).hasSize(600);
     cluster.connect.deleteConnector("quiet-sink");
   }
 
@@ -70,15 +81,8 @@ class CommitTimingIT {
   void stoppingTheConnectorCommitsWhatItsTasksBuffered() throws Exception {
     String topic = "handover";
     String location = sinkWithRecords(topic, 600_000, 0, 900);
-    MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
-    ObjectName task = new ObjectName(SinkMetrics.DOMAIN + ":connector=\"handover-sink\",task=\"0\",type=task");
-    ConnectCluster.waitFor(Duration.ofSeconds(30), "the task to buffer the 900 records", () -> {
-      try {
-        return jmx.isRegistered(task) && (Long) jmx.getAttribute(task, "BufferedRecords") == 900L;
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    });
+    ConnectCluster.waitFor(Duration.ofSeconds(30), "the task to buffer the 900 records",
+        () -> ConnectCluster.sinkTaskMetric("handover-sink", 0, "BufferedRecords") == 900L);
     assertThat(tmp.resolve(topic).resolve("_delta_log")).as("nothing committed while the flush interval runs")
         .doesNotExist();
 

@@ -1,15 +1,25 @@
 package io.deltasink.connect.delta.it;
 
 import io.deltasink.connect.delta.DeltaSinkConnector;
+import io.deltasink.connect.delta.metrics.SinkMetrics;
 import io.deltasink.connect.delta.testing.KernelReader;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import javax.management.AttributeNotFoundException;
+import javax.management.InstanceNotFoundException;
+import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -105,6 +115,19 @@ public final class ConnectCluster implements AutoCloseable {
     return connect.kafka().endOffset(tp);
   }
 
+  /** Each partition's end offset (partition number to offset), in one request. */
+  public Map<Integer, Long> endOffsets(String topic, int partitions) throws Exception {
+    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+    for (int p = 0; p < partitions; p++) {
+      latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+    }
+    Map<Integer, Long> out = new TreeMap<>();
+    try (Admin admin = connect.kafka().createAdminClient()) {
+      admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).forEach((tp, info) -> out.put(tp.partition(), info.offset()));
+    }
+    return out;
+  }
+
   /** Waits until every partition's txn version in the table is its end offset - 1. */
   public void awaitCommitted(String location, String appId, String topic, int partitions, Duration timeout) throws Exception {
     awaitCommitted(location, new org.apache.hadoop.conf.Configuration(), appId, topic, partitions, timeout);
@@ -113,15 +136,12 @@ public final class ConnectCluster implements AutoCloseable {
   /** {@link #awaitCommitted} reading the table through the file systems of {@code conf}. */
   public void awaitCommitted(String location, org.apache.hadoop.conf.Configuration conf, String appId, String topic,
       int partitions, Duration timeout) throws Exception {
-    long[] ends = new long[partitions];
-    for (int p = 0; p < partitions; p++) {
-      ends[p] = endOffset(new TopicPartition(topic, p));
-    }
+    Map<Integer, Long> ends = endOffsets(topic, partitions);
     waitFor(timeout, "table " + location + " to hold every offset of " + topic, () -> {
       try {
         KernelReader reader = new KernelReader(location, conf);
         for (int p = 0; p < partitions; p++) {
-          if (reader.txnVersion(appId + "/" + topic + "/" + p) != ends[p] - 1) {
+          if (reader.txnVersion(appId + "/" + topic + "/" + p) != ends.get(p) - 1) {
             return false;
           }
         }
@@ -130,6 +150,55 @@ public final class ConnectCluster implements AutoCloseable {
         return false;
       }
     });
+  }
+
+  /**
+   * The last offset of each partition the table holds: its {@code txn} version for
+   * {@code <appId>/<topic>/<partition>}, -1 for none (or no table yet).
+   */
+  public static Map<Integer, Long> committedOffsets(String location, String appId, String topic, int partitions) {
+    Map<Integer, Long> out = new TreeMap<>();
+    KernelReader reader = new KernelReader(location);
+    for (int p = 0; p < partitions; p++) {
+      long version;
+      try {
+        version = reader.txnVersion(appId + "/" + topic + "/" + p);
+      } catch (RuntimeException e) {
+        version = -1;  // no table yet
+      }
+      out.put(p, version);
+    }
+    return out;
+  }
+
+  /**
+   * A numeric attribute of every MBean in this JVM (the embedded workers' tasks and consumers
+   * register theirs here) whose name matches {@code pattern}, such as
+   * {@code kafka.connect:type=sink-task-metrics,connector=c,*}; MBeans without a value yet are left out.
+   */
+  public static Map<ObjectName, Double> jmx(String pattern, String attribute) {
+    MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+    Map<ObjectName, Double> out = new HashMap<>();
+    try {
+      for (ObjectName name : server.queryNames(new ObjectName(pattern), null)) {
+        try {
+          if (server.getAttribute(name, attribute) instanceof Number n && !Double.isNaN(n.doubleValue())) {
+            out.put(name, n.doubleValue());
+          }
+        } catch (InstanceNotFoundException | AttributeNotFoundException e) {
+          // unregistered meanwhile, or an MBean of the same pattern without this attribute
+        }
+      }
+    } catch (JMException e) {
+      throw new IllegalStateException(e);
+    }
+    return out;
+  }
+
+  /** An attribute of a sink task's own MBean ({@link SinkMetrics}, type=task), -1 while none is registered. */
+  public static long sinkTaskMetric(String connector, int task, String attribute) {
+    return jmx(SinkMetrics.DOMAIN + ":connector=" + ObjectName.quote(connector) + ",task=" + ObjectName.quote(Integer.toString(task))
+        + ",type=task", attribute).values().stream().mapToLong(Double::longValue).findFirst().orElse(-1);
   }
 
   public static void waitFor(Duration timeout, String what, BooleanSupplier condition) throws InterruptedException {

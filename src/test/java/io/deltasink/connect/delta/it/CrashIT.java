@@ -2,8 +2,12 @@ package io.deltasink.connect.delta.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.delta.kernel.exceptions.TableNotFoundException;
+import io.delta.kernel.expressions.AlwaysTrue;
+import io.deltasink.connect.delta.testing.ExactlyOnce;
 import io.deltasink.connect.delta.testing.KernelReader;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,9 +17,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -71,7 +76,7 @@ class CrashIT {
           produced.incrementAndGet();
           if (s % 1_000 == 999) {
             p.flush();
-            Thread.sleep(750); // keep data flowing through every crash round (about 45 s)
+            Thread.sleep(750); // paces the producer: data keeps flowing through every crash round (about 45 s)
           }
         }
       } catch (InterruptedException e) {
@@ -80,21 +85,29 @@ class CrashIT {
     });
     producer.start();
     Path marker = tmp.resolve("committing");
+    Path table = tmp.resolve("crash-table");
     int killsMidCommit = 0;
     int killsMidWrite = 0;
     for (int round = 0; round < 4; round++) {
+      Set<String> earlier = parquetFiles(table);  // left by the workers killed before: not this one's writes
       worker.start(round, "512m", List.of());
       if (round == 0) {
         putConnector(location);
       }
       if (round % 2 == 0) {
         ConnectCluster.waitFor(Duration.ofSeconds(60), "a commit in progress", () -> Files.exists(marker));
+        worker.kill();
         killsMidCommit++;
       } else {
-        Thread.sleep(4_000 + round * 700L);
+        ConnectCluster.waitFor(Duration.ofSeconds(60), "a Parquet file being written, outside a commit",
+            () -> !Files.exists(marker) && !uncommittedFiles(table, earlier).isEmpty());
+        worker.kill();
+        // Nothing writes the table now: a file of this worker that no Delta version references was
+        // being written (or waiting for its commit) when it died.
+        assertThat(uncommittedFiles(table, earlier)).as("round %d: files the killed worker wrote and never committed", round)
+            .isNotEmpty();
         killsMidWrite++;
       }
-      worker.kill();
       Files.deleteIfExists(marker);
       System.out.printf("[measure] round %d: killed the worker %s; %d records produced so far%n", round,
           round % 2 == 0 ? "during a Delta commit" : "while writing", produced.get());
@@ -104,19 +117,43 @@ class CrashIT {
     cluster.awaitCommitted(location, "crash", TOPIC, PARTITIONS, Duration.ofSeconds(180));
 
     List<Map<String, Object>> rows = new KernelReader(location).rows();
-    Set<String> seen = new HashSet<>();
-    for (Map<String, Object> r : rows) {
-      assertThat(seen.add(r.get("kafka_partition") + "/" + r.get("kafka_offset"))).as("duplicate %s", r).isTrue();
-    }
-    long expected = 0;
-    for (int p = 0; p < PARTITIONS; p++) {
-      expected += cluster.endOffset(new TopicPartition(TOPIC, p));
-    }
-    assertThat(rows).hasSize((int) expected);
-    assertThat(expected).isEqualTo(60_000);
+    Map<Integer, Long> ends = cluster.endOffsets(TOPIC, PARTITIONS);
+    assertThat(ends.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(60_000);
+    ExactlyOnce.assertEachOffsetOnce(rows, ends);
     System.out.printf("[measure] %d SIGKILLs (%d mid-commit, %d mid-write): %d rows, each offset once, %d Delta versions%n",
         killsMidCommit + killsMidWrite, killsMidCommit, killsMidWrite, rows.size(), new KernelReader(location).snapshot().getVersion() + 1);
     worker.close();
+  }
+
+  /** Names of the Parquet files in the (unpartitioned) table directory, none if it does not exist yet. */
+  private static Set<String> parquetFiles(Path table) {
+    if (!Files.isDirectory(table)) {
+      return new HashSet<>();
+    }
+    try (Stream<Path> s = Files.list(table)) {
+      return s.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".parquet"))
+          .collect(Collectors.toCollection(HashSet::new));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Parquet files in the table directory, not among {@code earlier}, that the latest Delta version does
+   * not reference: files a worker is writing or has not committed yet. The directory is listed before
+   * the log is read, so a file committed meanwhile counts as referenced.
+   */
+  private static Set<String> uncommittedFiles(Path table, Set<String> earlier) {
+    Set<String> files = parquetFiles(table);
+    files.removeAll(earlier);
+    if (!files.isEmpty()) {
+      try {
+        new KernelReader(table.toUri().toString()).filesMatching(AlwaysTrue.ALWAYS_TRUE).forEach(files::remove);
+      } catch (TableNotFoundException e) {
+        // no Delta version yet: nothing is referenced
+      }
+    }
+    return files;
   }
 
   private static Path logs() throws IOException {

@@ -5,7 +5,9 @@ import static io.deltasink.connect.delta.it.ConnectCluster.sinkConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.deltasink.connect.delta.config.DeltaSinkConfig;
+import io.deltasink.connect.delta.metrics.SinkMetrics;
 import io.deltasink.connect.delta.sink.SinkWriter;
+import io.deltasink.connect.delta.testing.ExactlyOnce;
 import io.deltasink.connect.delta.testing.FakeSinkTaskContext;
 import io.deltasink.connect.delta.testing.KernelReader;
 import java.nio.file.Files;
@@ -13,11 +15,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Stream;
+import javax.management.ObjectName;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.connect.data.Schema;
@@ -58,32 +59,13 @@ class DeltaSinkIT {
   /** Asserts the table holds each offset of the topic exactly once, and returns the row count. */
   private static int assertExactlyOnce(String location, String topic, Map<Integer, Long> endOffsets) {
     List<Map<String, Object>> rows = rows(location);
-    Set<String> seen = new HashSet<>();
-    for (Map<String, Object> r : rows) {
-      assertThat(r.get("kafka_topic")).isEqualTo(topic);
-      String key = r.get("kafka_partition") + "/" + r.get("kafka_offset");
-      assertThat(seen.add(key)).as("duplicate row for partition/offset %s", key).isTrue();
-    }
-    long expected = endOffsets.values().stream().mapToLong(Long::longValue).sum();
-    assertThat(rows).hasSize((int) expected);
-    List<String> missing = new ArrayList<>();
-    for (Map.Entry<Integer, Long> e : endOffsets.entrySet()) {
-      for (long o = 0; o < e.getValue(); o++) {
-        if (!seen.contains(e.getKey() + "/" + o)) {
-          missing.add(e.getKey() + "/" + o);
-        }
-      }
-    }
-    assertThat(missing).as("partition/offset pairs missing from the table").isEmpty();
+    assertThat(rows).filteredOn(r -> !topic.equals(r.get("kafka_topic"))).as("rows of another topic").isEmpty();
+    ExactlyOnce.assertEachOffsetOnce(rows, endOffsets);
     return rows.size();
   }
 
   private Map<Integer, Long> endOffsets(String topic, int partitions) throws Exception {
-    Map<Integer, Long> out = new HashMap<>();
-    for (int p = 0; p < partitions; p++) {
-      out.put(p, cluster.endOffset(new TopicPartition(topic, p)));
-    }
-    return out;
+    return cluster.endOffsets(topic, partitions);
   }
 
   @Test
@@ -149,14 +131,65 @@ class DeltaSinkIT {
     assertThat(cluster.connect.connectorOffsets("sink-reset").offsets()).isEmpty();
     cluster.connect.resumeConnector("sink-reset");
     cluster.connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("sink-reset", 2, "not running");
-    Thread.sleep(6_000);
+    awaitReplayHandled("sink-reset", topic, 6, 2);
     assertThat(new KernelReader(loc).snapshot().getVersion()).as("no commit from a replay").isEqualTo(version);
+    for (int task = 0; task < 2; task++) {
+      assertThat(ConnectCluster.sinkTaskMetric("sink-reset", task, "BufferedRecords")).as("task %d holds rows", task).isZero();
+      assertThat(ConnectCluster.sinkTaskMetric("sink-reset", task, "Commits")).as("task %d committed", task).isZero();
+    }
     assertThat(assertExactlyOnce(loc, topic, endOffsets(topic, 6))).isEqualTo(12_000);
 
     cluster.produce(topic, 6, 12_000, 600);
     cluster.awaitCommitted(loc, "sink-reset", topic, 6, TIMEOUT);
     assertThat(assertExactlyOnce(loc, topic, endOffsets(topic, 6))).isEqualTo(12_600);
     cluster.connect.deleteConnector("sink-reset");
+  }
+
+  /**
+   * Waits until the tasks have had every chance to write a replay of {@code topic}: each partition
+   * opened by a task at the offset the table holds (the sink's partition MBeans), each task's consumer
+   * fetched up to the end of its partitions (Kafka's {@code records-lag} = 0), and then two more offset
+   * commits of each task: each calls {@code preCommit}, which commits what the task buffered once the
+   * flush interval (1 s, the worker's commit interval) has passed. A replayed record is by then in the
+   * task's buffer or in a Delta version.
+   */
+  private void awaitReplayHandled(String connector, String topic, int partitions, int tasks) throws Exception {
+    Map<Integer, Long> ends = endOffsets(topic, partitions);
+    ConnectCluster.waitFor(TIMEOUT, "the tasks to open every partition of " + topic + " and fetch up to its end", () -> {
+      Map<String, Double> opened = byPartition(ConnectCluster.jmx(SinkMetrics.DOMAIN + ":connector=" + ObjectName.quote(connector)
+          + ",type=partition,topic=" + ObjectName.quote(topic) + ",*", "LastCommittedOffset"));
+      Map<String, Double> lag = byPartition(ConnectCluster.jmx("kafka.consumer:type=consumer-fetch-manager-metrics,client-id="
+          + "connector-consumer-" + connector + "-*,topic=" + topic + ",partition=*", "records-lag"));
+      return ends.entrySet().stream().allMatch(e -> {
+        String p = e.getKey().toString();
+        return opened.containsKey(p) && opened.get(p) == e.getValue() - 1 && lag.containsKey(p) && lag.get(p) == 0;
+      });
+    });
+    long[] commitsSeen = new long[tasks];
+    for (int t = 0; t < tasks; t++) {
+      commitsSeen[t] = offsetCommitSeqNo(connector, t);
+    }
+    ConnectCluster.waitFor(TIMEOUT, "two more offset commits of each task", () -> {
+      for (int t = 0; t < tasks; t++) {
+        if (offsetCommitSeqNo(connector, t) < commitsSeen[t] + 2) {
+          return false;
+        }
+      }
+      return true;
+    });
+  }
+
+  /** The values of MBeans with a {@code partition} key, by that key. */
+  private static Map<String, Double> byPartition(Map<ObjectName, Double> values) {
+    Map<String, Double> out = new HashMap<>();
+    values.forEach((name, v) -> out.put(name.getKeyProperty("partition"), v));
+    return out;
+  }
+
+  /** Connect's count of offset commits (each a {@code preCommit} call) of a task of this worker, -1 before any. */
+  private static long offsetCommitSeqNo(String connector, int task) {
+    return ConnectCluster.jmx("kafka.connect:type=sink-task-metrics,connector=" + connector + ",task=" + task,
+        "offset-commit-seq-no").values().stream().mapToLong(Double::longValue).findFirst().orElse(-1);
   }
 
   @Test
@@ -171,7 +204,7 @@ class DeltaSinkIT {
     cluster.connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("sink-3", 3, "not running");
     for (int round = 0; round < 5; round++) {
       cluster.produce(topic, 6, round * 6_000L, 6_000);
-      Thread.sleep(300);
+      Thread.sleep(300);  // paces the rounds, so that the three tasks commit while more data arrives
     }
     cluster.awaitCommitted(loc, "sink-3", topic, 6, TIMEOUT);
     assertThat(assertExactlyOnce(loc, topic, endOffsets(topic, 6))).isEqualTo(30_000);

@@ -2,11 +2,10 @@ package io.deltasink.connect.delta.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.deltasink.connect.delta.testing.ExactlyOnce;
 import io.deltasink.connect.delta.testing.KernelReader;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -43,7 +42,7 @@ class DrainTailIT {
             p.send(new ProducerRecord<>(TOPIC, (int) (s % PARTITIONS), null, ConnectCluster.temperatureJson(s, "c" + (s % 6))));
             if (s % 2_000 == 1_999) {
               p.flush();
-              Thread.sleep(400);  // about 8 s of data, so that the rebalance below falls mid-drain
+              Thread.sleep(400);  // paces the producer: about 8 s of data, so that the rebalance below falls mid-drain
             }
           }
           p.flush();
@@ -70,10 +69,9 @@ class DrainTailIT {
       System.out.printf("[measure] drain tail: every record visible %.1f s after the last was produced%n", tail);
       assertThat(tail).as("visible within delta.flush.idle.ms and a commit, not at the 60 s flush interval")
           .isLessThan(20);
-      List<Map<String, Object>> rows = new KernelReader(location).rows();
-      assertThat(rows).hasSize(RECORDS);
-      assertThat(new HashSet<>(rows.stream().map(r -> r.get("kafka_partition") + "/" + r.get("kafka_offset")).toList()))
-          .hasSize(RECORDS);
+      Map<Integer, Long> ends = cluster.endOffsets(TOPIC, PARTITIONS);
+      assertThat(ends.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(RECORDS);
+      ExactlyOnce.assertEachOffsetOnce(new KernelReader(location).rows(), ends);
     }
   }
 }

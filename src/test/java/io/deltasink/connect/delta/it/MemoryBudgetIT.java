@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.deltasink.connect.delta.testing.ExactlyOnce;
 import io.deltasink.connect.delta.testing.KernelReader;
 import io.deltasink.connect.delta.testing.SampleData;
 import java.nio.charset.StandardCharsets;
@@ -11,10 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.connect.runtime.ConnectorConfig;
@@ -94,11 +93,9 @@ class MemoryBudgetIT {
     });
     double seconds = (System.nanoTime() - start) / 1e9;
     List<Map<String, Object>> rows = new KernelReader(location).rows();
-    Set<String> seen = new HashSet<>();
-    for (Map<String, Object> r : rows) {
-      assertThat(seen.add(r.get("kafka_partition") + "/" + r.get("kafka_offset"))).as("duplicate %s", r).isTrue();
-    }
-    assertThat(rows).hasSize(RECORDS);
+    Map<Integer, Long> ends = cluster.endOffsets(TOPIC, PARTITIONS);
+    assertThat(ends.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(RECORDS);
+    ExactlyOnce.assertEachOffsetOnce(rows, ends);
     assertThat(Files.readString(worker.log(0))).doesNotContain("OutOfMemoryError");
     System.out.printf("[measure] %,d records over %,d partitions into a -Xmx512m worker in %.1f s, %d Delta versions%n",
         RECORDS, PARTITIONS, seconds, new KernelReader(location).snapshot().getVersion() + 1);

@@ -28,7 +28,7 @@ public class SlowCommitLogStore extends AtomicLocalLogStore {
     Path m = Path.of(marker);
     Files.writeString(m, path.getName());
     try {
-      Thread.sleep(300);
+      Thread.sleep(300);  // not a wait: the commit is made slow on purpose, marker in place
       super.write(path, actions, overwrite, hadoopConf);
       Thread.sleep(300);
     } catch (InterruptedException e) {

@@ -3,22 +3,26 @@ package io.deltasink.connect.delta.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.deltasink.connect.delta.DeltaSinkConnector;
+import io.deltasink.connect.delta.testing.ExactlyOnce;
 import io.deltasink.connect.delta.testing.KernelReader;
 import io.deltasink.connect.delta.testing.LogCapture;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Future;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.logging.log4j.Level;
@@ -52,6 +56,7 @@ class TransactionsIT {
       cluster.connect.configureConnector("txn-default", ConnectCluster.sinkConfig(TOPIC, everything, 2));
 
       Set<Long> committedSeqs = new HashSet<>();
+      Set<String> committedOffsets = new HashSet<>();
       long seq = 0;
       Map<String, Object> props = new HashMap<>();
       props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.connect.kafka().bootstrapServers());
@@ -63,14 +68,18 @@ class TransactionsIT {
           boolean commit = t % 2 == 0;
           int count = t == TRANSACTIONS ? PARTITIONS : PER_TRANSACTION;
           p.beginTransaction();
+          List<Future<RecordMetadata>> sent = new ArrayList<>();
           for (int i = 0; i < count; i++, seq++) {
-            p.send(new ProducerRecord<>(TOPIC, (int) (seq % PARTITIONS), null, ConnectCluster.temperatureJson(seq, "c")));
+            sent.add(p.send(new ProducerRecord<>(TOPIC, (int) (seq % PARTITIONS), null, ConnectCluster.temperatureJson(seq, "c"))));
             if (commit) {
               committedSeqs.add(seq);
             }
           }
           if (commit) {
             p.commitTransaction();
+            for (Future<RecordMetadata> f : sent) {
+              committedOffsets.add(f.get().partition() + "/" + f.get().offset());
+            }
           } else {
             p.flush();  // abortTransaction() drops what is not sent yet: put the aborted records in the log
             p.abortTransaction();
@@ -87,8 +96,7 @@ class TransactionsIT {
       List<Map<String, Object>> rows = new KernelReader(committedOnly).rows();
       assertThat(rows).hasSize(committedSeqs.size());
       assertThat(new HashSet<>(rows.stream().map(r -> (Long) r.get("seq")).toList())).isEqualTo(committedSeqs);
-      assertThat(new HashSet<>(rows.stream().map(r -> r.get("kafka_partition") + "/" + r.get("kafka_offset")).toList()))
-          .as("each offset once").hasSize(committedSeqs.size());
+      ExactlyOnce.assertEachOffsetOnce(rows, committedOffsets);
       assertThat(new KernelReader(everything).rows()).as("Connect's default reads aborted records too")
           .hasSize((int) seq);
 

@@ -3,25 +3,21 @@ package io.deltasink.connect.delta.packaging;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.deltasink.connect.delta.testing.KernelReader;
+import io.deltasink.connect.delta.testing.LocalProcesses;
 import io.deltasink.connect.delta.testing.SampleData;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
+import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.test.TestUtils;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.testcontainers.containers.BindMode;
@@ -43,18 +39,18 @@ class DockerStackIT {
 
   @Test
   void writesTheRealSampleThroughAContainerisedWorker() throws Exception {
-    unzipPlugin();
+    PluginArchive archive = PluginArchive.unpack(plugins);
+    assertThat(Files.readString(archive.root.resolve("manifest.json"), StandardCharsets.UTF_8)).contains("kafka-connect-delta");
     try (Network net = Network.newNetwork();
         KafkaContainer kafka = new KafkaContainer(IMAGE).withNetwork(net).withNetworkAliases("kafka")
             .withListener("kafka:19092");
         GenericContainer<?> connect = new GenericContainer<>(IMAGE).withNetwork(net).dependsOn(kafka)) {
       kafka.start();
-      Files.writeString(plugins.resolve("worker.properties"), String.join("\n",
-          "bootstrap.servers=kafka:19092", "group.id=it", "config.storage.topic=c", "offset.storage.topic=o",
-          "status.storage.topic=s", "config.storage.replication.factor=1", "offset.storage.replication.factor=1",
-          "status.storage.replication.factor=1", "key.converter=org.apache.kafka.connect.storage.StringConverter",
-          "value.converter=org.apache.kafka.connect.storage.StringConverter", "offset.flush.interval.ms=1000",
-          "plugin.path=/plugins", "plugin.discovery=service_load", "listeners=http://0.0.0.0:8083", ""));
+      Properties worker = LocalProcesses.workerProperties("kafka:19092", "it", "http://0.0.0.0:8083");
+      worker.setProperty("offset.flush.interval.ms", "1000");
+      worker.setProperty("plugin.path", "/plugins");
+      worker.setProperty("plugin.discovery", "service_load");
+      LocalProcesses.write(plugins.resolve("worker.properties"), worker, null);
       connect.withFileSystemBind(plugins.toString(), "/plugins", BindMode.READ_ONLY)
           .withFileSystemBind(tables.toString(), "/data/delta", BindMode.READ_WRITE)
           .withCommand("/opt/kafka/bin/connect-distributed.sh", "/plugins/worker.properties")
@@ -66,11 +62,7 @@ class DockerStackIT {
         admin.createTopics(List.of(new NewTopic("temperatures", 6, (short) 1))).all().get();
       }
       String body = Files.readString(Path.of("config/docker-connector.json"));
-      String rest = "http://" + connect.getHost() + ":" + connect.getMappedPort(8083);
-      HttpResponse<String> put = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(rest + "/connectors/it/config"))
-          .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(body)).build(),
-          HttpResponse.BodyHandlers.ofString());
-      assertThat(put.statusCode()).as(put.body()).isBetween(200, 201);
+      LocalProcesses.putConnector("http://" + connect.getHost() + ":" + connect.getMappedPort(8083), "it", body);
 
       List<String> lines = SampleData.temperatureLines();
       try (KafkaProducer<String, String> p = new KafkaProducer<>(Map.of("bootstrap.servers", kafka.getBootstrapServers()),
@@ -80,37 +72,18 @@ class DockerStackIT {
         }
       }
       String location = tables.resolve("weather/temperatures").toUri().toString();
-      long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-      int rows = 0;
-      while (System.nanoTime() < deadline && rows < lines.size()) {
-        Thread.sleep(2000);
-        try {
-          rows = new KernelReader(location).rows().size();
-        } catch (RuntimeException e) {
-          rows = 0;
-        }
-      }
-      assertThat(rows).isEqualTo(lines.size());
+      TestUtils.waitForCondition(() -> rowCount(location) >= lines.size(), Duration.ofMinutes(2).toMillis(), 2_000,
+          () -> "the table to hold " + lines.size() + " rows; it has " + rowCount(location));
+      assertThat(rowCount(location)).isEqualTo(lines.size());
     }
   }
 
-  private void unzipPlugin() throws Exception {
-    Path zip;
-    try (Stream<Path> s = Files.list(Path.of("target"))) {
-      zip = s.filter(p -> p.getFileName().toString().matches("deltasink-kafka-connect-delta-.*\\.zip")).findFirst().orElseThrow();
+  /** Rows of the table, 0 while it does not exist. */
+  private static int rowCount(String location) {
+    try {
+      return new KernelReader(location).rows().size();
+    } catch (RuntimeException e) {
+      return 0;
     }
-    try (ZipInputStream in = new ZipInputStream(Files.newInputStream(zip))) {
-      for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
-        Path out = plugins.resolve(e.getName());
-        if (e.isDirectory()) {
-          Files.createDirectories(out);
-        } else {
-          Files.createDirectories(out.getParent());
-          Files.copy(in, out);
-        }
-      }
-    }
-    assertThat(Files.readString(plugins.resolve(zip.getFileName().toString().replace(".zip", "") + "/manifest.json"),
-        StandardCharsets.UTF_8)).contains("kafka-connect-delta");
   }
 }

@@ -1,13 +1,12 @@
 package io.deltasink.connect.delta.packaging;
 
+import io.deltasink.connect.delta.testing.LocalProcesses;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
 
 /** The connector zip that {@code mvn package} built, unpacked as a user would onto plugin.path. */
 final class PluginArchive {
@@ -22,26 +21,12 @@ final class PluginArchive {
     this.root = root;
   }
 
+  /** Unpacks the zip in {@code target/} into {@code pluginPath}. */
   static PluginArchive unpack(Path pluginPath) throws IOException {
-    Path zip;
-    try (Stream<Path> s = Files.list(Path.of("target"))) {
-      zip = s.filter(p -> p.getFileName().toString().matches("deltasink-kafka-connect-delta-.*\\.zip")).findFirst().orElseThrow();
-    }
+    Path zip = LocalProcesses.connectorZip(Path.of("target"));
     List<String> names = new ArrayList<>();
-    try (ZipInputStream in = new ZipInputStream(Files.newInputStream(zip))) {
-      for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
-        names.add(e.getName().substring(e.getName().indexOf('/') + 1));
-        Path out = pluginPath.resolve(e.getName()).normalize();
-        if (!out.startsWith(pluginPath)) {
-          throw new IOException("zip entry outside the plugin folder: " + e.getName());
-        }
-        if (e.isDirectory()) {
-          Files.createDirectories(out);
-        } else {
-          Files.createDirectories(out.getParent());
-          Files.copy(in, out);
-        }
-      }
+    for (String name : LocalProcesses.unzip(zip, pluginPath)) {
+      names.add(name.substring(name.indexOf('/') + 1));
     }
     Path root;
     try (Stream<Path> s = Files.list(pluginPath)) {

@@ -7,6 +7,7 @@ import io.delta.standalone.actions.AddFile;
 import io.deltasink.connect.delta.config.DeltaSinkConfig;
 import io.deltasink.connect.delta.config.HadoopConf;
 import io.deltasink.connect.delta.testing.ConnectSimulator;
+import io.deltasink.connect.delta.testing.ExactlyOnce;
 import io.deltasink.connect.delta.testing.FakeSinkTaskContext;
 import io.deltasink.connect.delta.testing.FaultyFileSystem;
 import io.deltasink.connect.delta.testing.Fixtures;
@@ -43,7 +44,8 @@ class FaultInjectionTest {
   @TempDir Path dir;
   private final MockTime time = new MockTime(0, 1_000_000, 0);
   private Map<TopicPartition, List<SinkRecord>> log;
-  private int total;
+  /** Every (partition, offset) of {@link #log}. */
+  private Set<String> expected;
 
   @BeforeEach
   void setUp() {
@@ -58,8 +60,8 @@ class FaultInjectionTest {
         records.add(Fixtures.record("temps", p, o));
       }
       log.put(new TopicPartition("temps", p), records);
-      total += records.size();
     }
+    expected = ExactlyOnce.offsetsOf(log.values().stream().flatMap(List::stream).toList());
   }
 
   @AfterEach
@@ -96,12 +98,7 @@ class FaultInjectionTest {
 
   /** Each (partition, offset) once, nothing outside the log, every logged file whole. */
   private void assertExactlyOnceAndClean() throws Exception {
-    List<Map<String, Object>> rows = new KernelReader(dir.toUri().toString()).rows();
-    Set<String> seen = new HashSet<>();
-    for (Map<String, Object> r : rows) {
-      assertThat(seen.add(r.get("kafka_partition") + "/" + r.get("kafka_offset"))).as("duplicate %s", r).isTrue();
-    }
-    assertThat(rows).hasSize(total);
+    ExactlyOnce.assertEachOffsetOnce(new KernelReader(dir.toUri().toString()).rows(), expected);
     DeltaLog deltaLog = DeltaLog.forTable(HadoopConf.build(Map.of()), dir.toUri().toString());
     Set<String> referenced = new HashSet<>();
     for (AddFile f : deltaLog.update().getAllFiles()) {
@@ -168,9 +165,8 @@ class FaultInjectionTest {
     Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> offsets = w.preCommit(Map.of());
     w.close();
     assertThat(offsets.get(tp).offset()).isEqualTo(records.get(99).kafkaOffset() + 1);
-    List<Map<String, Object>> rows = new KernelReader(dir.toUri().toString()).rows();
-    assertThat(rows.stream().map(r -> r.get("kafka_offset")).distinct().count()).isEqualTo(100);
-    assertThat(rows).hasSize(100);
+    ExactlyOnce.assertEachOffsetOnce(new KernelReader(dir.toUri().toString()).rows(),
+        ExactlyOnce.offsetsOf(records.subList(0, 100)));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -213,8 +209,6 @@ class FaultInjectionTest {
     // The first task is abandoned mid-stream without close(): its written files are never committed.
     assertThat(sim.run(() -> task(context), context, 150, 7)).isFalse();
     assertThat(sim.run(() -> task(context), context, 200, 5_000)).isTrue();
-    List<Map<String, Object>> rows = new KernelReader(dir.toUri().toString()).rows();
-    assertThat(rows).hasSize(total);
-    assertThat(new HashSet<>(rows.stream().map(r -> r.get("kafka_partition") + "/" + r.get("kafka_offset")).toList())).hasSize(total);
+    ExactlyOnce.assertEachOffsetOnce(new KernelReader(dir.toUri().toString()).rows(), expected);
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.deltasink.connect.delta.config.DeltaSinkConfig;
 import io.deltasink.connect.delta.testing.ConnectSimulator;
+import io.deltasink.connect.delta.testing.ExactlyOnce;
 import io.deltasink.connect.delta.testing.FakeSinkTaskContext;
 import io.deltasink.connect.delta.testing.Fixtures;
 import io.deltasink.connect.delta.testing.KernelReader;
@@ -11,10 +12,8 @@ import io.deltasink.connect.delta.writer.WriterSettings;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.MockTime;
 import org.apache.kafka.connect.sink.SinkRecord;
@@ -62,10 +61,9 @@ class MemoryBudgetTest {
     assertThat(peak[0]).isPositive().isLessThanOrEqualTo(budget);
     assertThat(context.pauses).as("partitions paused for memory").isGreaterThan(PARTITIONS / 2);
     assertThat(context.paused).isEmpty();
-    List<Map<String, Object>> rows = new KernelReader(dir.toUri().toString()).rows();
-    Set<String> seen = new HashSet<>();
-    rows.forEach(r -> assertThat(seen.add(r.get("kafka_partition") + "/" + r.get("kafka_offset"))).isTrue());
-    assertThat(rows).hasSize(PARTITIONS * PER_PARTITION);
+    assertThat(log.values().stream().mapToInt(List::size).sum()).isEqualTo(PARTITIONS * PER_PARTITION);
+    ExactlyOnce.assertEachOffsetOnce(new KernelReader(dir.toUri().toString()).rows(),
+        ExactlyOnce.offsetsOf(log.values().stream().flatMap(List::stream).toList()));
     System.out.printf("[measure] %d partitions, %d KiB per open file, %d KiB budget: peak %d KiB held, %d pauses, %d Delta versions%n",
         PARTITIONS, perFile / 1024, budget / 1024, peak[0] / 1024, context.pauses,
         new KernelReader(dir.toUri().toString()).snapshot().getVersion() + 1);

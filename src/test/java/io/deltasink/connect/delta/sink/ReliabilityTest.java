@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 
 import io.deltasink.connect.delta.config.DeltaSinkConfig;
 import io.deltasink.connect.delta.testing.ConnectSimulator;
+import io.deltasink.connect.delta.testing.ExactlyOnce;
 import io.deltasink.connect.delta.testing.FakeSinkTaskContext;
 import io.deltasink.connect.delta.testing.FaultyFileSystem;
 import io.deltasink.connect.delta.testing.HookedTable;
@@ -80,18 +81,11 @@ class ReliabilityTest {
 
   /** Every (partition, offset) in {@code expected} once, and nothing else. */
   private void assertRowsExactly(Set<String> expected) {
-    List<Map<String, Object>> rows = rows();
-    List<String> keys = rows.stream().map(r -> r.get("kafka_partition") + "/" + r.get("kafka_offset")).toList();
-    assertThat(new HashSet<>(keys)).isEqualTo(expected);
-    assertThat(keys).as("no duplicates").hasSize(expected.size());
+    ExactlyOnce.assertEachOffsetOnce(rows(), expected);
   }
 
   private static Set<String> keys(TopicPartition tp, long from, long to) {
-    Set<String> out = new HashSet<>();
-    for (long o = from; o < to; o++) {
-      out.add(tp.partition() + "/" + o);
-    }
-    return out;
+    return ExactlyOnce.offsets(tp.partition(), from, to);
   }
 
   private List<Path> parquetFiles() throws IOException {
