@@ -53,8 +53,12 @@ public final class DiscardingSinkConnector extends SinkConnector {
 
   @Override
   public ConfigDef config() {
-    return new ConfigDef().define(PROGRESS_DIR, ConfigDef.Type.STRING, ConfigDef.Importance.HIGH,
-        "where tasks write the highest offset they were given per partition");
+    return new ConfigDef()
+        .define(
+            PROGRESS_DIR,
+            ConfigDef.Type.STRING,
+            ConfigDef.Importance.HIGH,
+            "where tasks write the highest offset they were given per partition");
   }
 
   @Override
@@ -63,8 +67,8 @@ public final class DiscardingSinkConnector extends SinkConnector {
   }
 
   /**
-   * Writes {@code <topic> <partition> <offset>} lines to {@code <progress.dir>/task-<n>.txt}, at most
-   * every 20 ms and whenever a poll comes back empty (it asks Connect to call it every 20 ms).
+   * Writes {@code <topic> <partition> <offset>} lines to {@code <progress.dir>/task-<n>.txt}, at
+   * most every 20 ms and whenever a poll comes back empty (it asks Connect to call it every 20 ms).
    */
   public static final class DiscardingSinkTask extends SinkTask {
     private final Map<String, long[]> highest = new HashMap<>();
@@ -73,7 +77,10 @@ public final class DiscardingSinkConnector extends SinkConnector {
 
     @Override
     public void start(Map<String, String> props) {
-      file = Path.of(props.get(DiscardingSinkConnector.PROGRESS_DIR), "task-" + props.get("task.number") + ".txt");
+      file =
+          Path.of(
+              props.get(DiscardingSinkConnector.PROGRESS_DIR),
+              "task-" + props.get("task.number") + ".txt");
     }
 
     @Override
@@ -86,17 +93,24 @@ public final class DiscardingSinkConnector extends SinkConnector {
       long now = System.nanoTime();
       if (records.isEmpty() || now - lastWrite > 20_000_000L) {
         StringBuilder sb = new StringBuilder();
-        highest.forEach((topic, offsets) -> {
-          for (int p = 0; p < offsets.length; p++) {
-            if (offsets[p] > 0) {
-              sb.append(topic).append(' ').append(p).append(' ').append(offsets[p] - 1).append('\n');
-            }
-          }
-        });
+        highest.forEach(
+            (topic, offsets) -> {
+              for (int p = 0; p < offsets.length; p++) {
+                if (offsets[p] > 0) {
+                  sb.append(topic)
+                      .append(' ')
+                      .append(p)
+                      .append(' ')
+                      .append(offsets[p] - 1)
+                      .append('\n');
+                }
+              }
+            });
         try {
           Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
           Files.writeString(tmp, sb);
-          Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+          Files.move(
+              tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
           throw new ConnectException("cannot write " + file, e);
         }

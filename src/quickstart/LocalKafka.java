@@ -83,7 +83,13 @@ public class LocalKafka implements AutoCloseable {
   Path unzipPlugin(Path zip) throws IOException {
     Path plugins = work.resolve("plugins");
     LocalProcesses.unzip(zip, plugins);
-    step("Plugin unpacked from " + zip.getFileName() + " (" + Files.size(zip) / (1024 * 1024) + " MB) into " + plugins);
+    step(
+        "Plugin unpacked from "
+            + zip.getFileName()
+            + " ("
+            + Files.size(zip) / (1024 * 1024)
+            + " MB) into "
+            + plugins);
     return plugins;
   }
 
@@ -95,7 +101,9 @@ public class LocalKafka implements AutoCloseable {
     p.setProperty("process.roles", "broker,controller");
     p.setProperty("node.id", "1");
     p.setProperty("controller.quorum.voters", "1@localhost:" + controllerPort);
-    p.setProperty("listeners", "PLAINTEXT://localhost:" + brokerPort + ",CONTROLLER://localhost:" + controllerPort);
+    p.setProperty(
+        "listeners",
+        "PLAINTEXT://localhost:" + brokerPort + ",CONTROLLER://localhost:" + controllerPort);
     p.setProperty("advertised.listeners", "PLAINTEXT://localhost:" + brokerPort);
     p.setProperty("controller.listener.names", "CONTROLLER");
     p.setProperty("inter.broker.listener.name", "PLAINTEXT");
@@ -106,27 +114,41 @@ public class LocalKafka implements AutoCloseable {
     p.setProperty("transaction.state.log.min.isr", "1");
     p.setProperty("share.coordinator.state.topic.replication.factor", "1");
     p.setProperty("share.coordinator.state.topic.min.isr", "1");
-    // Long enough for the consumers of a connector's tasks, started together, to join the group's first
+    // Long enough for the consumers of a connector's tasks, started together, to join the group's
+    // first
     // generation; with 0 the first takes every partition and the others wait for its next heartbeat
     // (heartbeat.interval.ms, 3 s) to get their share. Kafka's default is 3000.
     p.setProperty("group.initial.rebalance.delay.ms", "200");
     Path props = write("server.properties", p);
-    Process format = java("kafka-storage-format", "512m", List.of(), "kafka.tools.StorageTool", "format", "-t",
-        UUID.randomUUID().toString().replace("-", "").substring(0, 22), "-c", props.toString());
+    Process format =
+        java(
+            "kafka-storage-format",
+            "512m",
+            List.of(),
+            "kafka.tools.StorageTool",
+            "format",
+            "-t",
+            UUID.randomUUID().toString().replace("-", "").substring(0, 22),
+            "-c",
+            props.toString());
     if (!format.waitFor(60, TimeUnit.SECONDS) || format.exitValue() != 0) {
-      throw new IllegalStateException("formatting the KRaft log failed, see " + work.resolve("kafka-storage-format.log"));
+      throw new IllegalStateException(
+          "formatting the KRaft log failed, see " + work.resolve("kafka-storage-format.log"));
     }
     broker = java("broker", "768m", List.of(), "kafka.Kafka", props.toString());
     step("Starting the KRaft broker (kafka.Kafka), log: " + work.resolve("broker.log"));
     bootstrap = "localhost:" + brokerPort;
     try (Admin admin = admin()) {
-      waitFor("the broker", Duration.ofSeconds(60), () -> {
-        try {
-          return !admin.describeCluster().nodes().get(2, TimeUnit.SECONDS).isEmpty();
-        } catch (Exception e) {
-          return false;
-        }
-      });
+      waitFor(
+          "the broker",
+          Duration.ofSeconds(60),
+          () -> {
+            try {
+              return !admin.describeCluster().nodes().get(2, TimeUnit.SECONDS).isEmpty();
+            } catch (Exception e) {
+              return false;
+            }
+          });
     }
     step("Broker up on " + bootstrap);
   }
@@ -138,53 +160,91 @@ public class LocalKafka implements AutoCloseable {
   /** Creates a topic and waits until every partition has a leader. */
   void createTopic(String topic, int partitions) throws Exception {
     try (Admin admin = admin()) {
-      admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
-      waitFor("partition leaders of " + topic, Duration.ofSeconds(30), () -> {
-        try {
-          return admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().stream()
-              .allMatch(x -> x.leader() != null);
-        } catch (Exception e) {
-          return false;
-        }
-      });
+      admin
+          .createTopics(List.of(new NewTopic(topic, partitions, (short) 1)))
+          .all()
+          .get(30, TimeUnit.SECONDS);
+      waitFor(
+          "partition leaders of " + topic,
+          Duration.ofSeconds(30),
+          () -> {
+            try {
+              return admin
+                  .describeTopics(List.of(topic))
+                  .allTopicNames()
+                  .get()
+                  .get(topic)
+                  .partitions()
+                  .stream()
+                  .allMatch(x -> x.leader() != null);
+            } catch (Exception e) {
+              return false;
+            }
+          });
     }
     step("Topic '" + topic + "' created with " + partitions + " partitions");
   }
 
   /**
-   * Starts a distributed Connect worker with {@code plugin.path} = {@code plugins} and waits until it
-   * lists the connector.
+   * Starts a distributed Connect worker with {@code plugin.path} = {@code plugins} and waits until
+   * it lists the connector.
    *
    * @param heap the worker's -Xmx, such as {@code 512m}
    * @param jvmArgs further JVM options
    */
   void startWorker(Path plugins, String heap, List<String> jvmArgs) throws Exception {
     int restPort = freePort();
-    Properties p = LocalProcesses.workerProperties(bootstrap, label + "-connect", "http://localhost:" + restPort);
-    // How often Connect commits offsets, and so calls preCommit: also the longest a quiet task waits
+    Properties p =
+        LocalProcesses.workerProperties(
+            bootstrap, label + "-connect", "http://localhost:" + restPort);
+    // How often Connect commits offsets, and so calls preCommit: also the longest a quiet task
+    // waits
     // for a call into it. The benchmark varies it (bench.worker.offset.flush.ms).
-    p.setProperty("offset.flush.interval.ms", System.getProperty("bench.worker.offset.flush.ms", "1000"));
+    p.setProperty(
+        "offset.flush.interval.ms", System.getProperty("bench.worker.offset.flush.ms", "1000"));
     p.setProperty("plugin.path", plugins.toString());
     // KIP-898: find plugins only through their service manifests, as newer workers do.
     p.setProperty("plugin.discovery", "service_load");
     Path props = write("worker.properties", p);
-    worker = java("connect", heap, jvmArgs, "org.apache.kafka.connect.cli.ConnectDistributed", props.toString());
-    step("Starting the Connect worker (ConnectDistributed, plugin.path=" + plugins + "), log: " + work.resolve("connect.log"));
+    worker =
+        java(
+            "connect",
+            heap,
+            jvmArgs,
+            "org.apache.kafka.connect.cli.ConnectDistributed",
+            props.toString());
+    step(
+        "Starting the Connect worker (ConnectDistributed, plugin.path="
+            + plugins
+            + "), log: "
+            + work.resolve("connect.log"));
     rest = "http://localhost:" + restPort;
-    waitFor("the Connect worker to load the plugin", Duration.ofSeconds(90), () -> {
-      String body = get(rest + "/connector-plugins");
-      return body != null && body.contains("io.deltasink.connect.delta.DeltaSinkConnector");
-    });
+    waitFor(
+        "the Connect worker to load the plugin",
+        Duration.ofSeconds(90),
+        () -> {
+          String body = get(rest + "/connector-plugins");
+          return body != null && body.contains("io.deltasink.connect.delta.DeltaSinkConnector");
+        });
   }
 
-  /** {@code PUT /connectors/<name>/config} and waits until the connector and {@code tasks} tasks run. */
+  /**
+   * {@code PUT /connectors/<name>/config} and waits until the connector and {@code tasks} tasks
+   * run.
+   */
   void putConnector(String name, String json, int tasks) throws Exception {
     LocalProcesses.putConnector(rest, name, json);
-    waitFor("the connector and its tasks to run", Duration.ofSeconds(60), () -> {
-      String s = get(rest + "/connectors/" + name + "/status");
-      return s != null && s.contains("\"tasks\":[{") && !s.contains("FAILED") && !s.contains("UNASSIGNED")
-          && s.split("RUNNING", -1).length - 1 >= 1 + tasks;
-    });
+    waitFor(
+        "the connector and its tasks to run",
+        Duration.ofSeconds(60),
+        () -> {
+          String s = get(rest + "/connectors/" + name + "/status");
+          return s != null
+              && s.contains("\"tasks\":[{")
+              && !s.contains("FAILED")
+              && !s.contains("UNASSIGNED")
+              && s.split("RUNNING", -1).length - 1 >= 1 + tasks;
+        });
   }
 
   /** {@code DELETE /connectors/<name>}: the connector and its tasks stop. */
@@ -192,18 +252,35 @@ public class LocalKafka implements AutoCloseable {
     LocalProcesses.deleteConnector(rest, name);
   }
 
-  Process java(String name, String heap, List<String> jvmArgs, String mainClass, String... args) throws IOException {
+  Process java(String name, String heap, List<String> jvmArgs, String mainClass, String... args)
+      throws IOException {
     Path log4j = work.resolve("log4j2.properties");
     if (!Files.exists(log4j)) {
-      Files.writeString(log4j, String.join("\n",
-          "rootLogger.level = info", "rootLogger.appenderRef.out.ref = out", "appender.out.type = Console",
-          "appender.out.name = out", "appender.out.layout.type = PatternLayout",
-          "appender.out.layout.pattern = [%d] %p %m (%c{1})%n", "logger.kafka.name = org.apache.kafka", "logger.kafka.level = warn",
-          "logger.kserver.name = kafka", "logger.kserver.level = warn", "logger.connect.name = org.apache.kafka.connect.runtime",
-          "logger.connect.level = info", "logger.sink.name = io.deltasink", "logger.sink.level = info",
-          "logger.rest.name = org.apache.kafka.connect.runtime.rest.RestServer", "logger.rest.level = warn", ""));
+      Files.writeString(
+          log4j,
+          String.join(
+              "\n",
+              "rootLogger.level = info",
+              "rootLogger.appenderRef.out.ref = out",
+              "appender.out.type = Console",
+              "appender.out.name = out",
+              "appender.out.layout.type = PatternLayout",
+              "appender.out.layout.pattern = [%d] %p %m (%c{1})%n",
+              "logger.kafka.name = org.apache.kafka",
+              "logger.kafka.level = warn",
+              "logger.kserver.name = kafka",
+              "logger.kserver.level = warn",
+              "logger.connect.name = org.apache.kafka.connect.runtime",
+              "logger.connect.level = info",
+              "logger.sink.name = io.deltasink",
+              "logger.sink.level = info",
+              "logger.rest.name = org.apache.kafka.connect.runtime.rest.RestServer",
+              "logger.rest.level = warn",
+              ""));
     }
-    Process p = LocalProcesses.startJava(classpath, heap, log4j, jvmArgs, work.resolve(name + ".log"), mainClass, args);
+    Process p =
+        LocalProcesses.startJava(
+            classpath, heap, log4j, jvmArgs, work.resolve(name + ".log"), mainClass, args);
     processes.add(p);
     return p;
   }
@@ -226,11 +303,13 @@ public class LocalKafka implements AutoCloseable {
     while (!check.ok()) {
       for (Process p : processes) {
         if (!p.isAlive() && p.exitValue() != 0) {
-          throw new IllegalStateException("a Kafka process exited with code " + p.exitValue() + " while waiting for " + what);
+          throw new IllegalStateException(
+              "a Kafka process exited with code " + p.exitValue() + " while waiting for " + what);
         }
       }
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("timed out after " + timeout.toSeconds() + " s waiting for " + what);
+        throw new IllegalStateException(
+            "timed out after " + timeout.toSeconds() + " s waiting for " + what);
       }
       Thread.sleep(pollMs);
     }
@@ -274,7 +353,10 @@ public class LocalKafka implements AutoCloseable {
     step("Stopped");
   }
 
-  /** What a Delta table's JSON commits hold: versions, data files, their bytes and rows, last txn version per app id. */
+  /**
+   * What a Delta table's JSON commits hold: versions, data files, their bytes and rows, last txn
+   * version per app id.
+   */
   record DeltaLogSummary(long versions, long files, long bytes, long rows, Map<String, Long> txn) {}
 
   /** The table's JSON commit files, oldest first. */
@@ -286,7 +368,8 @@ public class LocalKafka implements AutoCloseable {
 
   /** Reads every JSON commit of the table's Delta log (no checkpoint is needed at these sizes). */
   static DeltaLogSummary deltaLog(Path table) throws IOException {
-    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    com.fasterxml.jackson.databind.ObjectMapper json =
+        new com.fasterxml.jackson.databind.ObjectMapper();
     long files = 0;
     long bytes = 0;
     long rows = 0;
@@ -298,7 +381,8 @@ public class LocalKafka implements AutoCloseable {
         if (a.has("add")) {
           files++;
           bytes += a.get("add").path("size").asLong();
-          rows += json.readTree(a.get("add").path("stats").asText("{}")).path("numRecords").asLong();
+          rows +=
+              json.readTree(a.get("add").path("stats").asText("{}")).path("numRecords").asLong();
         } else if (a.has("txn")) {
           txn.put(a.get("txn").path("appId").asText(), a.get("txn").path("version").asLong());
         }

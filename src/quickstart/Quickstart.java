@@ -19,7 +19,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -48,8 +47,12 @@ public class Quickstart {
   }
 
   public static void main(String[] args) throws Exception {
-    Quickstart q = new Quickstart(Path.of(args[0]).toAbsolutePath(), Path.of(args[1]).toAbsolutePath(),
-        Path.of(args[2]).toAbsolutePath(), System.getProperty("java.class.path"));
+    Quickstart q =
+        new Quickstart(
+            Path.of(args[0]).toAbsolutePath(),
+            Path.of(args[1]).toAbsolutePath(),
+            Path.of(args[2]).toAbsolutePath(),
+            System.getProperty("java.class.path"));
     q.kafka.runAndExit(q::run);
   }
 
@@ -66,9 +69,20 @@ public class Quickstart {
     kafka.createTopic(TOPIC, PARTITIONS);
     kafka.startWorker(plugins, "512m", List.of());
     String rest = kafka.rest;
-    step("Connect worker up on " + rest + ", DeltaSinkConnector " + pluginVersion(rest) + " loaded from plugin.path");
-    kafka.putConnector(CONNECTOR, JSON.writeValueAsString(connector), Integer.parseInt(connector.getOrDefault("tasks.max", "1")));
-    step("Connector registered: PUT /connectors/" + CONNECTOR + "/config from config/quickstart-connector.json");
+    step(
+        "Connect worker up on "
+            + rest
+            + ", DeltaSinkConnector "
+            + pluginVersion(rest)
+            + " loaded from plugin.path");
+    kafka.putConnector(
+        CONNECTOR,
+        JSON.writeValueAsString(connector),
+        Integer.parseInt(connector.getOrDefault("tasks.max", "1")));
+    step(
+        "Connector registered: PUT /connectors/"
+            + CONNECTOR
+            + "/config from config/quickstart-connector.json");
 
     List<String> lines = sampleLines();
     long produceStart = System.nanoTime();
@@ -85,24 +99,27 @@ public class Quickstart {
     }
     long total = ends.values().stream().mapToLong(Long::longValue).sum();
     long[] lastPrinted = {-1};
-    kafka.waitFor("the Delta table to hold every message", Duration.ofSeconds(120), () -> {
-      String status = kafka.get(rest + "/connectors/" + CONNECTOR + "/status");
-      if (status != null && status.contains("FAILED")) {
-        throw new IllegalStateException("a connector task failed: " + status);
-      }
-      Map<Integer, Long> committed = committedOffsets(rest);
-      long done = committed.values().stream().mapToLong(Long::longValue).sum();
-      if (done != lastPrinted[0]) {
-        step("  committed to Delta: " + done + " / " + total + " records");
-        lastPrinted[0] = done;
-      }
-      for (Map.Entry<TopicPartition, Long> e : ends.entrySet()) {
-        if (committed.getOrDefault(e.getKey().partition(), 0L) < e.getValue()) {
-          return false;
-        }
-      }
-      return true;
-    });
+    kafka.waitFor(
+        "the Delta table to hold every message",
+        Duration.ofSeconds(120),
+        () -> {
+          String status = kafka.get(rest + "/connectors/" + CONNECTOR + "/status");
+          if (status != null && status.contains("FAILED")) {
+            throw new IllegalStateException("a connector task failed: " + status);
+          }
+          Map<Integer, Long> committed = committedOffsets(rest);
+          long done = committed.values().stream().mapToLong(Long::longValue).sum();
+          if (done != lastPrinted[0]) {
+            step("  committed to Delta: " + done + " / " + total + " records");
+            lastPrinted[0] = done;
+          }
+          for (Map.Entry<TopicPartition, Long> e : ends.entrySet()) {
+            if (committed.getOrDefault(e.getKey().partition(), 0L) < e.getValue()) {
+              return false;
+            }
+          }
+          return true;
+        });
     double seconds = (System.nanoTime() - produceStart) / 1e9;
     return summary(table, committedOffsets(rest), lines.size(), seconds);
   }
@@ -122,7 +139,8 @@ public class Quickstart {
     if (table.startsWith(Path.of("/tmp/delta-quickstart"))) {
       LocalKafka.deleteTree(table);
     } else {
-      throw new IllegalStateException("the quickstart only deletes tables under /tmp/delta-quickstart, not " + table);
+      throw new IllegalStateException(
+          "the quickstart only deletes tables under /tmp/delta-quickstart, not " + table);
     }
     step("Work directory " + work + "; table " + table + " (recreated)");
   }
@@ -137,20 +155,30 @@ public class Quickstart {
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
       int i = 0;
       for (String l : lines) {
-        producer.send(new ProducerRecord<>(TOPIC, i++ % PARTITIONS, null, l.getBytes(StandardCharsets.UTF_8)));
+        producer.send(
+            new ProducerRecord<>(
+                TOPIC, i++ % PARTITIONS, null, l.getBytes(StandardCharsets.UTF_8)));
       }
       producer.flush();
     }
   }
 
   private List<String> sampleLines() throws IOException {
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(new GZIPInputStream(
-        Files.newInputStream(repo.resolve("config/sample-data/open-meteo/temperatures-2023.jsonl.gz"))), StandardCharsets.UTF_8))) {
+    try (BufferedReader r =
+        new BufferedReader(
+            new InputStreamReader(
+                new GZIPInputStream(
+                    Files.newInputStream(
+                        repo.resolve("config/sample-data/open-meteo/temperatures-2023.jsonl.gz"))),
+                StandardCharsets.UTF_8))) {
       return r.lines().filter(l -> !l.isBlank()).toList();
     }
   }
 
-  /** Offsets Connect committed for the connector: the sink reports only offsets whose rows are in Delta. */
+  /**
+   * Offsets Connect committed for the connector: the sink reports only offsets whose rows are in
+   * Delta.
+   */
   private Map<Integer, Long> committedOffsets(String rest) {
     Map<Integer, Long> out = new TreeMap<>();
     String body = kafka.get(rest + "/connectors/" + CONNECTOR + "/offsets");
@@ -159,7 +187,9 @@ public class Quickstart {
     }
     try {
       for (JsonNode o : JSON.readTree(body).path("offsets")) {
-        out.put(o.path("partition").path("kafka_partition").asInt(), o.path("offset").path("kafka_offset").asLong());
+        out.put(
+            o.path("partition").path("kafka_partition").asInt(),
+            o.path("offset").path("kafka_offset").asLong());
       }
     } catch (IOException e) {
       // not ready yet
@@ -181,7 +211,8 @@ public class Quickstart {
   }
 
   /** Reads the table's Delta log (the JSON commits) and prints what a user wants to know. */
-  private int summary(Path table, Map<Integer, Long> committed, int produced, double seconds) throws IOException {
+  private int summary(Path table, Map<Integer, Long> committed, int produced, double seconds)
+      throws IOException {
     LocalKafka.DeltaLogSummary log = LocalKafka.deltaLog(table);
     long rows = log.rows();
     long versions = log.versions();
@@ -189,15 +220,18 @@ public class Quickstart {
     System.out.println("==================== quickstart summary ====================");
     System.out.printf("Delta table        %s%n", table.toUri());
     System.out.printf("rows               %,d (produced %,d)%n", rows, produced);
-    System.out.printf("data files         %,d Parquet files, %.1f MB%n", log.files(), log.bytes() / 1e6);
+    System.out.printf(
+        "data files         %,d Parquet files, %.1f MB%n", log.files(), log.bytes() / 1e6);
     System.out.printf("Delta versions     %d (0..%d)%n", versions, versions - 1);
     for (Map.Entry<Integer, Long> e : committed.entrySet()) {
       String appId = CONNECTOR + "/" + TOPIC + "/" + e.getKey();
-      System.out.printf("partition %d        committed offset %d (Kafka), txn version %s (Delta)%n", e.getKey(), e.getValue(),
-          log.txn().getOrDefault(appId, -1L));
+      System.out.printf(
+          "partition %d        committed offset %d (Kafka), txn version %s (Delta)%n",
+          e.getKey(), e.getValue(), log.txn().getOrDefault(appId, -1L));
     }
-    System.out.printf("elapsed            %.1f s from first produce to every row committed; %.0f records/s%n", seconds,
-        produced / seconds);
+    System.out.printf(
+        "elapsed            %.1f s from first produce to every row committed; %.0f records/s%n",
+        seconds, produced / seconds);
     System.out.printf("total run time     %.1f s%n", LocalKafka.secondsSinceStart());
     System.out.println("Read it with Spark: spark.read.format(\"delta\").load(\"" + table + "\")");
     System.out.println("=============================================================");

@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
  */
 public class DeltaSinkConnector extends SinkConnector {
   private static final Logger LOG = LoggerFactory.getLogger(DeltaSinkConnector.class);
+
   /** The connector-level override of the sink consumer's isolation level (KIP-458). */
   static final String ISOLATION_LEVEL_OVERRIDE = "consumer.override.isolation.level";
 
@@ -37,12 +38,17 @@ public class DeltaSinkConnector extends SinkConnector {
     // Fails start-up with the same messages validate() shows per field.
     new DeltaSinkConfig(props);
     this.props = new HashMap<>(props);
-    if (!"read_committed".equalsIgnoreCase(props.getOrDefault(ISOLATION_LEVEL_OVERRIDE, "").trim())) {
-      // Connect's sink consumers read read_uncommitted unless told otherwise, whatever the worker's own consumer.
-      LOG.warn("Connector {}: {} is not read_committed, so records of aborted Kafka transactions are written to Delta "
-          + "like any other. Set {}=read_committed (the worker's connector.client.config.override.policy must allow "
-          + "it; its default, All, does) unless the topics are never written by transactional producers",
-          props.getOrDefault("name", "?"), ISOLATION_LEVEL_OVERRIDE, ISOLATION_LEVEL_OVERRIDE);
+    if (!"read_committed"
+        .equalsIgnoreCase(props.getOrDefault(ISOLATION_LEVEL_OVERRIDE, "").trim())) {
+      // Connect's sink consumers read read_uncommitted unless told otherwise, whatever the worker's
+      // own consumer.
+      LOG.warn(
+          "Connector {}: {} is not read_committed, so records of aborted Kafka transactions are written to Delta "
+              + "like any other. Set {}=read_committed (the worker's connector.client.config.override.policy must allow "
+              + "it; its default, All, does) unless the topics are never written by transactional producers",
+          props.getOrDefault("name", "?"),
+          ISOLATION_LEVEL_OVERRIDE,
+          ISOLATION_LEVEL_OVERRIDE);
     }
   }
 
@@ -73,15 +79,16 @@ public class DeltaSinkConnector extends SinkConnector {
   }
 
   /**
-   * Adds the cross-field checks to the per-key validation, so the REST API shows them on their key. An
-   * error about a key the config definition does not have (an unknown {@code delta.*} key) is listed
-   * as a value of its own, which {@code PUT /connector-plugins/.../config/validate} returns and counts
-   * like any other.
+   * Adds the cross-field checks to the per-key validation, so the REST API shows them on their key.
+   * An error about a key the config definition does not have (an unknown {@code delta.*} key) is
+   * listed as a value of its own, which {@code PUT /connector-plugins/.../config/validate} returns
+   * and counts like any other.
    */
   @Override
   public Config validate(Map<String, String> connectorConfigs) {
     Config config = super.validate(connectorConfigs);
-    Map<String, String> errors = new LinkedHashMap<>(DeltaSinkConfig.crossFieldErrors(connectorConfigs));
+    Map<String, String> errors =
+        new LinkedHashMap<>(DeltaSinkConfig.crossFieldErrors(connectorConfigs));
     for (ConfigValue value : config.configValues()) {
       String error = errors.remove(value.name());
       if (error != null && !value.errorMessages().contains(error)) {
@@ -89,8 +96,11 @@ public class DeltaSinkConnector extends SinkConnector {
       }
     }
     List<ConfigValue> values = new ArrayList<>(config.configValues());
-    errors.forEach((key, error) ->
-        values.add(new ConfigValue(key, connectorConfigs.get(key), List.of(), new ArrayList<>(List.of(error)))));
+    errors.forEach(
+        (key, error) ->
+            values.add(
+                new ConfigValue(
+                    key, connectorConfigs.get(key), List.of(), new ArrayList<>(List.of(error)))));
     return new Config(values);
   }
 }

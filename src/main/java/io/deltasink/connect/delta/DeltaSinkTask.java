@@ -22,7 +22,8 @@ public class DeltaSinkTask extends SinkTask {
   /** Creates the writer a task delegates to. */
   @FunctionalInterface
   interface WriterFactory {
-    SinkWriter create(DeltaSinkConfig config, String connectorName, SinkTaskContext context, Time time);
+    SinkWriter create(
+        DeltaSinkConfig config, String connectorName, SinkTaskContext context, Time time);
   }
 
   private final WriterFactory factory;
@@ -44,7 +45,12 @@ public class DeltaSinkTask extends SinkTask {
 
   @Override
   public void start(Map<String, String> props) {
-    writer = factory.create(new DeltaSinkConfig(props), props.getOrDefault("name", "delta-sink"), context, Time.SYSTEM);
+    writer =
+        factory.create(
+            new DeltaSinkConfig(props),
+            props.getOrDefault("name", "delta-sink"),
+            context,
+            Time.SYSTEM);
   }
 
   @Override
@@ -63,7 +69,8 @@ public class DeltaSinkTask extends SinkTask {
   }
 
   @Override
-  public Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
+  public Map<TopicPartition, OffsetAndMetadata> preCommit(
+      Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
     return writer.preCommit(currentOffsets);
   }
 

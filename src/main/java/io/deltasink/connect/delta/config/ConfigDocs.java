@@ -15,7 +15,8 @@ public final class ConfigDocs {
   /** The reference: one table per group, keys in definition order. */
   public static String markdown() {
     StringBuilder sb = new StringBuilder();
-    List<ConfigDef.ConfigKey> keys = DeltaSinkConfig.CONFIG_DEF.configKeys().values().stream().toList();
+    List<ConfigDef.ConfigKey> keys =
+        DeltaSinkConfig.CONFIG_DEF.configKeys().values().stream().toList();
     String group = null;
     for (ConfigDef.ConfigKey key : keys) {
       if (!key.group.equals(group)) {
@@ -24,17 +25,28 @@ public final class ConfigDocs {
         sb.append("| Key | Type | Default | Valid values | Description |\n");
         sb.append("|---|---|---|---|---|\n");
       }
-      sb.append("| `").append(key.name).append("` | ")
-          .append(key.type.name().toLowerCase(Locale.ROOT)).append(" | ")
-          .append(defaultValue(key)).append(" | ")
-          .append(key.validator == null ? "" : escape(key.validator.toString())).append(" | ")
-          .append(escape(key.documentation)).append(" |\n");
+      sb.append("| `")
+          .append(key.name)
+          .append("` | ")
+          .append(key.type.name().toLowerCase(Locale.ROOT))
+          .append(" | ")
+          .append(defaultValue(key))
+          .append(" | ")
+          .append(key.validator == null ? "" : escape(key.validator.toString()))
+          .append(" | ")
+          .append(escape(key.documentation))
+          .append(" |\n");
     }
-    sb.append("\n`").append(DeltaSinkConfig.HADOOP_PREFIX).append("*`: any other key with this prefix is passed, prefix "
-        + "removed, to the Hadoop configuration used for data files and the Delta log (for example "
-        + "`delta.hadoop.fs.azure.account.auth.type`). Any other `delta.` key that is neither in these tables nor a "
-        + "`" + DeltaSinkConfig.MAPPINGS_PREFIX + "<name>` mapping is an error, shown on that key with the closest known "
-        + "key, so a misspelled setting is never silently ignored.\n");
+    sb.append("\n`")
+        .append(DeltaSinkConfig.HADOOP_PREFIX)
+        .append(
+            "*`: any other key with this prefix is passed, prefix "
+                + "removed, to the Hadoop configuration used for data files and the Delta log (for example "
+                + "`delta.hadoop.fs.azure.account.auth.type`). Any other `delta.` key that is neither in these tables nor a "
+                + "`"
+                + DeltaSinkConfig.MAPPINGS_PREFIX
+                + "<name>` mapping is an error, shown on that key with the closest known "
+                + "key, so a misspelled setting is never silently ignored.\n");
     return sb.toString();
   }
 

@@ -28,10 +28,10 @@ import org.apache.kafka.common.config.ConfigException;
 
 /**
  * The checks of {@link DeltaSinkConfig} that involve more than one key or need parsing: table
- * locations, routing, mappings, partition columns against the columns a mapping or the bronze layout
- * produces ({@link KnownColumns}), ADLS authentication ({@link AzureAuth}) and unknown {@code delta.*}
- * keys ({@link UnknownKeys}). Each error is keyed by the config key it is about, so that both task
- * start-up and the REST {@code config/validate} call report it on that key.
+ * locations, routing, mappings, partition columns against the columns a mapping or the bronze
+ * layout produces ({@link KnownColumns}), ADLS authentication ({@link AzureAuth}) and unknown
+ * {@code delta.*} keys ({@link UnknownKeys}). Each error is keyed by the config key it is about, so
+ * that both task start-up and the REST {@code config/validate} call report it on that key.
  */
 final class CrossFieldChecks {
   private CrossFieldChecks() {}
@@ -39,15 +39,22 @@ final class CrossFieldChecks {
   /** See {@link DeltaSinkConfig#crossFieldErrors}. */
   static Map<String, String> errors(Map<String, String> props) {
     Map<String, String> errors = tableErrors(props);
-    for (Map.Entry<String, String> e : AzureAuth.errors(props, AzureAuth.accountHosts(locations(props))).entrySet()) {
+    for (Map.Entry<String, String> e :
+        AzureAuth.errors(props, AzureAuth.accountHosts(locations(props))).entrySet()) {
       errors.putIfAbsent(e.getKey(), e.getValue());
     }
-    UnknownKeys.errors(props.keySet(), CONFIG_DEF.names(), List.of(TASK_ID_CONFIG), List.of(HADOOP_PREFIX, MAPPINGS_PREFIX))
+    UnknownKeys.errors(
+            props.keySet(),
+            CONFIG_DEF.names(),
+            List.of(TASK_ID_CONFIG),
+            List.of(HADOOP_PREFIX, MAPPINGS_PREFIX))
         .forEach(errors::putIfAbsent);
     return errors;
   }
 
-  /** Every table location the config names (single table, routing root, explicit routing locations). */
+  /**
+   * Every table location the config names (single table, routing root, explicit routing locations).
+   */
   static List<String> locations(Map<String, String> props) {
     List<String> out = new ArrayList<>();
     for (String key : List.of(TABLE_LOCATION_CONFIG, TABLES_ROOT_CONFIG)) {
@@ -86,13 +93,22 @@ final class CrossFieldChecks {
           errors.put(TABLES_ROOT_CONFIG, locationProblem(root.trim()));
         } else {
           try {
-            TableRoutes routes = TableRoutes.parse(routing, root, mappings,
-                listValue(PARTITION_COLUMNS_CONFIG, props.get(PARTITION_COLUMNS_CONFIG)), kafkaColumns(props));
+            TableRoutes routes =
+                TableRoutes.parse(
+                    routing,
+                    root,
+                    mappings,
+                    listValue(PARTITION_COLUMNS_CONFIG, props.get(PARTITION_COLUMNS_CONFIG)),
+                    kafkaColumns(props));
             if (!routes.hasWildcard()) {
               for (String topic : listValue("topics", props.get("topics"))) {
                 if (!routes.topics().contains(topic)) {
-                  errors.put(TABLES_ROUTING_CONFIG, "topic '" + topic + "' is consumed (topics) but has no entry and there is "
-                      + "no '*' entry");
+                  errors.put(
+                      TABLES_ROUTING_CONFIG,
+                      "topic '"
+                          + topic
+                          + "' is consumed (topics) but has no entry and there is "
+                          + "no '*' entry");
                 }
               }
             }
@@ -105,16 +121,21 @@ final class CrossFieldChecks {
     }
     String location = props.get(TABLE_LOCATION_CONFIG);
     if (location == null || location.isBlank()) {
-      errors.put(TABLE_LOCATION_CONFIG, "Missing required configuration \"" + TABLE_LOCATION_CONFIG
-          + "\": the table root URI, for example file:///data/delta/my_table (or route topics with "
-          + TABLES_ROUTING_CONFIG + ")");
+      errors.put(
+          TABLE_LOCATION_CONFIG,
+          "Missing required configuration \""
+              + TABLE_LOCATION_CONFIG
+              + "\": the table root URI, for example file:///data/delta/my_table (or route topics with "
+              + TABLES_ROUTING_CONFIG
+              + ")");
     } else {
       String problem = locationProblem(location.trim());
       if (problem != null) {
         errors.put(TABLE_LOCATION_CONFIG, problem);
       }
     }
-    List<String> partitions = listValue(PARTITION_COLUMNS_CONFIG, props.get(PARTITION_COLUMNS_CONFIG));
+    List<String> partitions =
+        listValue(PARTITION_COLUMNS_CONFIG, props.get(PARTITION_COLUMNS_CONFIG));
     Set<String> seen = new HashSet<>();
     for (String p : partitions) {
       if (!seen.add(p)) {
@@ -125,19 +146,32 @@ final class CrossFieldChecks {
     if (mappingError != null) {
       errors.put(TABLE_MAPPING_CONFIG, mappingError);
     } else if (mappingName != null && !mappings.containsKey(mappingName.trim())) {
-      errors.put(TABLE_MAPPING_CONFIG, "mapping '" + mappingName.trim() + "' is not defined; define it as "
-          + MAPPINGS_PREFIX + mappingName.trim());
+      errors.put(
+          TABLE_MAPPING_CONFIG,
+          "mapping '"
+              + mappingName.trim()
+              + "' is not defined; define it as "
+              + MAPPINGS_PREFIX
+              + mappingName.trim());
     }
     String format = props.getOrDefault(INPUT_FORMAT_CONFIG, "auto").trim();
     if (format.equalsIgnoreCase("json") && mappingName == null) {
-      errors.put(INPUT_FORMAT_CONFIG, "format json needs a Kusto JSON mapping: set " + TABLE_MAPPING_CONFIG
-          + " (or use bronze to keep the raw JSON)");
+      errors.put(
+          INPUT_FORMAT_CONFIG,
+          "format json needs a Kusto JSON mapping: set "
+              + TABLE_MAPPING_CONFIG
+              + " (or use bronze to keep the raw JSON)");
     }
     if (!errors.containsKey(PARTITION_COLUMNS_CONFIG) && mappingError == null) {
       try {
         IngestionMapping mapping = mappingName == null ? null : mappings.get(mappingName.trim());
-        KnownColumns.missingPartitionColumn(TableFormat.parse(format), mapping, kafkaColumns(props), partitions)
-            .ifPresent(m -> errors.put(PARTITION_COLUMNS_CONFIG, "partition column '" + m.column() + "' is not " + m.table()));
+        KnownColumns.missingPartitionColumn(
+                TableFormat.parse(format), mapping, kafkaColumns(props), partitions)
+            .ifPresent(
+                m ->
+                    errors.put(
+                        PARTITION_COLUMNS_CONFIG,
+                        "partition column '" + m.column() + "' is not " + m.table()));
       } catch (IllegalArgumentException e) {
         // an unknown format: the validator of delta.input.format reports it
       }
@@ -146,8 +180,8 @@ final class CrossFieldChecks {
   }
 
   /**
-   * A comma-separated value split as {@link ConfigDef} parses a {@code LIST} (elements trimmed), without
-   * blank elements.
+   * A comma-separated value split as {@link ConfigDef} parses a {@code LIST} (elements trimmed),
+   * without blank elements.
    *
    * @param key the key, named by the {@link ConfigException} for a value that is not a list
    * @param value the raw value, or null for an empty list
@@ -156,11 +190,13 @@ final class CrossFieldChecks {
     if (value == null) {
       return List.of();
     }
-    return ((List<?>) ConfigDef.parseType(key, value, Type.LIST)).stream().map(Object::toString)
-        .filter(s -> !s.isBlank()).toList();
+    return ((List<?>) ConfigDef.parseType(key, value, Type.LIST))
+        .stream().map(Object::toString).filter(s -> !s.isBlank()).toList();
   }
 
-  /** The Kafka coordinate columns {@code props} asks for; names the validator rejects are left out. */
+  /**
+   * The Kafka coordinate columns {@code props} asks for; names the validator rejects are left out.
+   */
   private static KafkaColumns kafkaColumns(Map<String, String> props) {
     List<KafkaColumns.Coordinate> list = new ArrayList<>();
     for (String s : listValue(KAFKA_COLUMNS_CONFIG, props.get(KAFKA_COLUMNS_CONFIG))) {
@@ -191,8 +227,13 @@ final class CrossFieldChecks {
         throw new IllegalArgumentException(e.getKey() + ": " + ex.getMessage(), ex);
       }
       if (!m.name().equals(name)) {
-        throw new IllegalArgumentException(e.getKey() + ": the pasted command names the mapping '" + m.name()
-            + "'; use the key " + MAPPINGS_PREFIX + m.name());
+        throw new IllegalArgumentException(
+            e.getKey()
+                + ": the pasted command names the mapping '"
+                + m.name()
+                + "'; use the key "
+                + MAPPINGS_PREFIX
+                + m.name());
       }
       out.put(name, m);
     }
@@ -212,7 +253,9 @@ final class CrossFieldChecks {
       return "'" + location + "' is not a valid URI: " + e.getMessage();
     }
     if (uri.getScheme() == null) {
-      return "'" + location + "' has no scheme; use file:///absolute/path for a local table or "
+      return "'"
+          + location
+          + "' has no scheme; use file:///absolute/path for a local table or "
           + "abfss://container@account.dfs.core.windows.net/path for ADLS Gen2";
     }
     if (uri.getPath() == null || uri.getPath().isEmpty() || "/".equals(uri.getPath())) {

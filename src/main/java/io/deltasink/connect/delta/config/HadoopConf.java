@@ -8,16 +8,17 @@ import org.apache.hadoop.conf.Configuration;
  * Builds the Hadoop {@link Configuration} a task uses for data files and the Delta log, and closes
  * what it opened.
  *
- * <p>Defaults: {@code file:} tables go through {@code RawLocalFileSystem} (no {@code .crc} side files
- * next to the table) and commit through {@code AtomicLocalLogStore} (Delta's key
- * {@code delta.logStore.file.impl}), which never loses a commit to a concurrent writer. Every
- * {@code delta.hadoop.*} key is then applied with the prefix removed, so a user can override any of it.
- * Last, {@code abfs}/{@code abfss} file systems are scoped to the configuration ({@link TaskFileSystems}):
- * each task uses its own credentials, and a restarted task its new ones
+ * <p>Defaults: {@code file:} tables go through {@code RawLocalFileSystem} (no {@code .crc} side
+ * files next to the table) and commit through {@code AtomicLocalLogStore} (Delta's key {@code
+ * delta.logStore.file.impl}), which never loses a commit to a concurrent writer. Every {@code
+ * delta.hadoop.*} key is then applied with the prefix removed, so a user can override any of it.
+ * Last, {@code abfs}/{@code abfss} file systems are scoped to the configuration ({@link
+ * TaskFileSystems}): each task uses its own credentials, and a restarted task its new ones
  * (docs/adls-credentials.md).
  */
 public final class HadoopConf {
-  public static final String ATOMIC_LOCAL_LOG_STORE = "io.deltasink.connect.delta.table.AtomicLocalLogStore";
+  public static final String ATOMIC_LOCAL_LOG_STORE =
+      "io.deltasink.connect.delta.table.AtomicLocalLogStore";
 
   private HadoopConf() {}
 

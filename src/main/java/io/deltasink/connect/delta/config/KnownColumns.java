@@ -13,10 +13,10 @@ import java.util.Optional;
  * The columns of a new table where configuration alone decides them, so that partition columns are
  * checked by {@code validate()} rather than when the first record creates the table: a Kusto JSON
  * mapping's columns followed by the Kafka coordinate columns (format {@code json}, and {@code auto}
- * with a mapping, as {@code KustoJsonConverter} builds them), or the bronze layout
- * ({@link BronzeRecordConverter#SCHEMA}, which has no coordinate columns). Struct tables, and
- * {@code auto} without a mapping, take their columns from the records; those are checked when the
- * table is created.
+ * with a mapping, as {@code KustoJsonConverter} builds them), or the bronze layout ({@link
+ * BronzeRecordConverter#SCHEMA}, which has no coordinate columns). Struct tables, and {@code auto}
+ * without a mapping, take their columns from the records; those are checked when the table is
+ * created.
  */
 final class KnownColumns {
   /**
@@ -35,8 +35,11 @@ final class KnownColumns {
    * @param mapping the Kusto JSON mapping, or null
    * @return empty when every one is a column, or when the records decide the columns
    */
-  static Optional<Missing> missingPartitionColumn(TableFormat format, IngestionMapping mapping,
-      KafkaColumns kafkaColumns, List<String> partitionColumns) {
+  static Optional<Missing> missingPartitionColumn(
+      TableFormat format,
+      IngestionMapping mapping,
+      KafkaColumns kafkaColumns,
+      List<String> partitionColumns) {
     List<String> columns;
     String table;
     if (format == TableFormat.BRONZE) {
@@ -53,6 +56,9 @@ final class KnownColumns {
     } else {
       return Optional.empty();
     }
-    return partitionColumns.stream().filter(p -> !columns.contains(p)).findFirst().map(p -> new Missing(p, table));
+    return partitionColumns.stream()
+        .filter(p -> !columns.contains(p))
+        .findFirst()
+        .map(p -> new Missing(p, table));
   }
 }

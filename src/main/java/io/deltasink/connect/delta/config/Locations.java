@@ -24,8 +24,12 @@ public final class Locations {
       throw new IllegalArgumentException(what + " is empty");
     }
     if (!NAME.matcher(name).matches() || name.contains("..") || name.equals(".")) {
-      throw new IllegalArgumentException(what + " '" + name + "' is not allowed: use letters, digits, '_', '-' and '.' "
-          + "(no '..'), so that it cannot leave the table root");
+      throw new IllegalArgumentException(
+          what
+              + " '"
+              + name
+              + "' is not allowed: use letters, digits, '_', '-' and '.' "
+              + "(no '..'), so that it cannot leave the table root");
     }
     return name;
   }
@@ -49,9 +53,12 @@ public final class Locations {
     URI l = parse(stripSlash(location));
     String rootPath = normalizedPath(r);
     String path = normalizedPath(l);
-    if (!Objects.equals(r.getScheme(), l.getScheme()) || !Objects.equals(r.getAuthority(), l.getAuthority())
-        || !path.startsWith(rootPath.endsWith("/") ? rootPath : rootPath + "/") || path.length() <= rootPath.length() + 1) {
-      throw new IllegalArgumentException("location '" + location + "' is not inside the table root '" + root + "'");
+    if (!Objects.equals(r.getScheme(), l.getScheme())
+        || !Objects.equals(r.getAuthority(), l.getAuthority())
+        || !path.startsWith(rootPath.endsWith("/") ? rootPath : rootPath + "/")
+        || path.length() <= rootPath.length() + 1) {
+      throw new IllegalArgumentException(
+          "location '" + location + "' is not inside the table root '" + root + "'");
     }
     return stripSlash(location);
   }

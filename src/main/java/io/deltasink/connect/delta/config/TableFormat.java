@@ -14,8 +14,8 @@ public enum TableFormat {
   AUTO;
 
   /**
-   * @throws IllegalArgumentException for an unknown name; ADX's {@code avro}, {@code apacheavro} and
-   *     {@code protobuf} formats mean STRUCT here (the Connect converter already decoded them)
+   * @throws IllegalArgumentException for an unknown name; ADX's {@code avro}, {@code apacheavro}
+   *     and {@code protobuf} formats mean STRUCT here (the Connect converter already decoded them)
    */
   public static TableFormat parse(String s) {
     String n = s.trim().toLowerCase(Locale.ROOT);
@@ -24,8 +24,12 @@ public enum TableFormat {
       case "json" -> JSON;
       case "bronze", "raw" -> BRONZE;
       case "auto" -> AUTO;
-      default -> throw new IllegalArgumentException("format '" + s + "' is not supported; use json (with a mapping), "
-          + "bronze, struct or auto");
+      default ->
+          throw new IllegalArgumentException(
+              "format '"
+                  + s
+                  + "' is not supported; use json (with a mapping), "
+                  + "bronze, struct or auto");
     };
   }
 }

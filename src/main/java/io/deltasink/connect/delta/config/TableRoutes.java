@@ -16,28 +16,35 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Which table each topic goes to. Built either from the single-table keys or from
- * {@code delta.tables.topics.mapping}, the Azure Data Explorer sink's {@code kusto.tables.topics.mapping}
- * array with the same keys ({@code topic}, {@code db}, {@code table}, {@code format}, {@code mapping};
- * single or double quotes), plus optional {@code location} and {@code partitionBy}. An entry with
- * {@code topic: '*'} takes every topic without its own entry; without {@code table} it names the table
- * after the topic.
+ * Which table each topic goes to. Built either from the single-table keys or from {@code
+ * delta.tables.topics.mapping}, the Azure Data Explorer sink's {@code kusto.tables.topics.mapping}
+ * array with the same keys ({@code topic}, {@code db}, {@code table}, {@code format}, {@code
+ * mapping}; single or double quotes), plus optional {@code location} and {@code partitionBy}. An
+ * entry with {@code topic: '*'} takes every topic without its own entry; without {@code table} it
+ * names the table after the topic.
  */
 public final class TableRoutes {
-  private static final ObjectMapper LENIENT = JsonMapper.builder()
-      .enable(JsonReadFeature.ALLOW_SINGLE_QUOTES)
-      .enable(JsonReadFeature.ALLOW_TRAILING_COMMA)
-      .build();
+  private static final ObjectMapper LENIENT =
+      JsonMapper.builder()
+          .enable(JsonReadFeature.ALLOW_SINGLE_QUOTES)
+          .enable(JsonReadFeature.ALLOW_TRAILING_COMMA)
+          .build();
 
   private final Map<String, TableSpec> byTopic;
   private final Entry wildcard;
   private final String root;
   private final TableSpec single;
 
-  private record Entry(String db, String table, String location, TableFormat format, IngestionMapping mapping,
+  private record Entry(
+      String db,
+      String table,
+      String location,
+      TableFormat format,
+      IngestionMapping mapping,
       List<String> partitionBy) {}
 
-  private TableRoutes(Map<String, TableSpec> byTopic, Entry wildcard, String root, TableSpec single) {
+  private TableRoutes(
+      Map<String, TableSpec> byTopic, Entry wildcard, String root, TableSpec single) {
     this.byTopic = byTopic;
     this.wildcard = wildcard;
     this.root = root;
@@ -55,12 +62,17 @@ public final class TableRoutes {
    * @param root the table root URI, or null (then each entry needs {@code location})
    * @param mappings named mappings the entries refer to
    * @param defaultPartitionColumns partition columns for entries without {@code partitionBy}
-   * @param kafkaColumns the Kafka coordinate columns json tables get, which they may be partitioned by
-   * @throws IllegalArgumentException naming the entry and what is wrong, including a partition column
-   *     that the entry's mapping (or the bronze layout) does not produce
+   * @param kafkaColumns the Kafka coordinate columns json tables get, which they may be partitioned
+   *     by
+   * @throws IllegalArgumentException naming the entry and what is wrong, including a partition
+   *     column that the entry's mapping (or the bronze layout) does not produce
    */
-  public static TableRoutes parse(String json, String root, Map<String, IngestionMapping> mappings,
-      List<String> defaultPartitionColumns, KafkaColumns kafkaColumns) {
+  public static TableRoutes parse(
+      String json,
+      String root,
+      Map<String, IngestionMapping> mappings,
+      List<String> defaultPartitionColumns,
+      KafkaColumns kafkaColumns) {
     JsonNode array;
     try {
       array = LENIENT.readTree(json);
@@ -68,8 +80,9 @@ public final class TableRoutes {
       throw new IllegalArgumentException("not a valid JSON array: " + e.getOriginalMessage());
     }
     if (array == null || !array.isArray() || array.isEmpty()) {
-      throw new IllegalArgumentException("must be a non-empty array like "
-          + "[{'topic':'t','db':'d','table':'t','format':'json','mapping':'m'}]");
+      throw new IllegalArgumentException(
+          "must be a non-empty array like "
+              + "[{'topic':'t','db':'d','table':'t','format':'json','mapping':'m'}]");
     }
     Map<String, TableSpec> byTopic = new LinkedHashMap<>();
     Entry wildcard = null;
@@ -96,31 +109,54 @@ public final class TableRoutes {
           Locations.checkName("table", table);
         }
         if (location != null) {
-          location = root != null ? Locations.requireInside(root, location) : Locations.stripSlash(location);
+          location =
+              root != null
+                  ? Locations.requireInside(root, location)
+                  : Locations.stripSlash(location);
         } else if (root == null) {
-          throw new IllegalArgumentException("has no 'location' and " + DeltaSinkConfig.TABLES_ROOT_CONFIG + " is not set");
+          throw new IllegalArgumentException(
+              "has no 'location' and " + DeltaSinkConfig.TABLES_ROOT_CONFIG + " is not set");
         }
         String mappingName = e.get("mapping");
         IngestionMapping mapping = null;
         if (mappingName != null && !mappingName.isBlank()) {
           mapping = mappings.get(mappingName);
           if (mapping == null) {
-            throw new IllegalArgumentException("refers to mapping '" + mappingName + "', which is not defined; define it as "
-                + DeltaSinkConfig.MAPPINGS_PREFIX + mappingName);
+            throw new IllegalArgumentException(
+                "refers to mapping '"
+                    + mappingName
+                    + "', which is not defined; define it as "
+                    + DeltaSinkConfig.MAPPINGS_PREFIX
+                    + mappingName);
           }
         }
-        TableFormat format = e.get("format") == null ? (mapping != null ? TableFormat.JSON : TableFormat.AUTO)
-            : TableFormat.parse(e.get("format"));
+        TableFormat format =
+            e.get("format") == null
+                ? (mapping != null ? TableFormat.JSON : TableFormat.AUTO)
+                : TableFormat.parse(e.get("format"));
         if (format == TableFormat.JSON && mapping == null) {
-          throw new IllegalArgumentException("has format json but no 'mapping'; give the name of a JSON ingestion mapping, "
-              + "or use format 'bronze' to keep the raw JSON");
+          throw new IllegalArgumentException(
+              "has format json but no 'mapping'; give the name of a JSON ingestion mapping, "
+                  + "or use format 'bronze' to keep the raw JSON");
         }
         boolean ownPartitionBy = e.containsKey("partitionby");
-        List<String> partitionBy = ownPartitionBy ? CrossFieldChecks.listValue("partitionBy", e.get("partitionby")) : defaultPartitionColumns;
-        KnownColumns.missingPartitionColumn(format, mapping, kafkaColumns, partitionBy).ifPresent(m -> {
-          throw new IllegalArgumentException("partitions by '" + m.column() + "'"
-              + (ownPartitionBy ? "" : " (from " + DeltaSinkConfig.PARTITION_COLUMNS_CONFIG + ")") + ", which is not " + m.table());
-        });
+        List<String> partitionBy =
+            ownPartitionBy
+                ? CrossFieldChecks.listValue("partitionBy", e.get("partitionby"))
+                : defaultPartitionColumns;
+        KnownColumns.missingPartitionColumn(format, mapping, kafkaColumns, partitionBy)
+            .ifPresent(
+                m -> {
+                  throw new IllegalArgumentException(
+                      "partitions by '"
+                          + m.column()
+                          + "'"
+                          + (ownPartitionBy
+                              ? ""
+                              : " (from " + DeltaSinkConfig.PARTITION_COLUMNS_CONFIG + ")")
+                          + ", which is not "
+                          + m.table());
+                });
         Entry entry = new Entry(db, table, location, format, mapping, partitionBy);
         if (topic.equals("*")) {
           if (wildcard != null) {
@@ -144,7 +180,8 @@ public final class TableRoutes {
   }
 
   private static TableSpec spec(Entry e, String topic, String root) {
-    String table = e.table != null ? e.table : Locations.checkName("topic name used as table name", topic);
+    String table =
+        e.table != null ? e.table : Locations.checkName("topic name used as table name", topic);
     String location = e.location != null ? e.location : Locations.under(root, e.db, table);
     return new TableSpec(location, table, e.format, e.mapping, e.partitionBy);
   }
@@ -152,8 +189,8 @@ public final class TableRoutes {
   /**
    * The table for {@code topic}.
    *
-   * @throws IllegalArgumentException when the topic has no entry and there is no wildcard, or
-   *     the topic's name cannot be used as a table name
+   * @throws IllegalArgumentException when the topic has no entry and there is no wildcard, or the
+   *     topic's name cannot be used as a table name
    */
   public TableSpec route(String topic) {
     if (single != null) {
@@ -164,8 +201,12 @@ public final class TableRoutes {
       return spec;
     }
     if (wildcard == null) {
-      throw new IllegalArgumentException("topic '" + topic + "' has no entry in " + DeltaSinkConfig.TABLES_ROUTING_CONFIG
-          + " and there is no '*' entry");
+      throw new IllegalArgumentException(
+          "topic '"
+              + topic
+              + "' has no entry in "
+              + DeltaSinkConfig.TABLES_ROUTING_CONFIG
+              + " and there is no '*' entry");
     }
     return spec(wildcard, topic, root);
   }
@@ -177,7 +218,8 @@ public final class TableRoutes {
       JsonNode array = LENIENT.readTree(json);
       if (array != null && array.isArray()) {
         for (JsonNode n : array) {
-          lowerCaseText(n).entrySet().stream().filter(e -> e.getKey().equals("location") && e.getValue() != null)
+          lowerCaseText(n).entrySet().stream()
+              .filter(e -> e.getKey().equals("location") && e.getValue() != null)
               .forEach(e -> out.add(e.getValue()));
         }
       }
@@ -201,8 +243,11 @@ public final class TableRoutes {
     Iterator<Map.Entry<String, JsonNode>> it = node.fields();
     while (it.hasNext()) {
       Map.Entry<String, JsonNode> f = it.next();
-      out.put(f.getKey().toLowerCase(Locale.ROOT), f.getValue().isNull() ? null
-          : f.getValue().isTextual() ? f.getValue().textValue() : f.getValue().toString());
+      out.put(
+          f.getKey().toLowerCase(Locale.ROOT),
+          f.getValue().isNull()
+              ? null
+              : f.getValue().isTextual() ? f.getValue().textValue() : f.getValue().toString());
     }
     return out;
   }

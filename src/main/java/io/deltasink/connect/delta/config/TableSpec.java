@@ -14,9 +14,16 @@ import java.util.List;
  * @param partitionColumns partition columns for a new table; a bronze table without any is
  *     partitioned as {@link BronzeRecordConverter#partitionColumns} says
  */
-public record TableSpec(String location, String name, TableFormat format, IngestionMapping mapping, List<String> partitionColumns) {
+public record TableSpec(
+    String location,
+    String name,
+    TableFormat format,
+    IngestionMapping mapping,
+    List<String> partitionColumns) {
   public TableSpec {
-    partitionColumns = format == TableFormat.BRONZE ? BronzeRecordConverter.partitionColumns(partitionColumns)
-        : List.copyOf(partitionColumns);
+    partitionColumns =
+        format == TableFormat.BRONZE
+            ? BronzeRecordConverter.partitionColumns(partitionColumns)
+            : List.copyOf(partitionColumns);
   }
 }

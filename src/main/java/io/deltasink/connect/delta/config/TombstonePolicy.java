@@ -4,7 +4,8 @@ import java.util.Locale;
 
 /**
  * What a {@code struct} or {@code json} table does with a tombstone (a record whose value is null):
- * an append-only table has no row for it. Bronze tables always keep tombstones as rows with a null value.
+ * an append-only table has no row for it. Bronze tables always keep tombstones as rows with a null
+ * value.
  */
 public enum TombstonePolicy {
   /** Skip it; its offset still counts as done. The default. */

@@ -7,12 +7,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Finds keys in this connector's namespace ({@code delta.}) that it does not read: a misspelling such
- * as {@code delta.flush.intervall.ms} would otherwise be ignored without a word. Each is reported on
- * itself with the closest key the connector knows, by Levenshtein distance (insertions, deletions and
- * substitutions of single characters). Keys of an open-ended family ({@code delta.hadoop.*},
- * {@code delta.mappings.<name>}) are known; a misspelled family prefix is compared as that family's
- * key with the same suffix, so {@code delta.hadop.fs.x} suggests {@code delta.hadoop.fs.x}.
+ * Finds keys in this connector's namespace ({@code delta.}) that it does not read: a misspelling
+ * such as {@code delta.flush.intervall.ms} would otherwise be ignored without a word. Each is
+ * reported on itself with the closest key the connector knows, by Levenshtein distance (insertions,
+ * deletions and substitutions of single characters). Keys of an open-ended family ({@code
+ * delta.hadoop.*}, {@code delta.mappings.<name>}) are known; a misspelled family prefix is compared
+ * as that family's key with the same suffix, so {@code delta.hadop.fs.x} suggests {@code
+ * delta.hadoop.fs.x}.
  */
 final class UnknownKeys {
   static final String NAMESPACE = "delta.";
@@ -20,21 +21,33 @@ final class UnknownKeys {
   private UnknownKeys() {}
 
   /**
-   * The error of every unknown key in {@code props}, keyed by that key, in the order of {@code props}.
+   * The error of every unknown key in {@code props}, keyed by that key, in the order of {@code
+   * props}.
    *
    * @param keys every exact key the connector reads (they also are the suggestions)
    * @param internal exact keys the connector reads but never suggests (set by the connector itself)
    * @param families prefixes, each ending with {@code .}, under which any non-empty suffix is known
    */
-  static Map<String, String> errors(Collection<String> props, Collection<String> keys, Collection<String> internal,
+  static Map<String, String> errors(
+      Collection<String> props,
+      Collection<String> keys,
+      Collection<String> internal,
       Collection<String> families) {
     Map<String, String> errors = new LinkedHashMap<>();
     for (String key : props) {
-      if (!key.startsWith(NAMESPACE) || keys.contains(key) || internal.contains(key) || inFamily(key, families)) {
+      if (!key.startsWith(NAMESPACE)
+          || keys.contains(key)
+          || internal.contains(key)
+          || inFamily(key, families)) {
         continue;
       }
-      errors.put(key, "'" + key + "' is not a setting of this connector, so it would be ignored; did you mean '"
-          + closest(key, keys, families) + "'?");
+      errors.put(
+          key,
+          "'"
+              + key
+              + "' is not a setting of this connector, so it would be ignored; did you mean '"
+              + closest(key, keys, families)
+              + "'?");
     }
     return errors;
   }
@@ -51,7 +64,8 @@ final class UnknownKeys {
       // The family key with the same suffix: as many segments dropped as the prefix has.
       int prefixSegments = family.split("\\.").length;
       if (segments.length > prefixSegments) {
-        candidates.add(family + String.join(".", List.of(segments).subList(prefixSegments, segments.length)));
+        candidates.add(
+            family + String.join(".", List.of(segments).subList(prefixSegments, segments.length)));
       }
     }
     String best = null;

@@ -25,6 +25,8 @@ public final class AutoRecordConverter implements RecordConverter {
 
   @Override
   public Object[] toRow(SinkRecord record, ColumnType.Struct target) {
-    return target.equals(BronzeRecordConverter.SCHEMA) ? bronze.toRow(record, target) : struct.toRow(record, target);
+    return target.equals(BronzeRecordConverter.SCHEMA)
+        ? bronze.toRow(record, target)
+        : struct.toRow(record, target);
   }
 }

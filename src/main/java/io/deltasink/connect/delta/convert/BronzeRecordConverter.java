@@ -27,6 +27,7 @@ import org.apache.kafka.connect.sink.SinkRecord;
 /**
  * The raw "bronze" layout: the payload kept untouched, with its Kafka coordinates and ingestion
  * time, partitioned by ingestion date. Columns:
+ *
  * <pre>
  *   key             string    the key as text (UTF-8), or base64 when its bytes are not UTF-8
  *   key_encoding    string    "utf-8" or "base64"; null when the key is null
@@ -40,30 +41,48 @@ import org.apache.kafka.connect.sink.SinkRecord;
  *   ingestion_time  timestamp when the sink received the record (UTC)
  *   ingestion_date  date      UTC date of ingestion_time: the partition column
  * </pre>
- * Almost no record can fail, which makes it the safe default for schemaless data without a mapping: only
- * a Kafka timestamp whose microseconds overflow a long ({@link KafkaColumns#timestampMicros}), and a
- * {@code String} key, value or header with an unpaired surrogate, which has no UTF-8 form (the writer
- * refuses it), are bad records.
+ *
+ * Almost no record can fail, which makes it the safe default for schemaless data without a mapping:
+ * only a Kafka timestamp whose microseconds overflow a long ({@link KafkaColumns#timestampMicros}),
+ * and a {@code String} key, value or header with an unpaired surrogate, which has no UTF-8 form
+ * (the writer refuses it), are bad records.
  */
 public final class BronzeRecordConverter implements RecordConverter {
   public static final String PARTITION_COLUMN = "ingestion_date";
 
-  /** The partition columns of a new bronze table: the configured ones, or {@value #PARTITION_COLUMN} when none are. */
+  /**
+   * The partition columns of a new bronze table: the configured ones, or {@value #PARTITION_COLUMN}
+   * when none are.
+   */
   public static java.util.List<String> partitionColumns(java.util.List<String> configured) {
-    return configured.isEmpty() ? java.util.List.of(PARTITION_COLUMN) : java.util.List.copyOf(configured);
+    return configured.isEmpty()
+        ? java.util.List.of(PARTITION_COLUMN)
+        : java.util.List.copyOf(configured);
   }
+
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final ColumnType.Struct HEADER = new ColumnType.Struct(List.of(
-      new Column("key", Primitive.STRING, true), new Column("value", Primitive.STRING, true),
-      new Column("value_encoding", Primitive.STRING, true)));
+  private static final ColumnType.Struct HEADER =
+      new ColumnType.Struct(
+          List.of(
+              new Column("key", Primitive.STRING, true),
+              new Column("value", Primitive.STRING, true),
+              new Column("value_encoding", Primitive.STRING, true)));
+
   /** The bronze table schema. */
-  public static final ColumnType.Struct SCHEMA = new ColumnType.Struct(List.of(
-      new Column("key", Primitive.STRING, true), new Column("key_encoding", Primitive.STRING, true),
-      new Column("value", Primitive.STRING, true), new Column("value_encoding", Primitive.STRING, true),
-      new Column("headers", new ColumnType.Array(HEADER, false), true),
-      new Column("topic", Primitive.STRING, false), new Column("partition", Primitive.INTEGER, false),
-      new Column("offset", Primitive.LONG, false), new Column("timestamp", Primitive.TIMESTAMP, true),
-      new Column("ingestion_time", Primitive.TIMESTAMP, false), new Column(PARTITION_COLUMN, Primitive.DATE, false)));
+  public static final ColumnType.Struct SCHEMA =
+      new ColumnType.Struct(
+          List.of(
+              new Column("key", Primitive.STRING, true),
+              new Column("key_encoding", Primitive.STRING, true),
+              new Column("value", Primitive.STRING, true),
+              new Column("value_encoding", Primitive.STRING, true),
+              new Column("headers", new ColumnType.Array(HEADER, false), true),
+              new Column("topic", Primitive.STRING, false),
+              new Column("partition", Primitive.INTEGER, false),
+              new Column("offset", Primitive.LONG, false),
+              new Column("timestamp", Primitive.TIMESTAMP, true),
+              new Column("ingestion_time", Primitive.TIMESTAMP, false),
+              new Column(PARTITION_COLUMN, Primitive.DATE, false)));
 
   private final Clock clock;
 
@@ -79,8 +98,9 @@ public final class BronzeRecordConverter implements RecordConverter {
   @Override
   public Object[] toRow(SinkRecord r, ColumnType.Struct target) {
     if (!target.equals(SCHEMA)) {
-      throw new org.apache.kafka.connect.errors.ConnectException("the table is not a bronze table: its schema is not "
-          + "the bronze layout; write bronze data to a new table location");
+      throw new org.apache.kafka.connect.errors.ConnectException(
+          "the table is not a bronze table: its schema is not "
+              + "the bronze layout; write bronze data to a new table location");
     }
     long nowMicros = clock.millis() * 1000L;
     String[] key = encode(r.key());
@@ -93,10 +113,19 @@ public final class BronzeRecordConverter implements RecordConverter {
         headers.add(new Object[] {h.key(), hv[0], hv[1]});
       }
     }
-    return new Object[] {key[0], key[1], value[0], value[1], headers, r.originalTopic(), r.originalKafkaPartition(),
-        r.originalKafkaOffset(), r.timestamp() == null ? null : KafkaColumns.timestampMicros(r.timestamp(), "timestamp"),
-        nowMicros,
-        (int) Math.floorDiv(nowMicros, 86_400_000_000L)};
+    return new Object[] {
+      key[0],
+      key[1],
+      value[0],
+      value[1],
+      headers,
+      r.originalTopic(),
+      r.originalKafkaPartition(),
+      r.originalKafkaOffset(),
+      r.timestamp() == null ? null : KafkaColumns.timestampMicros(r.timestamp(), "timestamp"),
+      nowMicros,
+      (int) Math.floorDiv(nowMicros, 86_400_000_000L)
+    };
   }
 
   /** A payload as {text, encoding}; both null for null. */
@@ -124,9 +153,12 @@ public final class BronzeRecordConverter implements RecordConverter {
 
   private static String[] bytes(byte[] b) {
     try {
-      CharBuffer chars = StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(b));
+      CharBuffer chars =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(b));
       return new String[] {chars.toString(), "utf-8"};
     } catch (CharacterCodingException e) {
       return new String[] {Base64.getEncoder().encodeToString(b), "base64"};

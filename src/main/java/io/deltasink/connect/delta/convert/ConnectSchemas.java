@@ -28,6 +28,7 @@ import org.apache.kafka.connect.errors.DataException;
  *       Connect's own value, lossless)</td></tr>
  *   <tr><td>STRUCT / ARRAY / MAP</td><td>struct / array / map, recursively</td></tr>
  * </table>
+ *
  * Optional schemas give nullable columns, required schemas non-nullable ones.
  */
 public final class ConnectSchemas {
@@ -43,8 +44,9 @@ public final class ConnectSchemas {
    */
   public static ColumnType.Struct toStruct(Schema valueSchema) {
     if (valueSchema == null || valueSchema.type() != Schema.Type.STRUCT) {
-      throw new DataException("record value must be a Struct with a schema, got "
-          + (valueSchema == null ? "no schema" : valueSchema.type().toString()));
+      throw new DataException(
+          "record value must be a Struct with a schema, got "
+              + (valueSchema == null ? "no schema" : valueSchema.type().toString()));
     }
     return (ColumnType.Struct) toColumnType(valueSchema, "");
   }
@@ -53,16 +55,23 @@ public final class ConnectSchemas {
     String logical = schema.name();
     if (logical != null) {
       switch (logical) {
-        case Decimal.LOGICAL_NAME: {
-          int scale = Integer.parseInt(schema.parameters().get(Decimal.SCALE_FIELD));
-          String p = schema.parameters().get(DECIMAL_PRECISION);
-          int precision = p == null ? ColumnType.Decimal.MAX_PRECISION : Integer.parseInt(p);
-          if (precision > ColumnType.Decimal.MAX_PRECISION || scale > precision || scale < 0) {
-            throw new DataException("field '" + path + "': decimal(" + precision + "," + scale
-                + ") does not fit Delta's decimal (precision at most 38, 0 <= scale <= precision)");
+        case Decimal.LOGICAL_NAME:
+          {
+            int scale = Integer.parseInt(schema.parameters().get(Decimal.SCALE_FIELD));
+            String p = schema.parameters().get(DECIMAL_PRECISION);
+            int precision = p == null ? ColumnType.Decimal.MAX_PRECISION : Integer.parseInt(p);
+            if (precision > ColumnType.Decimal.MAX_PRECISION || scale > precision || scale < 0) {
+              throw new DataException(
+                  "field '"
+                      + path
+                      + "': decimal("
+                      + precision
+                      + ","
+                      + scale
+                      + ") does not fit Delta's decimal (precision at most 38, 0 <= scale <= precision)");
+            }
+            return new ColumnType.Decimal(precision, scale);
           }
-          return new ColumnType.Decimal(precision, scale);
-        }
         case Date.LOGICAL_NAME:
           return ColumnType.Primitive.DATE;
         case Timestamp.LOGICAL_NAME:
@@ -93,21 +102,27 @@ public final class ConnectSchemas {
       case BYTES:
         return ColumnType.Primitive.BINARY;
       case ARRAY:
-        return new ColumnType.Array(toColumnType(schema.valueSchema(), path + "[]"), schema.valueSchema().isOptional());
+        return new ColumnType.Array(
+            toColumnType(schema.valueSchema(), path + "[]"), schema.valueSchema().isOptional());
       case MAP:
-        return new ColumnType.MapType(toColumnType(schema.keySchema(), path + "{key}"),
-            toColumnType(schema.valueSchema(), path + "{value}"), schema.valueSchema().isOptional());
-      case STRUCT: {
-        if (schema.fields().isEmpty()) {
-          throw new DataException("field '" + path + "': a struct with no fields cannot be stored in Parquet");
+        return new ColumnType.MapType(
+            toColumnType(schema.keySchema(), path + "{key}"),
+            toColumnType(schema.valueSchema(), path + "{value}"),
+            schema.valueSchema().isOptional());
+      case STRUCT:
+        {
+          if (schema.fields().isEmpty()) {
+            throw new DataException(
+                "field '" + path + "': a struct with no fields cannot be stored in Parquet");
+          }
+          List<Column> columns = new ArrayList<>(schema.fields().size());
+          for (Field f : schema.fields()) {
+            String child = path.isEmpty() ? f.name() : path + "." + f.name();
+            columns.add(
+                new Column(f.name(), toColumnType(f.schema(), child), f.schema().isOptional()));
+          }
+          return new ColumnType.Struct(columns);
         }
-        List<Column> columns = new ArrayList<>(schema.fields().size());
-        for (Field f : schema.fields()) {
-          String child = path.isEmpty() ? f.name() : path + "." + f.name();
-          columns.add(new Column(f.name(), toColumnType(f.schema(), child), f.schema().isOptional()));
-        }
-        return new ColumnType.Struct(columns);
-      }
       default:
         throw new DataException("field '" + path + "': unsupported Connect type " + schema.type());
     }

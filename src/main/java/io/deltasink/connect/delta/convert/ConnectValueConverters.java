@@ -15,12 +15,12 @@ import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.errors.DataException;
 
 /**
- * Compiles, once per (Connect schema, column type) pair, a {@link ValueConverter} from Connect values
- * to row values. Besides the exact mapping of {@link ConnectSchemas} it accepts the widenings a
- * table may have: integers to wider integers, float to double, a decimal to a decimal of enough
- * precision and at least its scale. Struct fields are matched by name; a table field missing from
- * the record gets null (and must be nullable); a record field missing from the table is an error,
- * since dropping data silently is never what a sink should do.
+ * Compiles, once per (Connect schema, column type) pair, a {@link ValueConverter} from Connect
+ * values to row values. Besides the exact mapping of {@link ConnectSchemas} it accepts the
+ * widenings a table may have: integers to wider integers, float to double, a decimal to a decimal
+ * of enough precision and at least its scale. Struct fields are matched by name; a table field
+ * missing from the record gets null (and must be nullable); a record field missing from the table
+ * is an error, since dropping data silently is never what a sink should do.
  */
 public final class ConnectValueConverters {
   private static final long MILLIS_PER_DAY = 86_400_000L;
@@ -28,9 +28,9 @@ public final class ConnectValueConverters {
   private ConnectValueConverters() {}
 
   /**
-   * @throws DataException naming {@code path} when the schema cannot be written into {@code target};
-   *     the converter throws one naming {@code path} for a value the column cannot hold (a Connect
-   *     Date, Timestamp or Time beyond its int days, long microseconds or int milliseconds)
+   * @throws DataException naming {@code path} when the schema cannot be written into {@code
+   *     target}; the converter throws one naming {@code path} for a value the column cannot hold (a
+   *     Connect Date, Timestamp or Time beyond its int days, long microseconds or int milliseconds)
    */
   public static ValueConverter compile(Schema source, ColumnType target, String path) {
     ColumnType natural = ConnectSchemas.toColumnType(source, path);
@@ -51,7 +51,8 @@ public final class ConnectValueConverters {
         List<Object> out = new ArrayList<>(in.size());
         for (Object e : in) {
           if (e == null && !nullsAllowed) {
-            throw new DataException("field '" + path + "': null element in an array that does not allow nulls");
+            throw new DataException(
+                "field '" + path + "': null element in an array that does not allow nulls");
           }
           out.add(e == null ? null : element.convert(e));
         }
@@ -73,9 +74,11 @@ public final class ConnectValueConverters {
             throw new DataException("field '" + path + "': null map key");
           }
           if (e.getValue() == null && !nullsAllowed) {
-            throw new DataException("field '" + path + "': null map value in a map that does not allow nulls");
+            throw new DataException(
+                "field '" + path + "': null map value in a map that does not allow nulls");
           }
-          out.put(key.convert(e.getKey()), e.getValue() == null ? null : value.convert(e.getValue()));
+          out.put(
+              key.convert(e.getKey()), e.getValue() == null ? null : value.convert(e.getValue()));
         }
         return out;
       };
@@ -93,15 +96,22 @@ public final class ConnectValueConverters {
   }
 
   /**
-   * A converter for a top-level Struct into a row of {@code target}; the columns named in
-   * {@code reserved} are left null for the caller to fill (Kafka coordinate columns).
+   * A converter for a top-level Struct into a row of {@code target}; the columns named in {@code
+   * reserved} are left null for the caller to fill (Kafka coordinate columns).
    */
-  public static ValueConverter struct(Schema source, ColumnType.Struct target, String path, List<String> reserved) {
+  public static ValueConverter struct(
+      Schema source, ColumnType.Struct target, String path, List<String> reserved) {
     for (Field f : source.fields()) {
       if (target.indexOf(f.name()) < 0 || reserved.contains(f.name())) {
-        throw new DataException("field '" + join(path, f.name()) + "' is not a column of the table"
-            + (reserved.contains(f.name()) ? " (the name is taken by a Kafka coordinate column)" : "")
-            + "; table columns: " + target.fields().stream().map(Column::name).toList());
+        throw new DataException(
+            "field '"
+                + join(path, f.name())
+                + "' is not a column of the table"
+                + (reserved.contains(f.name())
+                    ? " (the name is taken by a Kafka coordinate column)"
+                    : "")
+                + "; table columns: "
+                + target.fields().stream().map(Column::name).toList());
       }
     }
     int n = target.fields().size();
@@ -120,12 +130,16 @@ public final class ConnectValueConverters {
       Field f = source.field(c.name());
       if (f == null) {
         if (!c.nullable()) {
-          throw new DataException("field '" + paths[i] + "' is a non-null column of the table but the record has no such field");
+          throw new DataException(
+              "field '"
+                  + paths[i]
+                  + "' is a non-null column of the table but the record has no such field");
         }
         continue;
       }
       if (f.schema().isOptional() && !c.nullable()) {
-        throw new DataException("field '" + paths[i] + "' is optional in the record but the table column is NOT NULL");
+        throw new DataException(
+            "field '" + paths[i] + "' is optional in the record but the table column is NOT NULL");
       }
       sourceFields[i] = f;
       converters[i] = compile(f.schema(), c.type(), paths[i]);
@@ -151,31 +165,46 @@ public final class ConnectValueConverters {
     };
   }
 
-  private static ValueConverter primitive(Schema source, ColumnType natural, ColumnType.Primitive target, String path) {
+  private static ValueConverter primitive(
+      Schema source, ColumnType natural, ColumnType.Primitive target, String path) {
     if (natural == target) {
       return switch (target) {
-        case DATE -> v -> {
-          long days = Math.floorDiv(((java.util.Date) v).getTime(), MILLIS_PER_DAY);
-          if (days != (int) days) {
-            throw new DataException("field '" + path + "': a date out of range for a date column (days since 1970 in an int)");
-          }
-          return (int) days;
-        };
-        case TIMESTAMP -> v -> {
-          try {
-            return Math.multiplyExact(((java.util.Date) v).getTime(), 1000L);
-          } catch (ArithmeticException e) {
-            throw new DataException("field '" + path + "': a timestamp out of range for a timestamp column "
-                + "(microseconds since 1970 in a long)");
-          }
-        };
-        case INTEGER -> Time.isTime(source) ? v -> {
-          long millis = ((java.util.Date) v).getTime();
-          if (millis != (int) millis) {
-            throw new DataException("field '" + path + "': a time out of range for an integer column (milliseconds in an int)");
-          }
-          return (int) millis;
-        } : v -> v;
+        case DATE ->
+            v -> {
+              long days = Math.floorDiv(((java.util.Date) v).getTime(), MILLIS_PER_DAY);
+              if (days != (int) days) {
+                throw new DataException(
+                    "field '"
+                        + path
+                        + "': a date out of range for a date column (days since 1970 in an int)");
+              }
+              return (int) days;
+            };
+        case TIMESTAMP ->
+            v -> {
+              try {
+                return Math.multiplyExact(((java.util.Date) v).getTime(), 1000L);
+              } catch (ArithmeticException e) {
+                throw new DataException(
+                    "field '"
+                        + path
+                        + "': a timestamp out of range for a timestamp column "
+                        + "(microseconds since 1970 in a long)");
+              }
+            };
+        case INTEGER ->
+            Time.isTime(source)
+                ? v -> {
+                  long millis = ((java.util.Date) v).getTime();
+                  if (millis != (int) millis) {
+                    throw new DataException(
+                        "field '"
+                            + path
+                            + "': a time out of range for an integer column (milliseconds in an int)");
+                  }
+                  return (int) millis;
+                }
+                : v -> v;
         case BINARY -> v -> v instanceof ByteBuffer b ? toBytes(b) : v;
         default -> v -> v;
       };
@@ -194,7 +223,10 @@ public final class ConnectValueConverters {
 
   private static boolean widens(ColumnType.Primitive from, ColumnType.Primitive to) {
     return switch (from) {
-      case BYTE -> to == ColumnType.Primitive.SHORT || to == ColumnType.Primitive.INTEGER || to == ColumnType.Primitive.LONG;
+      case BYTE ->
+          to == ColumnType.Primitive.SHORT
+              || to == ColumnType.Primitive.INTEGER
+              || to == ColumnType.Primitive.LONG;
       case SHORT -> to == ColumnType.Primitive.INTEGER || to == ColumnType.Primitive.LONG;
       case INTEGER -> to == ColumnType.Primitive.LONG;
       case FLOAT -> to == ColumnType.Primitive.DOUBLE;
@@ -205,19 +237,32 @@ public final class ConnectValueConverters {
   /**
    * A decimal rescaled exactly to the column's scale.
    *
-   * @throws DataException if rounding would be needed or the value has more digits than the precision
+   * @throws DataException if rounding would be needed or the value has more digits than the
+   *     precision
    */
   public static BigDecimal decimal(BigDecimal v, ColumnType.Decimal type, String path) {
     BigDecimal scaled;
     try {
       scaled = v.setScale(type.scale(), RoundingMode.UNNECESSARY);
     } catch (ArithmeticException e) {
-      throw new DataException("field '" + path + "': a decimal with " + v.scale() + " fraction digits has more than "
-          + type.scale() + ", the scale of " + type.deltaName());
+      throw new DataException(
+          "field '"
+              + path
+              + "': a decimal with "
+              + v.scale()
+              + " fraction digits has more than "
+              + type.scale()
+              + ", the scale of "
+              + type.deltaName());
     }
     if (scaled.precision() > type.precision()) {
-      throw new DataException("field '" + path + "': a decimal with " + (scaled.precision() - scaled.scale())
-          + " integer digits is out of range for " + type.deltaName());
+      throw new DataException(
+          "field '"
+              + path
+              + "': a decimal with "
+              + (scaled.precision() - scaled.scale())
+              + " integer digits is out of range for "
+              + type.deltaName());
     }
     return scaled;
   }
@@ -230,8 +275,13 @@ public final class ConnectValueConverters {
   }
 
   private static DataException mismatch(String path, ColumnType natural, ColumnType target) {
-    return new DataException("field '" + path + "': record type " + describe(natural) + " cannot be written to table column type "
-        + describe(target));
+    return new DataException(
+        "field '"
+            + path
+            + "': record type "
+            + describe(natural)
+            + " cannot be written to table column type "
+            + describe(target));
   }
 
   private static String describe(ColumnType t) {

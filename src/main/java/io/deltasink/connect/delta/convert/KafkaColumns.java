@@ -11,9 +11,9 @@ import org.apache.kafka.connect.sink.SinkRecord;
 /**
  * The opt-in Kafka coordinate columns ({@code delta.kafka.columns}): {@code kafka_topic} (string),
  * {@code kafka_partition} (integer), {@code kafka_offset} (long), {@code kafka_timestamp}
- * (timestamp, the record's Kafka timestamp). Values come from the record's original coordinates,
- * so an SMT that renames the topic does not change them. They are appended after the value's
- * columns, nullable.
+ * (timestamp, the record's Kafka timestamp). Values come from the record's original coordinates, so
+ * an SMT that renames the topic does not change them. They are appended after the value's columns,
+ * nullable.
  */
 public final class KafkaColumns {
   /** One coordinate. */
@@ -84,12 +84,16 @@ public final class KafkaColumns {
       if (indexes[i] < 0) {
         continue;
       }
-      row[indexes[i]] = switch (coordinates.get(i)) {
-        case TOPIC -> record.originalTopic();
-        case PARTITION -> record.originalKafkaPartition();
-        case OFFSET -> record.originalKafkaOffset();
-        case TIMESTAMP -> record.timestamp() == null ? null : timestampMicros(record.timestamp(), Coordinate.TIMESTAMP.column);
-      };
+      row[indexes[i]] =
+          switch (coordinates.get(i)) {
+            case TOPIC -> record.originalTopic();
+            case PARTITION -> record.originalKafkaPartition();
+            case OFFSET -> record.originalKafkaOffset();
+            case TIMESTAMP ->
+                record.timestamp() == null
+                    ? null
+                    : timestampMicros(record.timestamp(), Coordinate.TIMESTAMP.column);
+          };
     }
   }
 
@@ -98,15 +102,18 @@ public final class KafkaColumns {
    *
    * @param millis milliseconds since 1970-01-01T00:00:00Z
    * @return microseconds since then
-   * @throws DataException naming {@code column} when the microseconds do not fit a long (beyond about
-   *     292,000 years from 1970): a producer can set any timestamp
+   * @throws DataException naming {@code column} when the microseconds do not fit a long (beyond
+   *     about 292,000 years from 1970): a producer can set any timestamp
    */
   public static long timestampMicros(long millis, String column) {
     try {
       return Math.multiplyExact(millis, 1000L);
     } catch (ArithmeticException e) {
-      throw new DataException("column '" + column + "': the record's timestamp is out of range for a timestamp column "
-          + "(microseconds since 1970 in a long)");
+      throw new DataException(
+          "column '"
+              + column
+              + "': the record's timestamp is out of range for a timestamp column "
+              + "(microseconds since 1970 in a long)");
     }
   }
 }

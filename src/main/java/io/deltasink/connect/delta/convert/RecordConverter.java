@@ -16,8 +16,6 @@ public interface RecordConverter {
    */
   ColumnType.Struct schemaFor(SinkRecord record);
 
-  /**
-   * The record as a row of {@code target} (the table's schema), in column order.
-   */
+  /** The record as a row of {@code target} (the table's schema), in column order. */
   Object[] toRow(SinkRecord record, ColumnType.Struct target);
 }

@@ -11,8 +11,8 @@ import org.apache.kafka.connect.sink.SinkRecord;
 
 /**
  * Converts records whose value is a Connect {@link Struct} (Avro, JSON Schema, Protobuf or
- * JsonConverter with schemas). A converter is compiled once per (value schema, table schema)
- * and cached: first by schema identity (converters reuse schema objects), then by equality.
+ * JsonConverter with schemas). A converter is compiled once per (value schema, table schema) and
+ * cached: first by schema identity (converters reuse schema objects), then by equality.
  */
 public final class StructRecordConverter implements RecordConverter {
   private final KafkaColumns kafkaColumns;
@@ -32,16 +32,20 @@ public final class StructRecordConverter implements RecordConverter {
   public Object[] toRow(SinkRecord record, ColumnType.Struct target) {
     Schema schema = record.valueSchema();
     if (schema == null || !(record.value() instanceof Struct)) {
-      throw new DataException("record value must be a Struct with a schema (use a schema-aware converter, or "
-          + "delta.input.format=json with a mapping), got "
-          + (record.value() == null ? "null" : record.value().getClass().getSimpleName()));
+      throw new DataException(
+          "record value must be a Struct with a schema (use a schema-aware converter, or "
+              + "delta.input.format=json with a mapping), got "
+              + (record.value() == null ? "null" : record.value().getClass().getSimpleName()));
     }
     Compiled c = byIdentity.get(schema);
     if (c == null || c.target != target) {
       c = byEquality.get(schema);
       if (c == null || !c.target.equals(target)) {
-        c = new Compiled(target, ConnectValueConverters.struct(schema, target, "", kafkaColumns.names()),
-            kafkaColumns.indexesIn(target));
+        c =
+            new Compiled(
+                target,
+                ConnectValueConverters.struct(schema, target, "", kafkaColumns.names()),
+                kafkaColumns.indexesIn(target));
         byEquality.put(schema, c);
       }
       if (byIdentity.size() > 1000) {

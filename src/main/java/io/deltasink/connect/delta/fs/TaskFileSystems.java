@@ -15,40 +15,46 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Hadoop file systems of one task for the schemes whose credentials are per connector
- * ({@code abfs}, {@code abfss}): one instance of the real driver per scheme and authority (ADLS
- * container and account), shared by every call the task makes, used by no other task, and closed
- * when the task closes.
+ * The Hadoop file systems of one task for the schemes whose credentials are per connector ({@code
+ * abfs}, {@code abfss}): one instance of the real driver per scheme and authority (ADLS container
+ * and account), shared by every call the task makes, used by no other task, and closed when the
+ * task closes.
  *
- * <p>Why: {@code FileSystem.get} caches instances by scheme, authority and user
- * ({@code FileSystem.Cache.Key}), not by configuration. Two connectors on one worker writing to the same
- * account shared the instance, and so the credentials, of whichever started first, and a rotated key,
- * SAS or client secret took effect only when the worker restarted. Turning the cache off for the
- * scheme is no answer on its own: Delta Standalone calls {@code path.getFileSystem(conf)} for every log
- * listing and never closes what it gets, so every listing would create, and leak, an ABFS client.
+ * <p>Why: {@code FileSystem.get} caches instances by scheme, authority and user ({@code
+ * FileSystem.Cache.Key}), not by configuration. Two connectors on one worker writing to the same
+ * account shared the instance, and so the credentials, of whichever started first, and a rotated
+ * key, SAS or client secret took effect only when the worker restarted. Turning the cache off for
+ * the scheme is no answer on its own: Delta Standalone calls {@code path.getFileSystem(conf)} for
+ * every log listing and never closes what it gets, so every listing would create, and leak, an ABFS
+ * client.
  *
  * <p>How: {@link #install} points {@code fs.<scheme>.impl} at {@link TaskScopedFileSystem} with the
- * cache off for that scheme. Hadoop then makes a view per {@code getFileSystem} call (a plain object),
- * which forwards to this scope's shared instance of the driver named in the configuration before
- * (a user's {@code delta.hadoop.fs.abfss.impl} included). The configuration names its scope by id
- * ({@value #SCOPE_KEY}), so copies Delta or Parquet make of it share the scope. Whoever builds the
- * configuration closes the scope: the task in {@code SinkWriter.close()}. Afterwards a view cannot
- * be made any more ({@link IOException}). The per-user cache key is the alternative this avoids: a
- * per-task {@code UserGroupInformation} would need every Hadoop call of the task, on every thread,
- * inside {@code doAs}.
+ * cache off for that scheme. Hadoop then makes a view per {@code getFileSystem} call (a plain
+ * object), which forwards to this scope's shared instance of the driver named in the configuration
+ * before (a user's {@code delta.hadoop.fs.abfss.impl} included). The configuration names its scope
+ * by id ({@value #SCOPE_KEY}), so copies Delta or Parquet make of it share the scope. Whoever
+ * builds the configuration closes the scope: the task in {@code SinkWriter.close()}. Afterwards a
+ * view cannot be made any more ({@link IOException}). The per-user cache key is the alternative
+ * this avoids: a per-task {@code UserGroupInformation} would need every Hadoop call of the task, on
+ * every thread, inside {@code doAs}.
  */
 public final class TaskFileSystems {
   private static final Logger LOG = LoggerFactory.getLogger(TaskFileSystems.class);
+
   /** Configuration key naming the scope of a task's configuration. */
   public static final String SCOPE_KEY = "deltasink.fs.scope";
+
   /** The schemes whose file systems are scoped per task. */
   public static final List<String> SCHEMES = List.of("abfs", "abfss");
+
   private static final String DRIVER_KEY = "deltasink.fs.%s.driver";
   private static final Map<String, TaskFileSystems> SCOPES = new ConcurrentHashMap<>();
 
   private final String id;
+
   /** By {@code scheme://authority}; guarded by {@code this}. */
   private final Map<String, FileSystem> open = new LinkedHashMap<>();
+
   private boolean closed;
 
   private TaskFileSystems(String id) {
@@ -56,10 +62,10 @@ public final class TaskFileSystems {
   }
 
   /**
-   * Gives {@code conf} a new scope: for each of {@link #SCHEMES} with a driver configured
-   * ({@code fs.<scheme>.impl}, set by Hadoop's {@code core-default.xml}), file systems obtained through
-   * {@code conf} come from the scope. Call once per task configuration, after every other key is set;
-   * {@link #close(Configuration)} ends it.
+   * Gives {@code conf} a new scope: for each of {@link #SCHEMES} with a driver configured ({@code
+   * fs.<scheme>.impl}, set by Hadoop's {@code core-default.xml}), file systems obtained through
+   * {@code conf} come from the scope. Call once per task configuration, after every other key is
+   * set; {@link #close(Configuration)} ends it.
    */
   public static void install(Configuration conf) {
     String id = UUID.randomUUID().toString();
@@ -104,15 +110,24 @@ public final class TaskFileSystems {
     String id = conf.get(SCOPE_KEY);
     TaskFileSystems scope = id == null ? null : SCOPES.get(id);
     if (scope == null) {
-      throw new IOException("No open file system scope for " + uri.getScheme() + "://" + uri.getAuthority()
-          + (id == null ? ": the configuration has none" : ": scope " + id + " was closed with its task"));
+      throw new IOException(
+          "No open file system scope for "
+              + uri.getScheme()
+              + "://"
+              + uri.getAuthority()
+              + (id == null
+                  ? ": the configuration has none"
+                  : ": scope " + id + " was closed with its task"));
     }
     return scope.get(uri, conf);
   }
 
   private synchronized FileSystem get(URI uri, Configuration conf) throws IOException {
     String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
-    String key = scheme + "://" + (uri.getAuthority() == null ? "" : uri.getAuthority().toLowerCase(Locale.ROOT));
+    String key =
+        scheme
+            + "://"
+            + (uri.getAuthority() == null ? "" : uri.getAuthority().toLowerCase(Locale.ROOT));
     if (closed) {
       throw new IOException("The file systems of scope " + id + " are closed: " + key);
     }
@@ -143,7 +158,8 @@ public final class TaskFileSystems {
       try {
         e.getValue().close();
       } catch (IOException | RuntimeException ex) {
-        LOG.warn("Closing the file system for {} of scope {} failed: {}", e.getKey(), id, ex.toString());
+        LOG.warn(
+            "Closing the file system for {} of scope {} failed: {}", e.getKey(), id, ex.toString());
       }
     }
     LOG.info("Closed file system scope {} ({} file systems)", id, toClose.size());

@@ -15,14 +15,19 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A named Kusto JSON ingestion mapping ("JSON mapping", learn.microsoft.com/kusto/management/json-mapping),
- * parsed once at configuration time from any of the forms ADX users have:
+ * A named Kusto JSON ingestion mapping ("JSON mapping",
+ * learn.microsoft.com/kusto/management/json-mapping), parsed once at configuration time from any of
+ * the forms ADX users have:
+ *
  * <ul>
- *   <li>the current form {@code [{"Column":"c","Properties":{"Path":"$.a","Transform":"...","ConstValue":"..."},"DataType":"..."}]}</li>
- *   <li>the legacy flat form {@code [{"column":"c","path":"$.a","datatype":"decimal","transform":null}]}</li>
+ *   <li>the current form {@code
+ *       [{"Column":"c","Properties":{"Path":"$.a","Transform":"...","ConstValue":"..."},"DataType":"..."}]}
+ *   <li>the legacy flat form {@code
+ *       [{"column":"c","path":"$.a","datatype":"decimal","transform":null}]}
  *   <li>the whole management command {@code .create table T ingestion json mapping 'name' '[...]'}
- *       ({@code .create-or-alter} and {@code .alter} too), pasted as is</li>
+ *       ({@code .create-or-alter} and {@code .alter} too), pasted as is
  * </ul>
+ *
  * Keys are case-insensitive in every form.
  *
  * @param name the mapping's name
@@ -31,10 +36,11 @@ import java.util.regex.Pattern;
  */
 public record IngestionMapping(String name, String table, List<ColumnMapping> columns) {
   private static final ObjectMapper MAPPER = new ObjectMapper();
-  private static final Pattern COMMAND = Pattern.compile(
-      "^\\s*\\.(?:create-or-alter|create|alter)\\s+table\\s+(\\S+)\\s+ingestion\\s+json\\s+mapping\\s+"
-          + "(['\"])(.*?)\\2\\s+(['\"])(.*)\\4\\s*(?:with\\s*\\(.*\\)\\s*)?$",
-      Pattern.DOTALL | Pattern.CASE_INSENSITIVE);
+  private static final Pattern COMMAND =
+      Pattern.compile(
+          "^\\s*\\.(?:create-or-alter|create|alter)\\s+table\\s+(\\S+)\\s+ingestion\\s+json\\s+mapping\\s+"
+              + "(['\"])(.*?)\\2\\s+(['\"])(.*)\\4\\s*(?:with\\s*\\(.*\\)\\s*)?$",
+          Pattern.DOTALL | Pattern.CASE_INSENSITIVE);
 
   public IngestionMapping {
     columns = List.copyOf(columns);
@@ -60,8 +66,9 @@ public record IngestionMapping(String name, String table, List<ColumnMapping> co
     if (isCommand(json)) {
       Matcher m = COMMAND.matcher(json);
       if (!m.matches()) {
-        throw new IllegalArgumentException("cannot read the mapping command; expected "
-            + ".create table <table> ingestion json mapping '<name>' '<mapping JSON>'");
+        throw new IllegalArgumentException(
+            "cannot read the mapping command; expected "
+                + ".create table <table> ingestion json mapping '<name>' '<mapping JSON>'");
       }
       table = m.group(1).replaceAll("^\\['|'\\]$|^\\[\"|\"\\]$", "");
       name = m.group(3);
@@ -71,10 +78,12 @@ public record IngestionMapping(String name, String table, List<ColumnMapping> co
     try {
       root = MAPPER.readTree(json);
     } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("mapping '" + name + "' is not valid JSON: " + e.getOriginalMessage());
+      throw new IllegalArgumentException(
+          "mapping '" + name + "' is not valid JSON: " + e.getOriginalMessage());
     }
     if (root == null || !root.isArray() || root.isEmpty()) {
-      throw new IllegalArgumentException("mapping '" + name + "' must be a non-empty JSON array of column mappings");
+      throw new IllegalArgumentException(
+          "mapping '" + name + "' must be a non-empty JSON array of column mappings");
     }
     List<ColumnMapping> columns = new ArrayList<>();
     Set<String> seen = new HashSet<>();
@@ -82,7 +91,8 @@ public record IngestionMapping(String name, String table, List<ColumnMapping> co
     for (JsonNode entry : root) {
       ColumnMapping c = column(name, index++, entry);
       if (!seen.add(c.column())) {
-        throw new IllegalArgumentException("mapping '" + name + "' maps column '" + c.column() + "' twice");
+        throw new IllegalArgumentException(
+            "mapping '" + name + "' maps column '" + c.column() + "' twice");
       }
       columns.add(c);
     }
@@ -91,7 +101,8 @@ public record IngestionMapping(String name, String table, List<ColumnMapping> co
 
   private static ColumnMapping column(String mapping, int index, JsonNode entry) {
     if (!entry.isObject()) {
-      throw new IllegalArgumentException("mapping '" + mapping + "' entry " + index + " is not an object");
+      throw new IllegalArgumentException(
+          "mapping '" + mapping + "' entry " + index + " is not an object");
     }
     Map<String, JsonNode> keys = lowerCaseKeys(entry);
     JsonNode props = keys.get("properties");
@@ -102,7 +113,8 @@ public record IngestionMapping(String name, String table, List<ColumnMapping> co
     }
     String column = text(keys.get("column"));
     if (column == null || column.isBlank()) {
-      throw new IllegalArgumentException("mapping '" + mapping + "' entry " + index + " has no \"column\"");
+      throw new IllegalArgumentException(
+          "mapping '" + mapping + "' entry " + index + " has no \"column\"");
     }
     String where = "mapping '" + mapping + "' column '" + column + "': ";
     try {
@@ -111,12 +123,16 @@ public record IngestionMapping(String name, String table, List<ColumnMapping> co
       Transform transform = Transform.parse(text(keys.get("transform")));
       String constValue = text(keys.get("constvalue"));
       String pathText = text(keys.get("path"));
-      KustoJsonPath path = pathText == null || pathText.isBlank() ? null : KustoJsonPath.parse(pathText);
+      KustoJsonPath path =
+          pathText == null || pathText.isBlank() ? null : KustoJsonPath.parse(pathText);
       if (path == null && constValue == null && transform.readsDocument()) {
         throw new IllegalArgumentException("needs a \"path\" (or a \"ConstValue\")");
       }
-      if (transform.name().startsWith("DATETIME_FROM_UNIX") && dataType != null && dataType != KustoDataType.DATETIME) {
-        throw new IllegalArgumentException("transform " + transform + " produces a datetime, but the data type is " + dataType);
+      if (transform.name().startsWith("DATETIME_FROM_UNIX")
+          && dataType != null
+          && dataType != KustoDataType.DATETIME) {
+        throw new IllegalArgumentException(
+            "transform " + transform + " produces a datetime, but the data type is " + dataType);
       }
       return new ColumnMapping(column, path, dataType, transform, constValue);
     } catch (IllegalArgumentException e) {

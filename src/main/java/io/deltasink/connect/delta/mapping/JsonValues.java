@@ -22,38 +22,48 @@ import org.apache.kafka.connect.errors.DataException;
 
 /**
  * Converts one JSON value into the in-memory value of a column, the way Kusto ingestion reads a
- * JSON document into a typed column. Numbers given as JSON strings are accepted for numeric
- * columns (Kusto does); anything that does not fit is a {@link DataException} naming the column.
+ * JSON document into a typed column. Numbers given as JSON strings are accepted for numeric columns
+ * (Kusto does); anything that does not fit is a {@link DataException} naming the column.
  *
  * <ul>
  *   <li>decimal: exact from the JSON text, rounded half-even to the column's scale (18 for Kusto's
- *       {@code decimal}); more integer digits than the column holds, NaN or Infinity are errors</li>
- *   <li>datetime: ISO-8601 text, {@code yyyy-MM-dd[( |T)HH:mm[:ss[.fffffffff]]][Z|±hh:mm]}; without a
- *       zone it is read as UTC (Kusto's datetime is UTC); the date and time must exist (no February 30th,
- *       no 23:60), {@code 24:00} is the next day's midnight</li>
- *   <li>timespan: {@code [-][d.]hh:mm[:ss[.fffffff]]} text or a number of 100 ns ticks; stored as ticks
- *       (more than a long holds is an error)</li>
- *   <li>guid: canonical UUID text, stored lower-case</li>
- *   <li>string: a JSON string's text; any other JSON value as its JSON text</li>
- *   <li>dynamic: the JSON text of the value (a string value keeps its quotes)</li>
+ *       {@code decimal}); more integer digits than the column holds, NaN or Infinity are errors
+ *   <li>datetime: ISO-8601 text, {@code yyyy-MM-dd[( |T)HH:mm[:ss[.fffffffff]]][Z|±hh:mm]}; without
+ *       a zone it is read as UTC (Kusto's datetime is UTC); the date and time must exist (no
+ *       February 30th, no 23:60), {@code 24:00} is the next day's midnight
+ *   <li>timespan: {@code [-][d.]hh:mm[:ss[.fffffff]]} text or a number of 100 ns ticks; stored as
+ *       ticks (more than a long holds is an error)
+ *   <li>guid: canonical UUID text, stored lower-case
+ *   <li>string: a JSON string's text; any other JSON value as its JSON text
+ *   <li>dynamic: the JSON text of the value (a string value keeps its quotes)
  * </ul>
  */
 final class JsonValues {
-  private static final DateTimeFormatter DATETIME = new DateTimeFormatterBuilder()
-      .append(DateTimeFormatter.ISO_LOCAL_DATE)
-      .optionalStart()
-      .appendLiteral('T')
-      .appendValue(ChronoField.HOUR_OF_DAY, 2).appendLiteral(':').appendValue(ChronoField.MINUTE_OF_HOUR, 2)
-      .optionalStart().appendLiteral(':').appendValue(ChronoField.SECOND_OF_MINUTE, 2)
-      .optionalStart().appendFraction(ChronoField.NANO_OF_SECOND, 0, 9, true).optionalEnd()
-      .optionalEnd()
-      .optionalEnd()
-      .optionalStart().appendOffsetId().optionalEnd()
-      // STRICT: 2023-02-31 is an error, not 2023-02-28 (SMART's clamp). The ISO date's year field is
-      // the proleptic year ('uuuu'), which STRICT resolves without an era.
-      .toFormatter(Locale.ROOT)
-      .withResolverStyle(ResolverStyle.STRICT)
-      .withChronology(IsoChronology.INSTANCE);
+  private static final DateTimeFormatter DATETIME =
+      new DateTimeFormatterBuilder()
+          .append(DateTimeFormatter.ISO_LOCAL_DATE)
+          .optionalStart()
+          .appendLiteral('T')
+          .appendValue(ChronoField.HOUR_OF_DAY, 2)
+          .appendLiteral(':')
+          .appendValue(ChronoField.MINUTE_OF_HOUR, 2)
+          .optionalStart()
+          .appendLiteral(':')
+          .appendValue(ChronoField.SECOND_OF_MINUTE, 2)
+          .optionalStart()
+          .appendFraction(ChronoField.NANO_OF_SECOND, 0, 9, true)
+          .optionalEnd()
+          .optionalEnd()
+          .optionalEnd()
+          .optionalStart()
+          .appendOffsetId()
+          .optionalEnd()
+          // STRICT: 2023-02-31 is an error, not 2023-02-28 (SMART's clamp). The ISO date's year
+          // field is
+          // the proleptic year ('uuuu'), which STRICT resolves without an era.
+          .toFormatter(Locale.ROOT)
+          .withResolverStyle(ResolverStyle.STRICT)
+          .withChronology(IsoChronology.INSTANCE);
   private static final long TICKS_PER_SECOND = 10_000_000L;
 
   private JsonValues() {}
@@ -120,21 +130,49 @@ final class JsonValues {
     try {
       return d.toBigIntegerExact();
     } catch (ArithmeticException e) {
-      throw new DataException("column '" + column + "': " + digits(d) + " is not a whole number, as " + typeName + " needs");
+      throw new DataException(
+          "column '"
+              + column
+              + "': "
+              + digits(d)
+              + " is not a whole number, as "
+              + typeName
+              + " needs");
     }
   }
 
   private static Object integer(JsonNode n, ColumnType type, String column) {
-    String name = type == ColumnType.Primitive.BYTE ? "byte" : type == ColumnType.Primitive.SHORT ? "short" : "int";
+    String name =
+        type == ColumnType.Primitive.BYTE
+            ? "byte"
+            : type == ColumnType.Primitive.SHORT ? "short" : "int";
     BigInteger v = integral(n, column, name);
-    long min = type == ColumnType.Primitive.BYTE ? Byte.MIN_VALUE : type == ColumnType.Primitive.SHORT ? Short.MIN_VALUE : Integer.MIN_VALUE;
-    long max = type == ColumnType.Primitive.BYTE ? Byte.MAX_VALUE : type == ColumnType.Primitive.SHORT ? Short.MAX_VALUE : Integer.MAX_VALUE;
+    long min =
+        type == ColumnType.Primitive.BYTE
+            ? Byte.MIN_VALUE
+            : type == ColumnType.Primitive.SHORT ? Short.MIN_VALUE : Integer.MIN_VALUE;
+    long max =
+        type == ColumnType.Primitive.BYTE
+            ? Byte.MAX_VALUE
+            : type == ColumnType.Primitive.SHORT ? Short.MAX_VALUE : Integer.MAX_VALUE;
     if (v.bitLength() > 63 || v.longValue() < min || v.longValue() > max) {
-      throw new DataException("column '" + column + "': a " + v.bitLength() + "-bit integer is out of range for " + name
-          + " [" + min + ", " + max + "]");
+      throw new DataException(
+          "column '"
+              + column
+              + "': a "
+              + v.bitLength()
+              + "-bit integer is out of range for "
+              + name
+              + " ["
+              + min
+              + ", "
+              + max
+              + "]");
     }
     int i = v.intValue();
-    return type == ColumnType.Primitive.BYTE ? (Object) (byte) i : type == ColumnType.Primitive.SHORT ? (Object) (short) i : (Object) i;
+    return type == ColumnType.Primitive.BYTE
+        ? (Object) (byte) i
+        : type == ColumnType.Primitive.SHORT ? (Object) (short) i : (Object) i;
   }
 
   private static Object longValue(JsonNode n, String column) {
@@ -143,7 +181,8 @@ final class JsonValues {
     }
     BigInteger v = integral(n, column, "long");
     if (v.bitLength() > 63) {
-      throw new DataException("column '" + column + "': a " + v.bitLength() + "-bit integer is out of range for long");
+      throw new DataException(
+          "column '" + column + "': a " + v.bitLength() + "-bit integer is out of range for long");
     }
     return v.longValue();
   }
@@ -167,8 +206,15 @@ final class JsonValues {
   static BigDecimal decimal(JsonNode n, ColumnType.Decimal type, String column) {
     BigDecimal d;
     if (n.isNumber()) {
-      if ((n.isDouble() || n.isFloat()) && (Double.isNaN(n.doubleValue()) || Double.isInfinite(n.doubleValue()))) {
-        throw new DataException("column '" + column + "': " + n.asText() + " (not a finite number) cannot be stored in " + type.deltaName());
+      if ((n.isDouble() || n.isFloat())
+          && (Double.isNaN(n.doubleValue()) || Double.isInfinite(n.doubleValue()))) {
+        throw new DataException(
+            "column '"
+                + column
+                + "': "
+                + n.asText()
+                + " (not a finite number) cannot be stored in "
+                + type.deltaName());
       }
       d = n.decimalValue();
     } else if (n.isTextual()) {
@@ -182,17 +228,24 @@ final class JsonValues {
     }
     // Rounded only when it has more fraction digits than the column; otherwise kept as parsed (a
     // compact BigDecimal), which the writer rescales to the column's scale (ColumnType's contract).
-    BigDecimal fitted = d.scale() > type.scale() ? d.setScale(type.scale(), RoundingMode.HALF_EVEN) : d;
+    BigDecimal fitted =
+        d.scale() > type.scale() ? d.setScale(type.scale(), RoundingMode.HALF_EVEN) : d;
     if (fitted.precision() - fitted.scale() > type.precision() - type.scale()) {
-      throw new DataException("column '" + column + "': " + digits(d) + " is out of range for " + type.deltaName());
+      throw new DataException(
+          "column '" + column + "': " + digits(d) + " is out of range for " + type.deltaName());
     }
     return fitted;
   }
 
   private static Object datetime(JsonNode n, String column) {
     if (!n.isTextual()) {
-      throw new DataException("column '" + column + "': " + abbreviate(n) + " is not a datetime text; for numbers "
-          + "since the epoch use a DateTimeFromUnix* transform");
+      throw new DataException(
+          "column '"
+              + column
+              + "': "
+              + abbreviate(n)
+              + " is not a datetime text; for numbers "
+              + "since the epoch use a DateTimeFromUnix* transform");
     }
     return parseDatetimeMicros(n.textValue(), column);
   }
@@ -217,18 +270,21 @@ final class JsonValues {
     try {
       TemporalAccessor t = DATETIME.parse(s);
       LocalDate date = LocalDate.from(t);
-      LocalTime time = t.isSupported(ChronoField.HOUR_OF_DAY) ? LocalTime.from(t) : LocalTime.MIDNIGHT;
+      LocalTime time =
+          t.isSupported(ChronoField.HOUR_OF_DAY) ? LocalTime.from(t) : LocalTime.MIDNIGHT;
       if (endOfDay) {
         if (!time.equals(LocalTime.MIDNIGHT)) {
           throw new DateTimeParseException("only 24:00 ends a day", s, 11);
         }
         date = date.plusDays(1);
       }
-      ZoneOffset offset = t.isSupported(ChronoField.OFFSET_SECONDS) ? ZoneOffset.from(t) : ZoneOffset.UTC;
+      ZoneOffset offset =
+          t.isSupported(ChronoField.OFFSET_SECONDS) ? ZoneOffset.from(t) : ZoneOffset.UTC;
       long seconds = date.atTime(time).toEpochSecond(offset);
       return Math.addExact(Math.multiplyExact(seconds, 1_000_000L), time.getNano() / 1000);
     } catch (DateTimeException | ArithmeticException e) {
-      throw new DataException("column '" + column + "': " + abbreviate(text) + " is not an ISO-8601 datetime");
+      throw new DataException(
+          "column '" + column + "': " + abbreviate(text) + " is not an ISO-8601 datetime");
     }
   }
 
@@ -281,14 +337,23 @@ final class JsonValues {
       long total;
       try {
         long allHours = Math.addExact(Math.multiplyExact(days, 24), hours);
-        long seconds = Math.addExact(Math.multiplyExact(Math.addExact(Math.multiplyExact(allHours, 60), minutes), 60), secs);
+        long seconds =
+            Math.addExact(
+                Math.multiplyExact(Math.addExact(Math.multiplyExact(allHours, 60), minutes), 60),
+                secs);
         total = Math.addExact(Math.multiplyExact(seconds, TICKS_PER_SECOND), ticks);
       } catch (ArithmeticException e) {
-        throw new DataException("column '" + column + "': a timespan out of range (100 ns ticks in a long)");
+        throw new DataException(
+            "column '" + column + "': a timespan out of range (100 ns ticks in a long)");
       }
       return negative ? -total : total;
     } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
-      throw new DataException("column '" + column + "': " + abbreviate(n.textValue()) + " is not a timespan ([d.]hh:mm[:ss[.fffffff]])");
+      throw new DataException(
+          "column '"
+              + column
+              + "': "
+              + abbreviate(n.textValue())
+              + " is not a timespan ([d.]hh:mm[:ss[.fffffff]])");
     }
   }
 
@@ -307,7 +372,8 @@ final class JsonValues {
   }
 
   private static DataException bad(String column, JsonNode n, String type) {
-    return new DataException("column '" + column + "': " + abbreviate(n) + " is not a valid " + type);
+    return new DataException(
+        "column '" + column + "': " + abbreviate(n) + " is not a valid " + type);
   }
 
   /**
@@ -325,12 +391,18 @@ final class JsonValues {
         default -> "a " + n.getNodeType().name().toLowerCase(Locale.ROOT);
       };
     }
-    return v instanceof String str ? "a text of " + str.length() + " characters" : "a " + v.getClass().getSimpleName();
+    return v instanceof String str
+        ? "a text of " + str.length() + " characters"
+        : "a " + v.getClass().getSimpleName();
   }
 
   /** How many digits a decimal has before and after the point, for error messages. */
   static String digits(BigDecimal d) {
     int scale = Math.max(d.scale(), 0);
-    return "a number with " + Math.max(d.precision() - d.scale(), 0) + " integer and " + scale + " fraction digits";
+    return "a number with "
+        + Math.max(d.precision() - d.scale(), 0)
+        + " integer and "
+        + scale
+        + " fraction digits";
   }
 }

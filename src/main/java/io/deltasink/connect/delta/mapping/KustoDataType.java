@@ -12,7 +12,10 @@ public enum KustoDataType {
   INT(ColumnType.Primitive.INTEGER),
   LONG(ColumnType.Primitive.LONG),
   REAL(ColumnType.Primitive.DOUBLE),
-  /** Kusto's decimal holds 34 digits; Delta's widest exact type with room for fractions is decimal(38,18). */
+  /**
+   * Kusto's decimal holds 34 digits; Delta's widest exact type with room for fractions is
+   * decimal(38,18).
+   */
   DECIMAL(new ColumnType.Decimal(38, 18)),
   DATETIME(ColumnType.Primitive.TIMESTAMP),
   /** A duration as 100-nanosecond ticks, as Kusto stores it. */
@@ -33,9 +36,9 @@ public enum KustoDataType {
   }
 
   /**
-   * The type for a mapping's {@code datatype}, accepting Kusto's names and aliases
-   * ({@code boolean}, {@code int32}, {@code int64}, {@code double}, {@code date}, {@code time}, {@code uuid},
-   * {@code uniqueid}).
+   * The type for a mapping's {@code datatype}, accepting Kusto's names and aliases ({@code
+   * boolean}, {@code int32}, {@code int64}, {@code double}, {@code date}, {@code time}, {@code
+   * uuid}, {@code uniqueid}).
    *
    * @throws IllegalArgumentException for any other name
    */
@@ -52,8 +55,11 @@ public enum KustoDataType {
       case "guid", "uuid", "uniqueid" -> GUID;
       case "string" -> STRING;
       case "dynamic" -> DYNAMIC;
-      default -> throw new IllegalArgumentException("unknown Kusto data type '" + name
-          + "'; expected one of bool, int, long, real, decimal, datetime, timespan, guid, string, dynamic");
+      default ->
+          throw new IllegalArgumentException(
+              "unknown Kusto data type '"
+                  + name
+                  + "'; expected one of bool, int, long, real, decimal, datetime, timespan, guid, string, dynamic");
     };
   }
 }

@@ -31,8 +31,8 @@ import org.apache.kafka.connect.sink.SinkRecord;
 /**
  * Turns schemaless JSON records into rows with a Kusto JSON ingestion mapping. The value may be a
  * {@code String} (StringConverter), {@code byte[]} (ByteArrayConverter, UTF-8) or a {@code Map}
- * (JsonConverter with {@code schemas.enable=false}); it must hold one JSON object, and bytes must be
- * well-formed UTF-8 (RFC 3629; see {@link Unicode#invalidUtf8}). Parsing uses Jackson with exact
+ * (JsonConverter with {@code schemas.enable=false}); it must hold one JSON object, and bytes must
+ * be well-formed UTF-8 (RFC 3629; see {@link Unicode#invalidUtf8}). Parsing uses Jackson with exact
  * decimals. Table columns the mapping does not name get null.
  */
 public final class KustoJsonConverter implements RecordConverter {
@@ -44,19 +44,27 @@ public final class KustoJsonConverter implements RecordConverter {
   /**
    * @param maxNestingDepth deepest JSON nesting accepted (objects and arrays)
    */
-  public KustoJsonConverter(IngestionMapping mapping, KafkaColumns kafkaColumns, int maxNestingDepth) {
+  public KustoJsonConverter(
+      IngestionMapping mapping, KafkaColumns kafkaColumns, int maxNestingDepth) {
     this.mapping = mapping;
     this.kafkaColumns = kafkaColumns;
     // Each task parses on its own thread: one idle buffer set, handed over without Jackson's
-    // thread-local lookup (JsonRecyclers' default pool), which cost 2-4% of the task in the profile.
-    this.json = JsonMapper.builder(JsonFactory.builder().recyclerPool(new OneBufferPool()).build())
-        .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-        .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
-        // Keep numbers as written: 12.50 stays 12.50 in a string column.
-        .configure(com.fasterxml.jackson.databind.cfg.JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false)
-        .build();
-    this.json.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(maxNestingDepth).build());
+    // thread-local lookup (JsonRecyclers' default pool), which cost 2-4% of the task in the
+    // profile.
+    this.json =
+        JsonMapper.builder(JsonFactory.builder().recyclerPool(new OneBufferPool()).build())
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            // Keep numbers as written: 12.50 stays 12.50 in a string column.
+            .configure(
+                com.fasterxml.jackson.databind.cfg.JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES,
+                false)
+            .build();
+    this.json
+        .getFactory()
+        .setStreamReadConstraints(
+            StreamReadConstraints.builder().maxNestingDepth(maxNestingDepth).build());
   }
 
   public IngestionMapping mapping() {
@@ -74,9 +82,13 @@ public final class KustoJsonConverter implements RecordConverter {
     for (ColumnMapping c : mapping.columns()) {
       KustoDataType t = c.dataType() != null ? c.dataType() : implied(c);
       if (t == null) {
-        throw new ConnectException("Mapping '" + mapping.name() + "' gives no datatype for column '" + c.column()
-            + "' and the table does not exist yet, so its type is unknown: add \"datatype\" to every column mapping, "
-            + "or create the table first");
+        throw new ConnectException(
+            "Mapping '"
+                + mapping.name()
+                + "' gives no datatype for column '"
+                + c.column()
+                + "' and the table does not exist yet, so its type is unknown: add \"datatype\" to every column mapping, "
+                + "or create the table first");
       }
       columns.add(new Column(c.column(), t.columnType(), true));
     }
@@ -85,9 +97,13 @@ public final class KustoJsonConverter implements RecordConverter {
 
   private static KustoDataType implied(ColumnMapping c) {
     return switch (c.transform()) {
-      case DATETIME_FROM_UNIX_SECONDS, DATETIME_FROM_UNIX_MILLISECONDS, DATETIME_FROM_UNIX_MICROSECONDS,
-          DATETIME_FROM_UNIX_NANOSECONDS -> KustoDataType.DATETIME;
-      case SOURCE_LOCATION, DROP_MAPPED_FIELDS, PROPERTY_BAG_ARRAY_TO_DICTIONARY -> KustoDataType.STRING;
+      case DATETIME_FROM_UNIX_SECONDS,
+              DATETIME_FROM_UNIX_MILLISECONDS,
+              DATETIME_FROM_UNIX_MICROSECONDS,
+              DATETIME_FROM_UNIX_NANOSECONDS ->
+          KustoDataType.DATETIME;
+      case SOURCE_LOCATION, DROP_MAPPED_FIELDS, PROPERTY_BAG_ARRAY_TO_DICTIONARY ->
+          KustoDataType.STRING;
       case SOURCE_LINE_NUMBER -> KustoDataType.LONG;
       default -> null;
     };
@@ -115,11 +131,15 @@ public final class KustoJsonConverter implements RecordConverter {
     Object[] row = new Object[target.fields().size()];
     for (int i = 0; i < c.readers.length; i++) {
       KustoJsonPath path = c.paths[i];
-      JsonNode node = path == null ? null : fieldValues != null ? fieldValues[c.slots[i]] : path.evaluate(root);
+      JsonNode node =
+          path == null ? null : fieldValues != null ? fieldValues[c.slots[i]] : path.evaluate(root);
       Object v = c.readers[i].read(node, record);
       if (v == null && c.notNull[i]) {
-        throw new DataException("column '" + target.fields().get(c.indexes[i]).name() + "' is NOT NULL in the table "
-            + "but the document gives no value for it");
+        throw new DataException(
+            "column '"
+                + target.fields().get(c.indexes[i]).name()
+                + "' is NOT NULL in the table "
+                + "but the document gives no value for it");
       }
       row[c.indexes[i]] = v;
     }
@@ -127,7 +147,10 @@ public final class KustoJsonConverter implements RecordConverter {
     return row;
   }
 
-  /** Whether rows for {@code target} are read with the streaming parser (every path one top-level field). */
+  /**
+   * Whether rows for {@code target} are read with the streaming parser (every path one top-level
+   * field).
+   */
   boolean streams(ColumnType.Struct target) {
     return compile(target).fields != null;
   }
@@ -148,9 +171,10 @@ public final class KustoJsonConverter implements RecordConverter {
       } else if (value instanceof Map<?, ?> || value instanceof Collection<?>) {
         root = json.valueToTree(value);
       } else {
-        throw new DataException("a JSON mapping needs the value as a String, byte[] or Map (StringConverter, "
-            + "ByteArrayConverter, or JsonConverter with schemas.enable=false), got "
-            + (value == null ? "null" : value.getClass().getSimpleName()));
+        throw new DataException(
+            "a JSON mapping needs the value as a String, byte[] or Map (StringConverter, "
+                + "ByteArrayConverter, or JsonConverter with schemas.enable=false), got "
+                + (value == null ? "null" : value.getClass().getSimpleName()));
       }
     } catch (JsonProcessingException e) {
       throw new DataException(JsonErrors.describe(e));
@@ -158,12 +182,16 @@ public final class KustoJsonConverter implements RecordConverter {
       // Messages of the exceptions below quote record content (bytes, map keys): their class only.
       throw new DataException("unreadable JSON (" + e.getClass().getSimpleName() + ")");
     } catch (IllegalArgumentException e) {
-      throw new DataException("the value cannot be read as JSON (" + e.getClass().getSimpleName()
-          + (e.getCause() == null ? "" : ": " + e.getCause().getClass().getSimpleName()) + ")");
+      throw new DataException(
+          "the value cannot be read as JSON ("
+              + e.getClass().getSimpleName()
+              + (e.getCause() == null ? "" : ": " + e.getCause().getClass().getSimpleName())
+              + ")");
     }
     if (root == null || !root.isObject()) {
-      throw new DataException("the JSON value must be an object, got " + (root == null || root.isMissingNode() ? "nothing"
-          : JsonValues.abbreviate(root)));
+      throw new DataException(
+          "the JSON value must be an object, got "
+              + (root == null || root.isMissingNode() ? "nothing" : JsonValues.abbreviate(root)));
     }
     return root;
   }
@@ -174,8 +202,13 @@ public final class KustoJsonConverter implements RecordConverter {
     for (ColumnMapping m : mapping.columns()) {
       int idx = target.indexOf(m.column());
       if (idx < 0) {
-        throw new ConnectException("Mapping '" + mapping.name() + "' maps column '" + m.column()
-            + "', which the table does not have; table columns: " + target.fields().stream().map(Column::name).toList());
+        throw new ConnectException(
+            "Mapping '"
+                + mapping.name()
+                + "' maps column '"
+                + m.column()
+                + "', which the table does not have; table columns: "
+                + target.fields().stream().map(Column::name).toList());
       }
       readers.add(reader(m, target.fields().get(idx).type()));
       indexes.add(idx);
@@ -183,8 +216,12 @@ public final class KustoJsonConverter implements RecordConverter {
     for (Column col : target.fields()) {
       boolean mapped = mapping.columns().stream().anyMatch(m -> m.column().equals(col.name()));
       if (!mapped && !kafkaColumns.names().contains(col.name()) && !col.nullable()) {
-        throw new ConnectException("Table column '" + col.name() + "' is NOT NULL but mapping '" + mapping.name()
-            + "' does not fill it");
+        throw new ConnectException(
+            "Table column '"
+                + col.name()
+                + "' is NOT NULL but mapping '"
+                + mapping.name()
+                + "' does not fill it");
       }
     }
     boolean[] notNull = new boolean[indexes.size()];
@@ -211,8 +248,15 @@ public final class KustoJsonConverter implements RecordConverter {
         }
       }
     }
-    return new Compiled(target, readers.toArray(new ColumnReader[0]), indexes.stream().mapToInt(Integer::intValue).toArray(),
-        notNull, kafkaColumns.indexesIn(target), paths, slots, topLevelOnly ? new TopLevelFields(fieldNames, json) : null);
+    return new Compiled(
+        target,
+        readers.toArray(new ColumnReader[0]),
+        indexes.stream().mapToInt(Integer::intValue).toArray(),
+        notNull,
+        kafkaColumns.indexesIn(target),
+        paths,
+        slots,
+        topLevelOnly ? new TopLevelFields(fieldNames, json) : null);
   }
 
   /** One column's value from the JSON node its path selects ({@code null}: missing or no path). */
@@ -234,27 +278,34 @@ public final class KustoJsonConverter implements RecordConverter {
       case DATETIME_FROM_UNIX_MILLISECONDS -> epoch(m, 1_000L, 1);
       case DATETIME_FROM_UNIX_MICROSECONDS -> epoch(m, 1L, 1);
       case DATETIME_FROM_UNIX_NANOSECONDS -> epoch(m, 1L, 1000);
-      case SOURCE_LOCATION -> (value, record) -> "kafka://" + record.originalTopic() + "/" + record.originalKafkaPartition();
-      case SOURCE_LINE_NUMBER -> type == ColumnType.Primitive.STRING
-          ? (value, record) -> Long.toString(record.originalKafkaOffset())
-          : (value, record) -> record.originalKafkaOffset();
+      case SOURCE_LOCATION ->
+          (value, record) ->
+              "kafka://" + record.originalTopic() + "/" + record.originalKafkaPartition();
+      case SOURCE_LINE_NUMBER ->
+          type == ColumnType.Primitive.STRING
+              ? (value, record) -> Long.toString(record.originalKafkaOffset())
+              : (value, record) -> record.originalKafkaOffset();
       case DROP_MAPPED_FIELDS -> dropMappedFields(m);
-      case PROPERTY_BAG_ARRAY_TO_DICTIONARY -> (n, record) -> {
-        if (n == null || n.isNull()) {
-          return null;
-        }
-        if (!n.isArray()) {
-          throw new DataException("column '" + column + "': PropertyBagArrayToDictionary needs an array, got "
-              + JsonValues.abbreviate(n));
-        }
-        ObjectNode out = json.createObjectNode();
-        for (JsonNode e : n) {
-          if (e.isObject()) {
-            out.setAll((ObjectNode) e);
-          }
-        }
-        return out.toString();
-      };
+      case PROPERTY_BAG_ARRAY_TO_DICTIONARY ->
+          (n, record) -> {
+            if (n == null || n.isNull()) {
+              return null;
+            }
+            if (!n.isArray()) {
+              throw new DataException(
+                  "column '"
+                      + column
+                      + "': PropertyBagArrayToDictionary needs an array, got "
+                      + JsonValues.abbreviate(n));
+            }
+            ObjectNode out = json.createObjectNode();
+            for (JsonNode e : n) {
+              if (e.isObject()) {
+                out.setAll((ObjectNode) e);
+              }
+            }
+            return out.toString();
+          };
     };
   }
 
@@ -262,12 +313,28 @@ public final class KustoJsonConverter implements RecordConverter {
     KustoDataType declared = m.dataType() != null ? m.dataType() : implied(m);
     KustoDataType natural = natural(type, m);
     if (declared != null && declared.columnType().getClass() != type.getClass()) {
-      throw new ConnectException("Mapping '" + mapping.name() + "' declares column '" + m.column() + "' as " + declared
-          + " but the table column is " + type.deltaName());
+      throw new ConnectException(
+          "Mapping '"
+              + mapping.name()
+              + "' declares column '"
+              + m.column()
+              + "' as "
+              + declared
+              + " but the table column is "
+              + type.deltaName());
     }
     if (declared != null && declared.columnType() instanceof ColumnType.Primitive p && p != type) {
-      throw new ConnectException("Mapping '" + mapping.name() + "' declares column '" + m.column() + "' as " + declared
-          + " (" + p.deltaName() + ") but the table column is " + type.deltaName());
+      throw new ConnectException(
+          "Mapping '"
+              + mapping.name()
+              + "' declares column '"
+              + m.column()
+              + "' as "
+              + declared
+              + " ("
+              + p.deltaName()
+              + ") but the table column is "
+              + type.deltaName());
     }
     return declared != null ? declared : natural;
   }
@@ -298,8 +365,12 @@ public final class KustoJsonConverter implements RecordConverter {
           break;
       }
     }
-    throw new ConnectException("Table column '" + m.column() + "' has type " + type.deltaName()
-        + ", which a JSON ingestion mapping cannot fill");
+    throw new ConnectException(
+        "Table column '"
+            + m.column()
+            + "' has type "
+            + type.deltaName()
+            + ", which a JSON ingestion mapping cannot fill");
   }
 
   private ColumnReader epoch(ColumnMapping m, long microsPerUnit, long unitsPerMicro) {
@@ -312,13 +383,22 @@ public final class KustoJsonConverter implements RecordConverter {
       try {
         units = n.isNumber() ? n.decimalValue() : new java.math.BigDecimal(n.asText().trim());
       } catch (NumberFormatException e) {
-        throw new DataException("column '" + column + "': " + JsonValues.abbreviate(n) + " is not a number for " + m.transform());
+        throw new DataException(
+            "column '"
+                + column
+                + "': "
+                + JsonValues.abbreviate(n)
+                + " is not a number for "
+                + m.transform());
       }
       try {
-        return units.multiply(java.math.BigDecimal.valueOf(microsPerUnit))
-            .divide(java.math.BigDecimal.valueOf(unitsPerMicro), java.math.RoundingMode.FLOOR).longValueExact();
+        return units
+            .multiply(java.math.BigDecimal.valueOf(microsPerUnit))
+            .divide(java.math.BigDecimal.valueOf(unitsPerMicro), java.math.RoundingMode.FLOOR)
+            .longValueExact();
       } catch (ArithmeticException e) {
-        throw new DataException("column '" + column + "': the number is out of range for a timestamp");
+        throw new DataException(
+            "column '" + column + "': the number is out of range for a timestamp");
       }
     };
   }
@@ -326,7 +406,10 @@ public final class KustoJsonConverter implements RecordConverter {
   private ColumnReader dropMappedFields(ColumnMapping m) {
     List<KustoJsonPath> others = new ArrayList<>();
     for (ColumnMapping o : mapping.columns()) {
-      if (o != m && o.path() != null && m.path().isPrefixOf(o.path()) && o.path().steps().size() > m.path().steps().size()) {
+      if (o != m
+          && o.path() != null
+          && m.path().isPrefixOf(o.path())
+          && o.path().steps().size() > m.path().steps().size()) {
         others.add(o.path());
       }
     }
@@ -361,8 +444,8 @@ public final class KustoJsonConverter implements RecordConverter {
   }
 
   /**
-   * Jackson's buffer recycling with one idle {@link BufferRecycler}: a parser takes it (or a new one
-   * when it is in use, as on a second thread) and gives it back when closed.
+   * Jackson's buffer recycling with one idle {@link BufferRecycler}: a parser takes it (or a new
+   * one when it is in use, as on a second thread) and gives it back when closed.
    */
   private static final class OneBufferPool implements RecyclerPool<BufferRecycler> {
     private static final long serialVersionUID = 1L;
@@ -390,7 +473,13 @@ public final class KustoJsonConverter implements RecordConverter {
    * @param slots per reader, its field's slot in {@code fields}' result (-1 without a path)
    * @param fields the streaming reader when every path is one top-level field, else null
    */
-  private record Compiled(ColumnType.Struct target, ColumnReader[] readers, int[] indexes, boolean[] notNull, int[] kafkaIndexes,
-      KustoJsonPath[] paths, int[] slots, TopLevelFields fields) {}
-
+  private record Compiled(
+      ColumnType.Struct target,
+      ColumnReader[] readers,
+      int[] indexes,
+      boolean[] notNull,
+      int[] kafkaIndexes,
+      KustoJsonPath[] paths,
+      int[] slots,
+      TopLevelFields fields) {}
 }

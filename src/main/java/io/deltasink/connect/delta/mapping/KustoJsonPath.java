@@ -6,10 +6,10 @@ import java.util.List;
 
 /**
  * The JSONPath subset Kusto JSON ingestion mappings support ("Ingestion mappings", JSON mapping,
- * learn.microsoft.com/kusto/management/json-mapping): the root {@code $}, then any number of
- * {@code .name}, {@code ['name']}, {@code ["name"]} and {@code [n]} steps. Anything else
- * (wildcards, recursive descent, filters, slices) is rejected when the mapping is parsed, with the
- * position of the problem. A step that does not exist in a document evaluates to {@code null}.
+ * learn.microsoft.com/kusto/management/json-mapping): the root {@code $}, then any number of {@code
+ * .name}, {@code ['name']}, {@code ["name"]} and {@code [n]} steps. Anything else (wildcards,
+ * recursive descent, filters, slices) is rejected when the mapping is parsed, with the position of
+ * the problem. A step that does not exist in a document evaluates to {@code null}.
  */
 public final class KustoJsonPath {
   private final String text;
@@ -44,7 +44,8 @@ public final class KustoJsonPath {
         while (j < n && path.charAt(j) != '.' && path.charAt(j) != '[') {
           char x = path.charAt(j);
           if (x == '*' || x == '\'' || x == '"' || x == ']' || Character.isWhitespace(x)) {
-            throw error(path, j, "unexpected '" + x + "' in a field name (use ['name'] for unusual names)");
+            throw error(
+                path, j, "unexpected '" + x + "' in a field name (use ['name'] for unusual names)");
           }
           j++;
         }
@@ -79,7 +80,8 @@ public final class KustoJsonPath {
           }
           String idx = path.substring(i + 1, close);
           if (!idx.matches("\\d{1,9}")) {
-            throw error(path, i, "'[" + idx + "]' is not supported; only [n], ['name'] and [\"name\"]");
+            throw error(
+                path, i, "'[" + idx + "]' is not supported; only [n], ['name'] and [\"name\"]");
           }
           steps.add(Integer.parseInt(idx));
           i = close + 1;
@@ -92,7 +94,8 @@ public final class KustoJsonPath {
   }
 
   private static IllegalArgumentException error(String path, int pos, String what) {
-    return new IllegalArgumentException("invalid JSON path '" + path + "' at position " + pos + ": " + what);
+    return new IllegalArgumentException(
+        "invalid JSON path '" + path + "' at position " + pos + ": " + what);
   }
 
   /** The node the path selects in {@code root}, or {@code null} when it does not exist. */

@@ -29,8 +29,8 @@ import java.util.Map;
  * column conversions are the same either way. The whole document is still tokenized, so malformed
  * JSON, invalid UTF-8 and the nesting limit are caught as before.
  *
- * <p>Returns {@code null} instead of throwing for anything unusual (not an object, malformed, trailing
- * content): the caller then parses the tree, which gives the established error message.
+ * <p>Returns {@code null} instead of throwing for anything unusual (not an object, malformed,
+ * trailing content): the caller then parses the tree, which gives the established error message.
  */
 final class TopLevelFields {
   private final JsonFactory factory;
@@ -64,15 +64,19 @@ final class TopLevelFields {
    */
   JsonNode[] read(Object value) {
     JsonNode[] out = new JsonNode[size];
-    // A String is parsed as its UTF-8 bytes: Jackson's byte parser matches field names as int quads,
+    // A String is parsed as its UTF-8 bytes: Jackson's byte parser matches field names as int
+    // quads,
     // faster than the char parser, and ASCII strings encode with one array copy. The encoding is
-    // lossless unless the String holds an unpaired surrogate, which would become '?': the tree parser
+    // lossless unless the String holds an unpaired surrogate, which would become '?': the tree
+    // parser
     // keeps it, for the writer to reject.
     if (value instanceof String s && Unicode.unpairedSurrogate(s) >= 0) {
       return null;
     }
-    try (JsonParser p = value instanceof String s ? factory.createParser(s.getBytes(StandardCharsets.UTF_8))
-        : value instanceof byte[] b ? factory.createParser(b) : null) {
+    try (JsonParser p =
+        value instanceof String s
+            ? factory.createParser(s.getBytes(StandardCharsets.UTF_8))
+            : value instanceof byte[] b ? factory.createParser(b) : null) {
       if (p == null || p.nextToken() != JsonToken.START_OBJECT) {
         return null;
       }
@@ -110,10 +114,10 @@ final class TopLevelFields {
   }
 
   /**
-   * A number token without exponent and with at most 18 significant digits ({@code 13.6}, {@code -77.600006}),
-   * read straight into a compact BigDecimal of the same unscaled value and scale as
-   * {@code new BigDecimal(text)}; {@code null} for anything else, which Jackson's parser then reads.
-   * The token is already valid JSON number syntax.
+   * A number token without exponent and with at most 18 significant digits ({@code 13.6}, {@code
+   * -77.600006}), read straight into a compact BigDecimal of the same unscaled value and scale as
+   * {@code new BigDecimal(text)}; {@code null} for anything else, which Jackson's parser then
+   * reads. The token is already valid JSON number syntax.
    */
   static BigDecimal plainDecimal(char[] text, int offset, int length) {
     int i = offset;
@@ -149,7 +153,10 @@ final class TopLevelFields {
     return BigDecimal.valueOf(negative ? -unscaled : unscaled, point < 0 ? 0 : end - point - 1);
   }
 
-  /** The node Jackson's tree deserializer makes for the current value (with USE_BIG_DECIMAL_FOR_FLOATS). */
+  /**
+   * The node Jackson's tree deserializer makes for the current value (with
+   * USE_BIG_DECIMAL_FOR_FLOATS).
+   */
   private JsonNode node(JsonParser p, JsonToken t) throws IOException {
     switch (t) {
       case VALUE_STRING:
@@ -171,7 +178,8 @@ final class TopLevelFields {
         if (p.isNaN()) {
           return DoubleNode.valueOf(p.getDoubleValue());
         }
-        BigDecimal plain = plainDecimal(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+        BigDecimal plain =
+            plainDecimal(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
         return DecimalNode.valueOf(plain != null ? plain : p.getDecimalValue());
       default:
         return mapper.readTree(p); // an object or array: its subtree, as the tree holds it

@@ -5,17 +5,19 @@ import java.util.Locale;
 /**
  * Kusto JSON mapping transformations ("Mapping transformations",
  * learn.microsoft.com/kusto/management/mappings#mapping-transformations):
+ *
  * <ul>
- *   <li>{@code DateTimeFromUnixSeconds}, {@code ...Milliseconds}, {@code ...Microseconds},
- *       {@code ...Nanoseconds}: a number (or numeric string) since 1970-01-01 UTC becomes a datetime</li>
- *   <li>{@code SourceLocation}: the record's origin, {@code kafka://<topic>/<partition>}
- *       (Kusto gives the blob URI; a Kafka record's origin is its topic partition); no path needed</li>
- *   <li>{@code SourceLineNumber}: the record's Kafka offset; no path needed</li>
+ *   <li>{@code DateTimeFromUnixSeconds}, {@code ...Milliseconds}, {@code ...Microseconds}, {@code
+ *       ...Nanoseconds}: a number (or numeric string) since 1970-01-01 UTC becomes a datetime
+ *   <li>{@code SourceLocation}: the record's origin, {@code kafka://<topic>/<partition>} (Kusto
+ *       gives the blob URI; a Kafka record's origin is its topic partition); no path needed
+ *   <li>{@code SourceLineNumber}: the record's Kafka offset; no path needed
  *   <li>{@code DropMappedFields}: the object at the path, without the fields other columns of the
- *       mapping already take, as JSON text</li>
- *   <li>{@code PropertyBagArrayToDictionary}: an array of single-property objects
- *       {@code [{"a":1},{"b":2}]} becomes the object {@code {"a":1,"b":2}}, as JSON text</li>
+ *       mapping already take, as JSON text
+ *   <li>{@code PropertyBagArrayToDictionary}: an array of single-property objects {@code
+ *       [{"a":1},{"b":2}]} becomes the object {@code {"a":1,"b":2}}, as JSON text
  * </ul>
+ *
  * A constant ({@code ConstValue}) is not a transform in Kusto's syntax but a property of the column
  * mapping; see {@link ColumnMapping#constValue()}.
  */
@@ -39,7 +41,10 @@ public enum Transform {
    * @throws IllegalArgumentException for a name Kusto does not define (case-insensitive)
    */
   public static Transform parse(String name) {
-    if (name == null || name.isBlank() || "null".equalsIgnoreCase(name.trim()) || "none".equalsIgnoreCase(name.trim())) {
+    if (name == null
+        || name.isBlank()
+        || "null".equalsIgnoreCase(name.trim())
+        || "none".equalsIgnoreCase(name.trim())) {
       return NONE;
     }
     return switch (name.trim().toLowerCase(Locale.ROOT)) {
@@ -51,9 +56,13 @@ public enum Transform {
       case "sourcelinenumber" -> SOURCE_LINE_NUMBER;
       case "dropmappedfields" -> DROP_MAPPED_FIELDS;
       case "propertybagarraytodictionary" -> PROPERTY_BAG_ARRAY_TO_DICTIONARY;
-      default -> throw new IllegalArgumentException("unknown transform '" + name + "'; expected one of "
-          + "DateTimeFromUnixSeconds, DateTimeFromUnixMilliseconds, DateTimeFromUnixMicroseconds, "
-          + "DateTimeFromUnixNanoseconds, SourceLocation, SourceLineNumber, DropMappedFields, PropertyBagArrayToDictionary");
+      default ->
+          throw new IllegalArgumentException(
+              "unknown transform '"
+                  + name
+                  + "'; expected one of "
+                  + "DateTimeFromUnixSeconds, DateTimeFromUnixMilliseconds, DateTimeFromUnixMicroseconds, "
+                  + "DateTimeFromUnixNanoseconds, SourceLocation, SourceLineNumber, DropMappedFields, PropertyBagArrayToDictionary");
     };
   }
 }

@@ -18,8 +18,9 @@ public interface CommitStatsView {
   long getCommits();
 
   /**
-   * Median duration of the recent commits (the last 769 to 1,024), in ms, from the first attempt to the
-   * outcome; approximate (a histogram bucket's lower bound, see {@link CommitStats}); -1 before any.
+   * Median duration of the recent commits (the last 769 to 1,024), in ms, from the first attempt to
+   * the outcome; approximate (a histogram bucket's lower bound, see {@link CommitStats}); -1 before
+   * any.
    */
   long getCommitLatencyP50Ms();
 

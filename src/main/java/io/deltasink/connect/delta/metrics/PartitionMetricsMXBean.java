@@ -1,8 +1,8 @@
 package io.deltasink.connect.delta.metrics;
 
 /**
- * One Kafka partition a task owns, as JMX
- * {@code io.deltasink.connect.delta:type=partition,connector=<name>,task=<id>,topic=<topic>,partition=<n>}.
+ * One Kafka partition a task owns, as JMX {@code
+ * io.deltasink.connect.delta:type=partition,connector=<name>,task=<id>,topic=<topic>,partition=<n>}.
  */
 public interface PartitionMetricsMXBean {
   /** The Delta table the partition is written to. */
@@ -11,6 +11,8 @@ public interface PartitionMetricsMXBean {
   /** The last offset the table holds for this partition (its txn version), -1 for none. */
   long getLastCommittedOffset();
 
-  /** Offsets received but not yet in a committed Delta version (last received minus last committed). */
+  /**
+   * Offsets received but not yet in a committed Delta version (last received minus last committed).
+   */
   long getCommitLag();
 }

@@ -15,14 +15,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The JMX MBeans of one sink task in the platform MBean server, domain {@value #DOMAIN}: one
- * {@code type=task}, one {@code type=table} per table it writes, one {@code type=partition} per Kafka
+ * The JMX MBeans of one sink task in the platform MBean server, domain {@value #DOMAIN}: one {@code
+ * type=task}, one {@code type=table} per table it writes, one {@code type=partition} per Kafka
  * partition it owns. Values are set by the task's threads and read by JMX clients (jconsole, a JMX
  * exporter). Registration problems are logged, never fatal: metrics must not stop the data.
  *
- * <p>Commit counts and latency percentiles live in a Kafka {@link Metrics} registry of this task's own,
- * without reporters: the MXBeans read them, so the JMX names and attributes stay what they were on every
- * Connect version. docs/metrics.md says why these are not Connect's {@code PluginMetrics} (KIP-877).
+ * <p>Commit counts and latency percentiles live in a Kafka {@link Metrics} registry of this task's
+ * own, without reporters: the MXBeans read them, so the JMX names and attributes stay what they
+ * were on every Connect version. docs/metrics.md says why these are not Connect's {@code
+ * PluginMetrics} (KIP-877).
  */
 public final class SinkMetrics implements AutoCloseable {
   public static final String DOMAIN = "io.deltasink.connect.delta";
@@ -39,7 +40,8 @@ public final class SinkMetrics implements AutoCloseable {
    * @param taskId the task's number within the connector
    */
   public SinkMetrics(String connector, String taskId) {
-    this.prefix = DOMAIN + ":connector=" + ObjectName.quote(connector) + ",task=" + ObjectName.quote(taskId);
+    this.prefix =
+        DOMAIN + ":connector=" + ObjectName.quote(connector) + ",task=" + ObjectName.quote(taskId);
     register(name("task", ""), task);
   }
 
@@ -56,7 +58,10 @@ public final class SinkMetrics implements AutoCloseable {
 
   /** The MBean of a partition the task now owns; {@link #unregister(Partition)} when it goes. */
   public Partition partition(String topic, int partition, String table) {
-    Partition p = new Partition(table, name("partition", ",topic=" + ObjectName.quote(topic) + ",partition=" + partition));
+    Partition p =
+        new Partition(
+            table,
+            name("partition", ",topic=" + ObjectName.quote(topic) + ",partition=" + partition));
     register(p.name, p);
     return p;
   }
@@ -163,7 +168,8 @@ public final class SinkMetrics implements AutoCloseable {
     }
 
     /** A commit of this table at {@code tableVersion}; counts for the task too. */
-    public void committed(long tableVersion, long rows, long fileBytes, long fileCount, long latencyMs) {
+    public void committed(
+        long tableVersion, long rows, long fileBytes, long fileCount, long latencyMs) {
       if (tableVersion >= 0) {
         version = tableVersion;
       }
@@ -194,7 +200,10 @@ public final class SinkMetrics implements AutoCloseable {
       this.name = name;
     }
 
-    /** @param committedOffset last offset in Delta; @param receivedOffset last offset received (or committed) */
+    /**
+     * @param committedOffset last offset in Delta; @param receivedOffset last offset received (or
+     *     committed)
+     */
     public void offsets(long committedOffset, long receivedOffset) {
       committed = committedOffset;
       received = receivedOffset;

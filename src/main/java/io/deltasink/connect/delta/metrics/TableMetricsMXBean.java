@@ -1,8 +1,8 @@
 package io.deltasink.connect.delta.metrics;
 
 /**
- * One Delta table of one task, as JMX
- * {@code io.deltasink.connect.delta:type=table,connector=<name>,task=<id>,table=<quoted location>}.
+ * One Delta table of one task, as JMX {@code
+ * io.deltasink.connect.delta:type=table,connector=<name>,task=<id>,table=<quoted location>}.
  */
 public interface TableMetricsMXBean extends CommitStatsView {
   String getLocation();

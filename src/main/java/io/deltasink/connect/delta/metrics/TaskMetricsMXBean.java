@@ -11,7 +11,9 @@ public interface TaskMetricsMXBean extends CommitStatsView {
   /** Bytes of uncommitted Parquet data, on storage or still in memory (estimate). */
   long getBufferedBytes();
 
-  /** Heap held by open Parquet files (estimate), the figure {@code delta.buffer.max.bytes} bounds. */
+  /**
+   * Heap held by open Parquet files (estimate), the figure {@code delta.buffer.max.bytes} bounds.
+   */
   long getBufferedHeapBytes();
 
   /** Records handed to the dead-letter queue ({@code errors.tolerance=all}). */

@@ -5,28 +5,35 @@ import java.util.Objects;
 
 /**
  * The column types this connector writes, modelled on the Delta protocol's schema types
- * (PROTOCOL.md, "Schema Serialization Format"), independent of any Delta or Parquet library so
- * that {@code convert/} and {@code writer/} never depend on the Delta backend.
+ * (PROTOCOL.md, "Schema Serialization Format"), independent of any Delta or Parquet library so that
+ * {@code convert/} and {@code writer/} never depend on the Delta backend.
  *
- * <p>In-memory value shapes that rows carry for each type (the {@code writer/} package relies on them):
+ * <p>In-memory value shapes that rows carry for each type (the {@code writer/} package relies on
+ * them):
+ *
  * <ul>
- *   <li>{@code BOOLEAN}: {@link Boolean}; {@code BYTE}, {@code SHORT}, {@code INTEGER}: any {@link Number}
- *       (its {@code intValue()}); {@code LONG}: {@link Long}; {@code FLOAT}: {@link Float};
- *       {@code DOUBLE}: {@link Double}</li>
- *   <li>{@code STRING}: {@link String}; {@code BINARY}: {@code byte[]}</li>
- *   <li>{@code DATE}: {@link Integer} days since 1970-01-01</li>
- *   <li>{@code TIMESTAMP}: {@link Long} microseconds since 1970-01-01T00:00:00Z (UTC)</li>
- *   <li>{@link Decimal}: {@link java.math.BigDecimal} that fits the column exactly: at most the column's
- *       scale in fraction digits and at most precision minus scale integer digits. Its own scale may be
- *       smaller (13.6 for a {@code decimal(38,18)} column): writers rescale it, so that parsing keeps
- *       the cheap compact form and readers still see the column's scale.</li>
+ *   <li>{@code BOOLEAN}: {@link Boolean}; {@code BYTE}, {@code SHORT}, {@code INTEGER}: any {@link
+ *       Number} (its {@code intValue()}); {@code LONG}: {@link Long}; {@code FLOAT}: {@link Float};
+ *       {@code DOUBLE}: {@link Double}
+ *   <li>{@code STRING}: {@link String}; {@code BINARY}: {@code byte[]}
+ *   <li>{@code DATE}: {@link Integer} days since 1970-01-01
+ *   <li>{@code TIMESTAMP}: {@link Long} microseconds since 1970-01-01T00:00:00Z (UTC)
+ *   <li>{@link Decimal}: {@link java.math.BigDecimal} that fits the column exactly: at most the
+ *       column's scale in fraction digits and at most precision minus scale integer digits. Its own
+ *       scale may be smaller (13.6 for a {@code decimal(38,18)} column): writers rescale it, so
+ *       that parsing keeps the cheap compact form and readers still see the column's scale.
  *   <li>{@link Struct}: {@code Object[]} in field order; {@link Array}: {@link java.util.List};
- *       {@link MapType}: {@link java.util.Map}</li>
+ *       {@link MapType}: {@link java.util.Map}
  * </ul>
+ *
  * {@code null} stands for a missing value everywhere.
  */
 public sealed interface ColumnType
-    permits ColumnType.Primitive, ColumnType.Decimal, ColumnType.Struct, ColumnType.Array, ColumnType.MapType {
+    permits ColumnType.Primitive,
+        ColumnType.Decimal,
+        ColumnType.Struct,
+        ColumnType.Array,
+        ColumnType.MapType {
 
   /** The protocol's name for the type, as written in the Delta schema string. */
   String deltaName();
@@ -118,7 +125,9 @@ public sealed interface ColumnType
       if (type instanceof Struct s) {
         List<Column> out = new java.util.ArrayList<>(s.fields.size());
         for (Column c : s.fields) {
-          out.add(new Column(c.name(), relax(c.type(), insideCollection), c.nullable() || insideCollection));
+          out.add(
+              new Column(
+                  c.name(), relax(c.type(), insideCollection), c.nullable() || insideCollection));
         }
         return new Struct(out);
       }
@@ -151,7 +160,8 @@ public sealed interface ColumnType
   }
 
   /** A map; keys are never null, {@code valueContainsNull} says whether values may be. */
-  record MapType(ColumnType key, ColumnType value, boolean valueContainsNull) implements ColumnType {
+  record MapType(ColumnType key, ColumnType value, boolean valueContainsNull)
+      implements ColumnType {
     public MapType {
       Objects.requireNonNull(key, "key");
       Objects.requireNonNull(value, "value");

@@ -11,14 +11,15 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads and writes a {@link ColumnType.Struct} in the Delta protocol's schema JSON
- * (PROTOCOL.md, "Schema Serialization Format"), the {@code schemaString} of a {@code metaData} action.
- * Any Delta backend (Standalone today, Kernel later) can parse the string this produces.
+ * Reads and writes a {@link ColumnType.Struct} in the Delta protocol's schema JSON (PROTOCOL.md,
+ * "Schema Serialization Format"), the {@code schemaString} of a {@code metaData} action. Any Delta
+ * backend (Standalone today, Kernel later) can parse the string this produces.
  */
 public final class DeltaSchemaJson {
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-  private static final Pattern DECIMAL = Pattern.compile("decimal\\(\\s*(\\d+)\\s*,\\s*(\\d+)\\s*\\)");
+  private static final Pattern DECIMAL =
+      Pattern.compile("decimal\\(\\s*(\\d+)\\s*,\\s*(\\d+)\\s*\\)");
 
   private DeltaSchemaJson() {}
 
@@ -30,18 +31,20 @@ public final class DeltaSchemaJson {
   /**
    * Parses a protocol schema string.
    *
-   * @throws IllegalArgumentException on malformed JSON or a type this connector cannot write
-   *     (for example {@code timestamp_ntz} or {@code void})
+   * @throws IllegalArgumentException on malformed JSON or a type this connector cannot write (for
+   *     example {@code timestamp_ntz} or {@code void})
    */
   public static ColumnType.Struct fromJson(String json) {
     try {
       ColumnType type = parseType(MAPPER.readTree(json));
       if (!(type instanceof ColumnType.Struct struct)) {
-        throw new IllegalArgumentException("a table schema must be a struct, got " + type.deltaName());
+        throw new IllegalArgumentException(
+            "a table schema must be a struct, got " + type.deltaName());
       }
       return struct;
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalArgumentException("malformed Delta schema JSON: " + e.getOriginalMessage(), e);
+      throw new IllegalArgumentException(
+          "malformed Delta schema JSON: " + e.getOriginalMessage(), e);
     }
   }
 
@@ -91,18 +94,25 @@ public final class DeltaSchemaJson {
     }
     String kind = node.path("type").asText("");
     switch (kind) {
-      case "struct": {
-        List<Column> fields = new ArrayList<>();
-        for (JsonNode f : node.path("fields")) {
-          fields.add(new Column(f.path("name").asText(), parseType(f.path("type")),
-              f.path("nullable").asBoolean(true)));
+      case "struct":
+        {
+          List<Column> fields = new ArrayList<>();
+          for (JsonNode f : node.path("fields")) {
+            fields.add(
+                new Column(
+                    f.path("name").asText(),
+                    parseType(f.path("type")),
+                    f.path("nullable").asBoolean(true)));
+          }
+          return new ColumnType.Struct(fields);
         }
-        return new ColumnType.Struct(fields);
-      }
       case "array":
-        return new ColumnType.Array(parseType(node.path("elementType")), node.path("containsNull").asBoolean(true));
+        return new ColumnType.Array(
+            parseType(node.path("elementType")), node.path("containsNull").asBoolean(true));
       case "map":
-        return new ColumnType.MapType(parseType(node.path("keyType")), parseType(node.path("valueType")),
+        return new ColumnType.MapType(
+            parseType(node.path("keyType")),
+            parseType(node.path("valueType")),
             node.path("valueContainsNull").asBoolean(true));
       default:
         throw new IllegalArgumentException("unsupported Delta schema node " + node);

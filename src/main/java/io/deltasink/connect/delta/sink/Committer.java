@@ -19,8 +19,8 @@ import org.apache.kafka.connect.errors.RetriableException;
  * Turns a flush's prepared table commits into Delta commits and their outcomes. With several tables
  * to commit, their Delta commits (the log reads and writes, the slow part on remote storage) run at
  * once on the task's commit threads, at most {@value #MAX_THREADS}; each outcome is recorded on the
- * calling (task) thread. A commit that threw is of unknown outcome, unless the log showed it did not
- * land ({@link CommitNotLandedException}): its files are then kept for the log to decide.
+ * calling (task) thread. A commit that threw is of unknown outcome, unless the log showed it did
+ * not land ({@link CommitNotLandedException}): its files are then kept for the log to decide.
  */
 final class Committer implements AutoCloseable {
   /** Delta commits of different tables that run at once, per task. */
@@ -29,14 +29,17 @@ final class Committer implements AutoCloseable {
   private final String threadPrefix;
   private ExecutorService pool;
 
-  /** @param threadPrefix the commit threads' name, a number follows */
+  /**
+   * @param threadPrefix the commit threads' name, a number follows
+   */
   Committer(String threadPrefix) {
     this.threadPrefix = threadPrefix;
   }
 
   /**
-   * Commits each table and records its outcome. Every table's outcome is recorded before anything is
-   * thrown: then an {@link Error} first, a fatal exception next, a {@link RetriableException} last.
+   * Commits each table and records its outcome. Every table's outcome is recorded before anything
+   * is thrown: then an {@link Error} first, a fatal exception next, a {@link RetriableException}
+   * last.
    */
   void commit(List<TableCommit> commits) {
     Map<TableCommit, Future<CommitOutcome>> running = new HashMap<>();
@@ -101,7 +104,8 @@ final class Committer implements AutoCloseable {
       if (e.getCause() instanceof Error err) {
         throw err;
       }
-      throw new ConnectException("Delta commit of " + c.location() + " failed: " + e.getCause(), e.getCause());
+      throw new ConnectException(
+          "Delta commit of " + c.location() + " failed: " + e.getCause(), e.getCause());
     } finally {
       if (interrupted) {
         Thread.currentThread().interrupt();
@@ -114,13 +118,19 @@ final class Committer implements AutoCloseable {
     if (pool == null) {
       ClassLoader loader = Thread.currentThread().getContextClassLoader();
       AtomicInteger n = new AtomicInteger();
-      ThreadPoolExecutor p = new ThreadPoolExecutor(MAX_THREADS, MAX_THREADS, 60, TimeUnit.SECONDS,
-          new LinkedBlockingQueue<>(), r -> {
-            Thread t = new Thread(r, threadPrefix + n.incrementAndGet());
-            t.setDaemon(true);
-            t.setContextClassLoader(loader);
-            return t;
-          });
+      ThreadPoolExecutor p =
+          new ThreadPoolExecutor(
+              MAX_THREADS,
+              MAX_THREADS,
+              60,
+              TimeUnit.SECONDS,
+              new LinkedBlockingQueue<>(),
+              r -> {
+                Thread t = new Thread(r, threadPrefix + n.incrementAndGet());
+                t.setDaemon(true);
+                t.setContextClassLoader(loader);
+                return t;
+              });
       p.allowCoreThreadTimeOut(true);
       pool = p;
     }

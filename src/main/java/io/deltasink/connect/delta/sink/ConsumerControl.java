@@ -14,27 +14,30 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one place that steers the task's consumer through {@link SinkTaskContext}: rewinds
- * ({@code offset}), pause and resume, the next poll's timeout, and the dead-letter reporter.
+ * The one place that steers the task's consumer through {@link SinkTaskContext}: rewinds ({@code
+ * offset}), pause and resume, the next poll's timeout, and the dead-letter reporter.
  *
- * <p>It knows which partitions the task owns, so nothing is asked for a partition that
- * {@code close()} is handing back (Connect would seek or pause a partition the consumer no longer
- * has and fail the task with {@link IllegalStateException}).
+ * <p>It knows which partitions the task owns, so nothing is asked for a partition that {@code
+ * close()} is handing back (Connect would seek or pause a partition the consumer no longer has and
+ * fail the task with {@link IllegalStateException}).
  *
  * <p>It also knows when a rewind has taken effect. {@code WorkerSinkTask} seeks before its next
  * poll, so the batch after the one that asked for the rewind holds only records from the new
- * position, except after a {@link org.apache.kafka.connect.errors.RetriableException} from
- * {@code put}: then the same batch (records from before the seek) is delivered again first.
+ * position, except after a {@link org.apache.kafka.connect.errors.RetriableException} from {@code
+ * put}: then the same batch (records from before the seek) is delivered again first.
  */
 final class ConsumerControl {
   private static final Logger LOG = LoggerFactory.getLogger(ConsumerControl.class);
 
   private final SinkTaskContext context;
   private final Set<TopicPartition> owned = new HashSet<>();
+
   /** The delivery a rewind was asked in, per partition. */
   private final Map<TopicPartition, Long> rewoundIn = new HashMap<>();
+
   /** Counts the batches {@code put} receives; a redelivered batch keeps its number. */
   private long delivery;
+
   private boolean redeliveryNext;
   private ErrantRecordReporter reporter;
   private boolean reporterLooked;
@@ -68,7 +71,10 @@ final class ConsumerControl {
     redeliveryNext = true;
   }
 
-  /** Asks Connect to resume {@code tp} at {@code offset} before its next poll; ignored for a partition not owned. */
+  /**
+   * Asks Connect to resume {@code tp} at {@code offset} before its next poll; ignored for a
+   * partition not owned.
+   */
   void rewind(TopicPartition tp, long offset) {
     if (!owned.contains(tp)) {
       LOG.debug("Not rewinding {} to {}: the task is giving it up", tp, offset);
@@ -111,7 +117,9 @@ final class ConsumerControl {
     return mine.toArray(new TopicPartition[0]);
   }
 
-  /** Caps the consumer's next poll (ms), so that {@code put} is called by then even without records. */
+  /**
+   * Caps the consumer's next poll (ms), so that {@code put} is called by then even without records.
+   */
   void timeout(long ms) {
     context.timeout(ms);
   }

@@ -6,11 +6,11 @@ package io.deltasink.connect.delta.sink;
  * first limit reached wins. No I/O: the caller passes the clock's time (ms).
  *
  * <ul>
- *   <li>{@code delta.flush.records} records or {@code delta.flush.bytes} bytes held;</li>
- *   <li>{@code delta.flush.interval.ms} since the first uncommitted record;</li>
- *   <li>{@code delta.flush.idle.ms} (when above 0): a poll came back empty while anything is held. The
- *       task asks Connect to poll for at most that long ({@link #nextCallInMs}), so an empty poll means
- *       the task has read everything there is.</li>
+ *   <li>{@code delta.flush.records} records or {@code delta.flush.bytes} bytes held;
+ *   <li>{@code delta.flush.interval.ms} since the first uncommitted record;
+ *   <li>{@code delta.flush.idle.ms} (when above 0): a poll came back empty while anything is held.
+ *       The task asks Connect to poll for at most that long ({@link #nextCallInMs}), so an empty
+ *       poll means the task has read everything there is.
  * </ul>
  */
 final class FlushPolicy {
@@ -18,6 +18,7 @@ final class FlushPolicy {
   private final long maxBytes;
   private final long intervalMs;
   private final long idleMs;
+
   /** When the first record not yet committed arrived (ms), -1 when the task holds none. */
   private long firstBufferedMs = -1;
 
@@ -41,7 +42,9 @@ final class FlushPolicy {
     }
   }
 
-  /** A commit ended: the interval starts again at {@code nowMs} for what is still held, if anything. */
+  /**
+   * A commit ended: the interval starts again at {@code nowMs} for what is still held, if anything.
+   */
   void committed(boolean stillPending, long nowMs) {
     firstBufferedMs = stillPending ? nowMs : -1;
   }
@@ -54,7 +57,10 @@ final class FlushPolicy {
     return nowMs - firstBufferedMs >= intervalMs || records >= maxRecords || bytes >= maxBytes;
   }
 
-  /** Whether an empty poll ({@code pollWasEmpty}) makes a commit due: the task holds something and idle commits are on. */
+  /**
+   * Whether an empty poll ({@code pollWasEmpty}) makes a commit due: the task holds something and
+   * idle commits are on.
+   */
   boolean idle(boolean pollWasEmpty) {
     return pollWasEmpty && firstBufferedMs >= 0 && idleMs > 0;
   }

@@ -1,8 +1,8 @@
 package io.deltasink.connect.delta.sink;
 
 import io.deltasink.connect.delta.convert.BronzeRecordConverter;
-import io.deltasink.connect.delta.table.TableState;
 import io.deltasink.connect.delta.schema.ColumnType;
+import io.deltasink.connect.delta.table.TableState;
 import io.deltasink.connect.delta.writer.TableLayout;
 import java.util.List;
 import org.apache.hadoop.fs.Path;
@@ -17,29 +17,40 @@ final class Layouts {
   private Layouts() {}
 
   /** The layout of an existing table; configured partition columns apply only to new tables. */
-  static TableLayout ofTable(String location, TableState state, List<String> configuredPartitionColumns) {
-    if (!configuredPartitionColumns.isEmpty() && !configuredPartitionColumns.equals(state.partitionColumns())) {
-      LOG.warn("Table {} is partitioned by {}; the configured partition columns {} only apply to new tables",
-          location, state.partitionColumns(), configuredPartitionColumns);
+  static TableLayout ofTable(
+      String location, TableState state, List<String> configuredPartitionColumns) {
+    if (!configuredPartitionColumns.isEmpty()
+        && !configuredPartitionColumns.equals(state.partitionColumns())) {
+      LOG.warn(
+          "Table {} is partitioned by {}; the configured partition columns {} only apply to new tables",
+          location,
+          state.partitionColumns(),
+          configuredPartitionColumns);
     }
     return new TableLayout(new Path(location), state.schema(), state.partitionColumns());
   }
 
   /**
-   * The layout of a table the sink creates with {@code schema}, the first record's: bronze tables are
-   * partitioned by {@link BronzeRecordConverter#PARTITION_COLUMN} unless partition columns are configured.
+   * The layout of a table the sink creates with {@code schema}, the first record's: bronze tables
+   * are partitioned by {@link BronzeRecordConverter#PARTITION_COLUMN} unless partition columns are
+   * configured.
    *
-   * @throws ConnectException when a partition column is not a column of the schema, or cannot be one
+   * @throws ConnectException when a partition column is not a column of the schema, or cannot be
+   *     one
    */
-  static TableLayout forNewTable(String location, ColumnType.Struct schema, List<String> partitionColumns) {
+  static TableLayout forNewTable(
+      String location, ColumnType.Struct schema, List<String> partitionColumns) {
     ColumnType.Struct nullable = schema.withNullableFieldsInCollections();
     // A table of the AUTO format becomes bronze when its first record is not a Struct.
-    List<String> partitionBy = nullable.equals(BronzeRecordConverter.SCHEMA)
-        ? BronzeRecordConverter.partitionColumns(partitionColumns) : partitionColumns;
+    List<String> partitionBy =
+        nullable.equals(BronzeRecordConverter.SCHEMA)
+            ? BronzeRecordConverter.partitionColumns(partitionColumns)
+            : partitionColumns;
     try {
       return new TableLayout(new Path(location), nullable, partitionBy);
     } catch (IllegalArgumentException e) {
-      throw new ConnectException("Cannot create Delta table " + location + ": " + e.getMessage(), e);
+      throw new ConnectException(
+          "Cannot create Delta table " + location + ": " + e.getMessage(), e);
     }
   }
 }

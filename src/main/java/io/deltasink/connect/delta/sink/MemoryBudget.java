@@ -14,17 +14,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A task's memory budget ({@code delta.buffer.max.bytes}, bytes of heap): what its open Parquet files
- * may hold. A new file opens only when it fits (or when none is open, so that every partition can
- * progress); a partition refused a file is paused until the next commit, which closes every open
- * file, resumes it. When open files outgrow the budget, the largest are closed early; their rows stay
- * pending until the next commit. Pauses and resumes are logged at INFO, at most once per
+ * A task's memory budget ({@code delta.buffer.max.bytes}, bytes of heap): what its open Parquet
+ * files may hold. A new file opens only when it fits (or when none is open, so that every partition
+ * can progress); a partition refused a file is paused until the next commit, which closes every
+ * open file, resumes it. When open files outgrow the budget, the largest are closed early; their
+ * rows stay pending until the next commit. Pauses and resumes are logged at INFO, at most once per
  * {@value #LOG_EVERY_MS} ms each, with the budget's figures.
  */
 final class MemoryBudget {
   private static final Logger LOG = LoggerFactory.getLogger(MemoryBudget.class);
+
   /** A file holding less than this beyond an empty one is not worth closing early (bytes). */
   private static final long MIN_EARLY_CLOSE_BYTES = 1024 * 1024;
+
   /** Pause and resume lines are logged at INFO at most this often (ms); DEBUG in between. */
   static final long LOG_EVERY_MS = 60_000L;
 
@@ -33,19 +35,24 @@ final class MemoryBudget {
   private final Time time;
   private final Supplier<Collection<TableWriter>> tables;
   private final Set<TopicPartition> paused = new LinkedHashSet<>();
+
   /**
    * Partitions given up while paused. Connect remembers the pause: after an eager rebalance hands
    * them back it pauses them again, so they are resumed when they are opened.
    */
   private final Set<TopicPartition> closedWhilePaused = new HashSet<>();
+
   private long lastPauseLogMs = -LOG_EVERY_MS;
   private long lastResumeLogMs = -LOG_EVERY_MS;
+
   /** Partitions paused since the last INFO line about pauses. */
   private int pausedSinceLog;
+
   /** {@link #usedBytes()} as {@link #relieve()} last measured it. */
   private long lastUsedBytes;
 
-  MemoryBudget(long budget, ConsumerControl consumer, Time time, Supplier<Collection<TableWriter>> tables) {
+  MemoryBudget(
+      long budget, ConsumerControl consumer, Time time, Supplier<Collection<TableWriter>> tables) {
     this.budget = budget;
     this.consumer = consumer;
     this.time = time;
@@ -61,7 +68,10 @@ final class MemoryBudget {
     return n;
   }
 
-  /** Whether a new file holding {@code bytes} fits; see {@link io.deltasink.connect.delta.writer.MemoryGate}. */
+  /**
+   * Whether a new file holding {@code bytes} fits; see {@link
+   * io.deltasink.connect.delta.writer.MemoryGate}.
+   */
   boolean mayOpen(long bytes) {
     long used = usedBytes();
     return used == 0 || used + bytes <= budget;
@@ -74,10 +84,16 @@ final class MemoryBudget {
       pausedSinceLog++;
       long now = time.milliseconds();
       if (now - lastPauseLogMs >= LOG_EVERY_MS) {
-        LOG.info("Paused {} partition(s) for memory, {} paused now (latest {}): the task's open Parquet files hold {} "
-            + "bytes of {}={}; they resume at the next commit. Raise the budget (and the worker's heap) or lower "
-            + "delta.flush.records if this repeats", pausedSinceLog, paused.size(), tp, usedBytes(),
-            io.deltasink.connect.delta.config.DeltaSinkConfig.BUFFER_MAX_BYTES_CONFIG, budget);
+        LOG.info(
+            "Paused {} partition(s) for memory, {} paused now (latest {}): the task's open Parquet files hold {} "
+                + "bytes of {}={}; they resume at the next commit. Raise the budget (and the worker's heap) or lower "
+                + "delta.flush.records if this repeats",
+            pausedSinceLog,
+            paused.size(),
+            tp,
+            usedBytes(),
+            io.deltasink.connect.delta.config.DeltaSinkConfig.BUFFER_MAX_BYTES_CONFIG,
+            budget);
         lastPauseLogMs = now;
         pausedSinceLog = 0;
       } else {
@@ -100,8 +116,11 @@ final class MemoryBudget {
     if (!paused.isEmpty()) {
       long now = time.milliseconds();
       if (now - lastResumeLogMs >= LOG_EVERY_MS) {
-        LOG.info("Resuming {} partition(s) paused for memory after a commit; open Parquet files now hold {} bytes of {}",
-            paused.size(), usedBytes(), budget);
+        LOG.info(
+            "Resuming {} partition(s) paused for memory after a commit; open Parquet files now hold {} bytes of {}",
+            paused.size(),
+            usedBytes(),
+            budget);
         lastResumeLogMs = now;
       } else {
         LOG.debug("Resuming {} partitions paused for memory", paused.size());
@@ -120,7 +139,10 @@ final class MemoryBudget {
     }
   }
 
-  /** The task was given {@code tps} (after {@link ConsumerControl#assigned}): undo a pause Connect re-applied. */
+  /**
+   * The task was given {@code tps} (after {@link ConsumerControl#assigned}): undo a pause Connect
+   * re-applied.
+   */
   void opened(Collection<TopicPartition> tps) {
     if (closedWhilePaused.isEmpty()) {
       return;
@@ -132,7 +154,9 @@ final class MemoryBudget {
       }
     }
     if (!resume.isEmpty()) {
-      LOG.info("Resuming {} partition(s) that were paused for memory when they were last given up: {}", resume.size(),
+      LOG.info(
+          "Resuming {} partition(s) that were paused for memory when they were last given up: {}",
+          resume.size(),
           resume);
       consumer.resume(resume);
     }
@@ -163,7 +187,10 @@ final class MemoryBudget {
     return true;
   }
 
-  /** The heap {@link #relieve()} measured when it last returned true (bytes): saves walking the files again. */
+  /**
+   * The heap {@link #relieve()} measured when it last returned true (bytes): saves walking the
+   * files again.
+   */
   long lastUsedBytes() {
     return lastUsedBytes;
   }

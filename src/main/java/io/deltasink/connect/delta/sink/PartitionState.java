@@ -18,21 +18,32 @@ final class PartitionState {
 
   final TopicPartition tp;
   final String appId;
+
   /** Last offset the table holds (its txn version), -1 for none. */
   long committed = -1;
+
   /** Last offset handled without a row since the commit: sent to the DLQ or ignored. */
   long lastHandled = -1;
+
   /** First offset handled (written or not) since the commit, -1 for none. */
   long firstPending = -1;
-  /** After a rewind (a failed write, or no memory for a new file): ignore records above this offset until the rewind shows. */
+
+  /**
+   * After a rewind (a failed write, or no memory for a new file): ignore records above this offset
+   * until the rewind shows.
+   */
   long discardAbove = -1;
+
   TopicPartitionWriter writer;
   SinkMetrics.Partition metrics;
+
   /**
    * Files of commit attempts whose outcome is unknown (paths relative to the table root): the log
-   * may reference them, so they are never deleted; cleared once the log shows where the partition stands.
+   * may reference them, so they are never deleted; cleared once the log shows where the partition
+   * stands.
    */
   final Set<String> inDoubtFiles = new HashSet<>();
+
   /** The {@code txn} versions those attempts tried to record. */
   final Set<Long> inDoubtVersions = new HashSet<>();
 
@@ -42,11 +53,12 @@ final class PartitionState {
   }
 
   /**
-   * Whether the record at {@code offset} is new to this partition: not a replay (at or below what is
-   * written, reported or committed), and not delivered before the partition's last rewind took effect.
+   * Whether the record at {@code offset} is new to this partition: not a replay (at or below what
+   * is written, reported or committed), and not delivered before the partition's last rewind took
+   * effect.
    *
-   * @param rewindShown whether this batch comes from the position of the last rewind
-   *     ({@link ConsumerControl#rewindShown})
+   * @param rewindShown whether this batch comes from the position of the last rewind ({@link
+   *     ConsumerControl#rewindShown})
    * @param location the table, for the log line
    */
   boolean accepts(long offset, boolean rewindShown, String location) {
@@ -57,9 +69,14 @@ final class PartitionState {
         }
         // The rewind took effect and Kafka no longer has the offsets it asked for (retention,
         // compaction, or the consumer was reset while the partition waited): go on from here.
-        LOG.warn("{}: a rewind asked Kafka for offset {} again, the first record it delivered is at offset {}; the "
-            + "offsets between are no longer in Kafka (deleted by retention or compaction, or transaction markers) and "
-            + "are not in {}", tp, discardAbove, offset, location);
+        LOG.warn(
+            "{}: a rewind asked Kafka for offset {} again, the first record it delivered is at offset {}; the "
+                + "offsets between are no longer in Kafka (deleted by retention or compaction, or transaction markers) and "
+                + "are not in {}",
+            tp,
+            discardAbove,
+            offset,
+            location);
       }
       discardAbove = -1;
     }
@@ -86,7 +103,10 @@ final class PartitionState {
     }
   }
 
-  /** Drops every uncommitted row; deletes its files except those a commit of unknown outcome may reference. */
+  /**
+   * Drops every uncommitted row; deletes its files except those a commit of unknown outcome may
+   * reference.
+   */
   void abortWriter() {
     if (writer != null) {
       writer.abort(inDoubtFiles);

@@ -7,7 +7,10 @@ import java.util.Map;
 import java.util.function.ToLongFunction;
 import org.apache.kafka.common.TopicPartition;
 
-/** The {@link PartitionState}s of the Kafka partitions one {@link TableWriter} owns, with sums over them. */
+/**
+ * The {@link PartitionState}s of the Kafka partitions one {@link TableWriter} owns, with sums over
+ * them.
+ */
 final class PartitionStates {
   private final Map<TopicPartition, PartitionState> byPartition = new HashMap<>();
 

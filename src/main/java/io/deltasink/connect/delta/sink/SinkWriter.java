@@ -2,8 +2,8 @@ package io.deltasink.connect.delta.sink;
 
 import io.deltasink.connect.delta.config.DeltaSinkConfig;
 import io.deltasink.connect.delta.config.HadoopConf;
-import io.deltasink.connect.delta.table.standalone.StandaloneTableLog;
 import io.deltasink.connect.delta.metrics.SinkMetrics;
+import io.deltasink.connect.delta.table.standalone.StandaloneTableLog;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -22,12 +22,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The work of one sink task. Records flow one way: each is routed to its table's {@link TableWriter}
- * (which converts it and writes it into the partition's Parquet files), the {@link FlushPolicy} says
- * when to commit, the {@link Committer} makes one Delta commit per table, and {@link #preCommit}
- * reports only offsets whose rows a committed Delta version holds. Bad records go to
- * {@link BadRecords}; the consumer is steered only through {@link ConsumerControl}; the heap of open
- * files is bounded by {@link MemoryBudget}.
+ * The work of one sink task. Records flow one way: each is routed to its table's {@link
+ * TableWriter} (which converts it and writes it into the partition's Parquet files), the {@link
+ * FlushPolicy} says when to commit, the {@link Committer} makes one Delta commit per table, and
+ * {@link #preCommit} reports only offsets whose rows a committed Delta version holds. Bad records
+ * go to {@link BadRecords}; the consumer is steered only through {@link ConsumerControl}; the heap
+ * of open files is bounded by {@link MemoryBudget}.
  */
 public final class SinkWriter implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SinkWriter.class);
@@ -47,21 +47,29 @@ public final class SinkWriter implements AutoCloseable {
   private final BadRecords badRecords;
   private final Committer committer;
   private final Map<TopicPartition, TableWriter> byPartition = new HashMap<>();
+
   /** Per partition with no table: the offset after the last bad record dealt with. */
   private final Map<TopicPartition, Long> unroutedDone = new HashMap<>();
+
   /**
-   * {@link #put} threw something other than a {@link RetriableException}: the task fails, and close()
-   * commits nothing, neither the failed batch's first records nor open files an {@link Error} may have
-   * left half written.
+   * {@link #put} threw something other than a {@link RetriableException}: the task fails, and
+   * close() commits nothing, neither the failed batch's first records nor open files an {@link
+   * Error} may have left half written.
    */
   private boolean broken;
 
-  public SinkWriter(DeltaSinkConfig config, String connectorName, SinkTaskContext context, Time time) {
+  public SinkWriter(
+      DeltaSinkConfig config, String connectorName, SinkTaskContext context, Time time) {
     this(config, connectorName, context, time, null);
   }
 
   // visible for testing
-  SinkWriter(DeltaSinkConfig config, String connectorName, SinkTaskContext context, Time time, TableOpener opener) {
+  SinkWriter(
+      DeltaSinkConfig config,
+      String connectorName,
+      SinkTaskContext context,
+      Time time,
+      TableOpener opener) {
     this.time = time;
     this.commitBackoffMs = config.commitBackoffMs();
     this.consumer = new ConsumerControl(context);
@@ -69,15 +77,31 @@ public final class SinkWriter implements AutoCloseable {
     this.metrics = new SinkMetrics(connectorName, config.taskId());
     String applicationId = config.applicationId(connectorName);
     String engineInfo = "kafka-connect-delta/" + Version.get() + " connector/" + connectorName;
-    TableWriters.TableOpener open = opener != null ? opener
-        : (location, name) -> new StandaloneTableLog(location, hadoopConf, name, engineInfo,
-            config.commitAttempts(), config.commitBackoffMs(), time::sleep);
+    TableWriters.TableOpener open =
+        opener != null
+            ? opener
+            : (location, name) ->
+                new StandaloneTableLog(
+                    location,
+                    hadoopConf,
+                    name,
+                    engineInfo,
+                    config.commitAttempts(),
+                    config.commitBackoffMs(),
+                    time::sleep);
     // The budget measures the tables' open files; the tables ask the budget before opening one.
     this.memory = new MemoryBudget(config.bufferMaxBytes(), consumer, time, this::tableWriters);
-    this.tables = new TableWriters(config, hadoopConf, applicationId, open, consumer, memory::mayOpen, metrics);
-    this.flushPolicy = new FlushPolicy(config.flushRecords(), config.flushBytes(), config.flushIntervalMs(),
-        config.flushIdleMs());
-    this.badRecords = new BadRecords(config.toleratesErrors(), config.recordMaxBytes(), consumer, metrics.task());
+    this.tables =
+        new TableWriters(
+            config, hadoopConf, applicationId, open, consumer, memory::mayOpen, metrics);
+    this.flushPolicy =
+        new FlushPolicy(
+            config.flushRecords(),
+            config.flushBytes(),
+            config.flushIntervalMs(),
+            config.flushIdleMs());
+    this.badRecords =
+        new BadRecords(config.toleratesErrors(), config.recordMaxBytes(), consumer, metrics.task());
     this.committer = new Committer("delta-commit-" + applicationId + "-" + config.taskId() + "-");
   }
 
@@ -97,15 +121,21 @@ public final class SinkWriter implements AutoCloseable {
         // Its records fail one by one in put(), where errors.tolerance and the DLQ apply.
         LOG.warn("{}: {}", tp, e.getMessage());
       } catch (RetriableException e) {
-        LOG.warn("Could not read the table of {}; it is opened at its first record: {}", tp, e.getMessage());
+        LOG.warn(
+            "Could not read the table of {}; it is opened at its first record: {}",
+            tp,
+            e.getMessage());
       }
     }
     for (Map.Entry<TableWriter, List<TopicPartition>> e : grouped.entrySet()) {
       try {
         e.getKey().open(e.getValue());
       } catch (RetriableException ex) {
-        LOG.warn("Could not read table {} to open {}; they are opened at their first record: {}", e.getKey().location(),
-            e.getValue(), ex.getMessage());
+        LOG.warn(
+            "Could not read table {} to open {}; they are opened at their first record: {}",
+            e.getKey().location(),
+            e.getValue(),
+            ex.getMessage());
         continue;
       }
       for (TopicPartition tp : e.getValue()) {
@@ -116,9 +146,9 @@ public final class SinkWriter implements AutoCloseable {
 
   /**
    * See {@link org.apache.kafka.connect.sink.SinkTask#put}. A record that cannot be written goes to
-   * {@link BadRecords} (the dead-letter queue with {@code errors.tolerance=all}, and its offset counts
-   * as done), otherwise its {@link DataException} fails the task before anything of the batch is
-   * committed.
+   * {@link BadRecords} (the dead-letter queue with {@code errors.tolerance=all}, and its offset
+   * counts as done), otherwise its {@link DataException} fails the task before anything of the
+   * batch is committed.
    */
   public void put(Collection<SinkRecord> records) {
     consumer.delivery();
@@ -126,9 +156,9 @@ public final class SinkWriter implements AutoCloseable {
       write(records);
     } catch (RetriableException e) {
       consumer.redeliveryNext();
-      throw e;  // Connect hands the batch over again; the task goes on
+      throw e; // Connect hands the batch over again; the task goes on
     } catch (RuntimeException | Error e) {
-      broken = true;  // the task fails: close() must not commit part of the failed batch
+      broken = true; // the task fails: close() must not commit part of the failed batch
       throw e;
     }
   }
@@ -137,8 +167,11 @@ public final class SinkWriter implements AutoCloseable {
     long rowsBefore = tables.sum(TableWriter::rowsWritten);
     TopicPartition tp = null;
     for (SinkRecord r : records) {
-      // Connect hands over runs of one partition: keep its TopicPartition instead of one per record.
-      if (tp == null || tp.partition() != r.originalKafkaPartition() || !tp.topic().equals(r.originalTopic())) {
+      // Connect hands over runs of one partition: keep its TopicPartition instead of one per
+      // record.
+      if (tp == null
+          || tp.partition() != r.originalKafkaPartition()
+          || !tp.topic().equals(r.originalTopic())) {
         tp = Records.originalPartition(r);
       }
       long offset = r.originalKafkaOffset();
@@ -151,7 +184,7 @@ public final class SinkWriter implements AutoCloseable {
             continue;
           }
           table = tables.forTopic(tp.topic());
-          table.open(List.of(tp));  // routed at its first record, or open() could not read the table
+          table.open(List.of(tp)); // routed at its first record, or open() could not read the table
           byPartition.put(tp, table);
         }
         if (!table.put(r, tp, offset)) {
@@ -171,15 +204,21 @@ public final class SinkWriter implements AutoCloseable {
     // Once per batch each: they walk every owned partition.
     long buffered = bufferedRecords();
     long bufferedBytes = tables.sum(TableWriter::bufferedBytes);
-    if (flushPolicy.idle(records.isEmpty()) || flushPolicy.due(buffered, bufferedBytes, now)
-        || memory.waiting() && tables.sum(TableWriter::rowsWritten) == rowsBefore || !memory.relieve()) {
-      // Also when paused partitions wait for memory and the others brought nothing to write, or when
+    if (flushPolicy.idle(records.isEmpty())
+        || flushPolicy.due(buffered, bufferedBytes, now)
+        || memory.waiting() && tables.sum(TableWriter::rowsWritten) == rowsBefore
+        || !memory.relieve()) {
+      // Also when paused partitions wait for memory and the others brought nothing to write, or
+      // when
       // closing files early cannot bring the open ones under the budget.
       flush();
     } else {
-      publishMetrics(buffered, bufferedBytes, memory.lastUsedBytes());  // relieve() has just measured it
-      // SinkTaskContext.timeout caps the consumer's next poll, after which WorkerSinkTask calls put()
-      // (with an empty batch when the poll brought nothing): without it a quiet topic's last rows would
+      publishMetrics(
+          buffered, bufferedBytes, memory.lastUsedBytes()); // relieve() has just measured it
+      // SinkTaskContext.timeout caps the consumer's next poll, after which WorkerSinkTask calls
+      // put()
+      // (with an empty batch when the poll brought nothing): without it a quiet topic's last rows
+      // would
       // wait for the worker's next offset commit (offset.flush.interval.ms, 60 s by default).
       long wait = flushPolicy.nextCallInMs(now);
       if (wait > 0) {
@@ -200,7 +239,10 @@ public final class SinkWriter implements AutoCloseable {
     metrics.task().buffered(buffered, bufferedBytes, heapBytes, memory.pausedCount());
   }
 
-  /** Heap held by this task's open Parquet files (bytes), the figure {@code delta.buffer.max.bytes} bounds. */
+  /**
+   * Heap held by this task's open Parquet files (bytes), the figure {@code delta.buffer.max.bytes}
+   * bounds.
+   */
   long memoryBytes() {
     return memory.usedBytes();
   }
@@ -210,10 +252,11 @@ public final class SinkWriter implements AutoCloseable {
   }
 
   /**
-   * Offsets for Connect to commit to Kafka: for each owned partition, the offset after the last
-   * one a committed Delta version holds. Flushes first when a flush is due.
+   * Offsets for Connect to commit to Kafka: for each owned partition, the offset after the last one
+   * a committed Delta version holds. Flushes first when a flush is due.
    */
-  public Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> current) {
+  public Map<TopicPartition, OffsetAndMetadata> preCommit(
+      Map<TopicPartition, OffsetAndMetadata> current) {
     long now = time.milliseconds();
     flushPolicy.holding(tables.anyPending(), now);
     if (flushPolicy.due(bufferedRecords(), tables.sum(TableWriter::bufferedBytes), now)) {
@@ -252,7 +295,11 @@ public final class SinkWriter implements AutoCloseable {
     }
     memory.committed();
     publishMetrics(bufferedRecords(), tables.sum(TableWriter::bufferedBytes), memory.usedBytes());
-    LOG.debug("Flushed {} records to {} tables in {} ms", records, tables.size(), time.milliseconds() - start);
+    LOG.debug(
+        "Flushed {} records to {} tables in {} ms",
+        records,
+        tables.size(),
+        time.milliseconds() - start);
   }
 
   /** Closes each table's Parquet files on this thread, then commits them ({@link Committer}). */
@@ -268,9 +315,10 @@ public final class SinkWriter implements AutoCloseable {
    * See {@link org.apache.kafka.connect.sink.SinkTask#close}: first commits the tables that hold
    * rows of these partitions, so that a rebalance or a stop hands over the work done instead of
    * having the next owner read it again; then gives the partitions up. When that commit fails the
-   * rows are dropped (the next owner resumes after the table's txn version, so nothing is lost).
-   * No commit once {@link #put} has failed the task (anything but a {@link RetriableException}):
-   * nothing of the failed batch is committed, and an {@link Error} may have left files half written.
+   * rows are dropped (the next owner resumes after the table's txn version, so nothing is lost). No
+   * commit once {@link #put} has failed the task (anything but a {@link RetriableException}):
+   * nothing of the failed batch is committed, and an {@link Error} may have left files half
+   * written.
    */
   public void close(Collection<TopicPartition> tps) {
     Map<TableWriter, List<TopicPartition>> grouped = new LinkedHashMap<>();
@@ -280,7 +328,8 @@ public final class SinkWriter implements AutoCloseable {
         grouped.computeIfAbsent(t, k -> new ArrayList<>()).add(tp);
       }
     }
-    // From here on nothing is asked of Connect for these partitions (a rewind or pause of a partition
+    // From here on nothing is asked of Connect for these partitions (a rewind or pause of a
+    // partition
     // the consumer is handing back fails the task).
     memory.forget(tps);
     consumer.revoked(tps);
@@ -309,13 +358,18 @@ public final class SinkWriter implements AutoCloseable {
       }
       commit(writers);
     } catch (RuntimeException e) {
-      LOG.warn("Committing the rows of {} before giving them up failed; their next owner reads them again: {}",
-          closing.values(), e.getMessage());
+      LOG.warn(
+          "Committing the rows of {} before giving them up failed; their next owner reads them again: {}",
+          closing.values(),
+          e.getMessage());
       return;
     }
     // Partitions paused for memory resume at the next flush, which commits every table.
     if (records > 0) {
-      LOG.info("Committed {} buffered records before closing {} in {} ms", records, closing.values(),
+      LOG.info(
+          "Committed {} buffered records before closing {} in {} ms",
+          records,
+          closing.values(),
           time.milliseconds() - start);
     }
   }

@@ -1,8 +1,8 @@
 package io.deltasink.connect.delta.sink;
 
 import io.deltasink.connect.delta.table.CommitOutcome;
-import io.deltasink.connect.delta.table.TableLog;
 import io.deltasink.connect.delta.table.PartitionCommit;
+import io.deltasink.connect.delta.table.TableLog;
 import io.deltasink.connect.delta.writer.TableLayout;
 import io.deltasink.connect.delta.writer.WrittenFile;
 import java.util.ArrayList;
@@ -10,10 +10,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One table's prepared commit, made by {@link TableWriter#prepareCommit} on the task thread:
- * {@link #commitToDelta} touches only the Delta table and may run on a commit thread (several tables
- * commit at once); {@link #apply} and {@link #outcomeUnknown} update the task's state and run on the
- * task thread.
+ * One table's prepared commit, made by {@link TableWriter#prepareCommit} on the task thread: {@link
+ * #commitToDelta} touches only the Delta table and may run on a commit thread (several tables
+ * commit at once); {@link #apply} and {@link #outcomeUnknown} update the task's state and run on
+ * the task thread.
  */
 final class TableCommit {
   private final TableWriter owner;
@@ -26,11 +26,19 @@ final class TableCommit {
   private long commitMs;
 
   /**
-   * @param commits one per Kafka partition with rows or offsets to record (empty when there is nothing)
-   * @param failed the failure of a partition whose files could not be closed, thrown by {@link #apply}
+   * @param commits one per Kafka partition with rows or offsets to record (empty when there is
+   *     nothing)
+   * @param failed the failure of a partition whose files could not be closed, thrown by {@link
+   *     #apply}
    */
-  TableCommit(TableWriter owner, TableLog table, TableLayout layout, List<PartitionCommit> commits,
-      Map<String, PartitionState> byAppId, Map<String, Long> newVersions, RuntimeException failed) {
+  TableCommit(
+      TableWriter owner,
+      TableLog table,
+      TableLayout layout,
+      List<PartitionCommit> commits,
+      Map<String, PartitionState> byAppId,
+      Map<String, Long> newVersions,
+      RuntimeException failed) {
     this.owner = owner;
     this.table = table;
     this.layout = layout;
@@ -53,8 +61,8 @@ final class TableCommit {
   /**
    * The Delta commit (with its retries, see {@link TableLog#commit}); no task state is touched.
    *
-   * @throws org.apache.kafka.connect.errors.RetriableException or a
-   *     {@link org.apache.kafka.connect.errors.ConnectException} as {@link TableLog#commit} throws them
+   * @throws org.apache.kafka.connect.errors.RetriableException or a {@link
+   *     org.apache.kafka.connect.errors.ConnectException} as {@link TableLog#commit} throws them
    */
   CommitOutcome commitToDelta() {
     long started = System.nanoTime();
@@ -80,10 +88,11 @@ final class TableCommit {
 
   /**
    * Records what the commit did (committed versions, fenced partitions, partitions to write again,
-   * metrics); then throws the failure of a partition whose files could not be closed, if any, or the
-   * {@link org.apache.kafka.connect.errors.RetriableException} of a partition to write again.
+   * metrics); then throws the failure of a partition whose files could not be closed, if any, or
+   * the {@link org.apache.kafka.connect.errors.RetriableException} of a partition to write again.
    *
-   * @param outcome what {@link #commitToDelta} returned, or null when {@link #needsDeltaCommit} was false
+   * @param outcome what {@link #commitToDelta} returned, or null when {@link #needsDeltaCommit} was
+   *     false
    */
   void apply(CommitOutcome outcome) {
     RuntimeException rewrite = null;

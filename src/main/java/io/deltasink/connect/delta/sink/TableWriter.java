@@ -3,11 +3,11 @@ package io.deltasink.connect.delta.sink;
 import io.deltasink.connect.delta.config.TombstonePolicy;
 import io.deltasink.connect.delta.convert.BronzeRecordConverter;
 import io.deltasink.connect.delta.convert.RecordConverter;
-import io.deltasink.connect.delta.table.TableLog;
+import io.deltasink.connect.delta.metrics.SinkMetrics;
 import io.deltasink.connect.delta.table.PartitionCommit;
+import io.deltasink.connect.delta.table.TableLog;
 import io.deltasink.connect.delta.table.TableState;
 import io.deltasink.connect.delta.table.TxnAppIds;
-import io.deltasink.connect.delta.metrics.SinkMetrics;
 import io.deltasink.connect.delta.writer.MemoryGate;
 import io.deltasink.connect.delta.writer.TableLayout;
 import io.deltasink.connect.delta.writer.TopicPartitionWriter;
@@ -35,11 +35,11 @@ import org.slf4j.LoggerFactory;
  * uncommitted files, and the last offset of each that the table holds.
  *
  * <p>Exactly once: the table's {@code txn} version for a partition is the last offset it holds.
- * {@link #open} rewinds the consumer to just after it; {@link #put} skips every record at or below it
- * (and below what is already buffered, for batches Connect redelivers after a retriable error);
+ * {@link #open} rewinds the consumer to just after it; {@link #put} skips every record at or below
+ * it (and below what is already buffered, for batches Connect redelivers after a retriable error);
  * a commit ({@link #prepareCommit}, then its {@link TableCommit}) adds files and the new version
- * atomically, and drops a partition that another owner advanced in the meantime (fencing) instead of
- * writing its rows twice.
+ * atomically, and drops a partition that another owner advanced in the meantime (fencing) instead
+ * of writing its rows twice.
  */
 final class TableWriter implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TableWriter.class);
@@ -57,12 +57,23 @@ final class TableWriter implements AutoCloseable {
   private final SinkMetrics metrics;
   private final SinkMetrics.Table tableMetrics;
   private TableLayout layout;
-  /** Rows written into Parquet files so far (a counter for the task's memory and flush decisions). */
+
+  /**
+   * Rows written into Parquet files so far (a counter for the task's memory and flush decisions).
+   */
   private long rowsWritten;
 
-  TableWriter(TableLog table, Configuration conf, RecordConverter converter, WriterSettings settings,
-      List<String> partitionColumns, String applicationId, ConsumerControl consumer, TombstonePolicy tombstones,
-      MemoryGate gate, SinkMetrics metrics) {
+  TableWriter(
+      TableLog table,
+      Configuration conf,
+      RecordConverter converter,
+      WriterSettings settings,
+      List<String> partitionColumns,
+      String applicationId,
+      ConsumerControl consumer,
+      TombstonePolicy tombstones,
+      MemoryGate gate,
+      SinkMetrics metrics) {
     this.tombstones = tombstones;
     this.gate = gate;
     this.metrics = metrics;
@@ -100,14 +111,21 @@ final class TableWriter implements AutoCloseable {
       }
       PartitionState st = new PartitionState(e.getValue(), e.getKey());
       st.committed = versions.get(e.getKey());
-      st.metrics = metrics.partition(e.getValue().topic(), e.getValue().partition(), table.location());
+      st.metrics =
+          metrics.partition(e.getValue().topic(), e.getValue().partition(), table.location());
       st.metrics.offsets(st.committed, st.committed);
       partitions.put(st);
       if (st.committed >= 0) {
         consumer.rewind(e.getValue(), st.committed + 1);
       }
-      LOG.info("Opened {} for table {}: committed offset {}{}", e.getValue(), table.location(),
-          st.committed, st.committed >= 0 ? ", resuming at " + (st.committed + 1) : ", resuming at the consumer group offset");
+      LOG.info(
+          "Opened {} for table {}: committed offset {}{}",
+          e.getValue(),
+          table.location(),
+          st.committed,
+          st.committed >= 0
+              ? ", resuming at " + (st.committed + 1)
+              : ", resuming at the consumer group offset");
     }
   }
 
@@ -115,14 +133,15 @@ final class TableWriter implements AutoCloseable {
    * Buffers one record of partition {@code tp} at {@code offset} (its original Kafka coordinates).
    * A replay (at or below what is written, reported or committed) is skipped.
    *
-   * @throws DataException when the record cannot be written (conversion errors name topic, partition,
-   *     offset and field; the writer's, such as a partition value no directory can hold, name the column
-   *     and leave the location to the caller); the caller reports it and then calls {@link #markHandled}
-   * @return false when the record needs a new Parquet file and the task's memory budget has no room:
-   *     nothing was written, the consumer is rewound to this offset, and the caller pauses the
-   *     partition until the next commit frees memory
-   * @throws RetriableException when writing the Parquet file failed: the partition's uncommitted files
-   *     are dropped and the consumer rewound to its last committed offset
+   * @throws DataException when the record cannot be written (conversion errors name topic,
+   *     partition, offset and field; the writer's, such as a partition value no directory can hold,
+   *     name the column and leave the location to the caller); the caller reports it and then calls
+   *     {@link #markHandled}
+   * @return false when the record needs a new Parquet file and the task's memory budget has no
+   *     room: nothing was written, the consumer is rewound to this offset, and the caller pauses
+   *     the partition until the next commit frees memory
+   * @throws RetriableException when writing the Parquet file failed: the partition's uncommitted
+   *     files are dropped and the consumer rewound to its last committed offset
    */
   boolean put(SinkRecord record, TopicPartition tp, long offset) {
     PartitionState st = partitions.get(tp);
@@ -141,10 +160,13 @@ final class TableWriter implements AutoCloseable {
           return true;
         }
         if (tombstones == TombstonePolicy.FAIL) {
-          throw new ConnectException(Records.describe(tp, offset) + ": tombstone (null value) and "
-              + "delta.tombstone.policy=fail");
+          throw new ConnectException(
+              Records.describe(tp, offset)
+                  + ": tombstone (null value) and "
+                  + "delta.tombstone.policy=fail");
         }
-        throw new DataException("tombstone (null value); delta.tombstone.policy=dlq sends tombstones to the dead-letter queue");
+        throw new DataException(
+            "tombstone (null value); delta.tombstone.policy=dlq sends tombstones to the dead-letter queue");
       }
       if (layout == null) {
         createLayout(record);
@@ -155,7 +177,9 @@ final class TableWriter implements AutoCloseable {
     }
     try {
       if (st.writer == null) {
-        st.writer = new TopicPartitionWriter(conf, layout, settings, "part-" + tp.topic() + "-" + tp.partition(), gate);
+        st.writer =
+            new TopicPartitionWriter(
+                conf, layout, settings, "part-" + tp.topic() + "-" + tp.partition(), gate);
       }
       if (!st.writer.write(row, offset)) {
         // No memory for another open file: this record and the rest of the partition come again
@@ -167,9 +191,16 @@ final class TableWriter implements AutoCloseable {
       st.handled(offset);
       rowsWritten++;
     } catch (DataException e) {
-      throw e; // the row cannot be stored (nothing was written): a bad record, which the caller locates
+      throw e; // the row cannot be stored (nothing was written): a bad record, which the caller
+      // locates
     } catch (IOException | RuntimeException e) {
-      throw fail(st, "Writing a Parquet file for " + Records.describe(tp, offset) + " into " + table.location(), e);
+      throw fail(
+          st,
+          "Writing a Parquet file for "
+              + Records.describe(tp, offset)
+              + " into "
+              + table.location(),
+          e);
     }
     return true;
   }
@@ -188,7 +219,8 @@ final class TableWriter implements AutoCloseable {
    * rows; its rows stay pending until the next commit.
    *
    * @return the heap released (bytes), 0 when no file qualified
-   * @throws RetriableException when closing the file failed (the partition is rewound, as in {@link #put})
+   * @throws RetriableException when closing the file failed (the partition is rewound, as in {@link
+   *     #put})
    */
   long finishLargest(long minBytes) {
     PartitionState largest = partitions.largestInMemory();
@@ -213,26 +245,38 @@ final class TableWriter implements AutoCloseable {
 
   /**
    * Drops the partition's uncommitted rows and rewinds it to its last committed offset. Records
-   * delivered before that rewind shows are ignored: the first record after the rewind is at
-   * {@code firstPending} (no record lies between the committed offset and it), and anything above it
-   * is a redelivery that will come again.
+   * delivered before that rewind shows are ignored: the first record after the rewind is at {@code
+   * firstPending} (no record lies between the committed offset and it), and anything above it is a
+   * redelivery that will come again.
    *
    * @param what what failed, for the message
    * @return the error to throw: Connect retries, and the partition's records come again
    */
   private RetriableException fail(PartitionState st, String what, Exception cause) {
-    LOG.warn("{} failed; dropping the uncommitted rows of {} and resuming at offset {}", what, st.tp, st.committed + 1,
+    LOG.warn(
+        "{} failed; dropping the uncommitted rows of {} and resuming at offset {}",
+        what,
+        st.tp,
+        st.committed + 1,
         cause);
     st.abortWriter();
     st.discardAbove = st.firstPending;
     st.resetPending();
     consumer.rewind(st.tp, st.committed + 1);
-    return new RetriableException(what + " failed: " + cause.getMessage() + "; dropped the partition's uncommitted "
-        + "rows and rewound it to offset " + (st.committed + 1), cause);
+    return new RetriableException(
+        what
+            + " failed: "
+            + cause.getMessage()
+            + "; dropped the partition's uncommitted "
+            + "rows and rewound it to offset "
+            + (st.committed + 1),
+        cause);
   }
 
   private boolean bronze() {
-    return layout != null ? layout.schema().equals(BronzeRecordConverter.SCHEMA) : converter instanceof BronzeRecordConverter;
+    return layout != null
+        ? layout.schema().equals(BronzeRecordConverter.SCHEMA)
+        : converter instanceof BronzeRecordConverter;
   }
 
   boolean hasPending() {
@@ -254,9 +298,9 @@ final class TableWriter implements AutoCloseable {
 
   /**
    * Closes the Parquet files of every buffered partition and collects them for one Delta version,
-   * which {@link TableCommit#commitToDelta} commits and {@link TableCommit#apply} records. Task thread
-   * only. A partition whose files cannot be closed is rewound; its {@link RetriableException} is
-   * thrown by {@link TableCommit#apply}, after the others are committed.
+   * which {@link TableCommit#commitToDelta} commits and {@link TableCommit#apply} records. Task
+   * thread only. A partition whose files cannot be closed is rewound; its {@link
+   * RetriableException} is thrown by {@link TableCommit#apply}, after the others are committed.
    */
   TableCommit prepareCommit() {
     List<PartitionCommit> commits = new ArrayList<>();
@@ -280,7 +324,8 @@ final class TableWriter implements AutoCloseable {
       newVersions.put(st.appId, newVersion);
     }
     // Only dead-lettered or ignored records so far and no table (no layout): nothing to record yet.
-    return new TableCommit(this, table, layout, layout == null ? List.of() : commits, byAppId, newVersions, failed);
+    return new TableCommit(
+        this, table, layout, layout == null ? List.of() : commits, byAppId, newVersions, failed);
   }
 
   /** The committed outcome of {@code st}: the table now holds its rows up to {@code version}. */
@@ -294,24 +339,43 @@ final class TableWriter implements AutoCloseable {
   }
 
   /**
-   * Another writer moved {@code st}'s {@code txn} version to {@code found} (or an earlier attempt of
-   * this task whose outcome was unknown landed): drops the partition's uncommitted rows, keeping the
-   * files the log may reference, and resumes after {@code found}.
+   * Another writer moved {@code st}'s {@code txn} version to {@code found} (or an earlier attempt
+   * of this task whose outcome was unknown landed): drops the partition's uncommitted rows, keeping
+   * the files the log may reference, and resumes after {@code found}.
    *
-   * @throws ConnectException when the version went back: the table was replaced or its log rewritten
+   * @throws ConnectException when the version went back: the table was replaced or its log
+   *     rewritten
    */
   void fenced(PartitionState st, long found) {
     if (found < st.committed) {
-      throw new ConnectException("The txn version of " + st.appId + " in " + table.location() + " went back from "
-          + st.committed + " to " + found + ": the table was replaced or its log rewritten. Stop the connector and "
-          + "check the table before resuming.");
+      throw new ConnectException(
+          "The txn version of "
+              + st.appId
+              + " in "
+              + table.location()
+              + " went back from "
+              + st.committed
+              + " to "
+              + found
+              + ": the table was replaced or its log rewritten. Stop the connector and "
+              + "check the table before resuming.");
     }
     if (st.inDoubtVersions.contains(found)) {
-      LOG.info("{}: an earlier commit attempt of this task whose outcome was unknown did land in {} (offsets up to "
-          + "{}); resuming after it", st.tp, table.location(), found);
+      LOG.info(
+          "{}: an earlier commit attempt of this task whose outcome was unknown did land in {} (offsets up to "
+              + "{}); resuming after it",
+          st.tp,
+          table.location(),
+          found);
     } else {
-      LOG.warn("{} was written to {} up to offset {} by another task while this one held rows up to {}; "
-          + "dropping this task's copy and resuming after {}", st.tp, table.location(), found, st.lastOffset(), found);
+      LOG.warn(
+          "{} was written to {} up to offset {} by another task while this one held rows up to {}; "
+              + "dropping this task's copy and resuming after {}",
+          st.tp,
+          table.location(),
+          found,
+          st.lastOffset(),
+          found);
     }
     st.abortWriter();
     st.resetPending();
@@ -322,8 +386,11 @@ final class TableWriter implements AutoCloseable {
 
   /** A data file of {@code st} was gone from storage at commit time: its rows are written again. */
   RetriableException rewrite(PartitionState st) {
-    return fail(st, "Committing " + st.tp + " to " + table.location(),
-        new java.io.FileNotFoundException("a data file written for the commit is gone from storage"));
+    return fail(
+        st,
+        "Committing " + st.tp + " to " + table.location(),
+        new java.io.FileNotFoundException(
+            "a data file written for the commit is gone from storage"));
   }
 
   /** Hands a commit's figures to the table's MBean. */
@@ -331,7 +398,9 @@ final class TableWriter implements AutoCloseable {
     tableMetrics.committed(tableVersion, rows, bytes, files, commitMs);
   }
 
-  /** Offsets to commit to Kafka: next offset after the last one in the table, per owned partition. */
+  /**
+   * Offsets to commit to Kafka: next offset after the last one in the table, per owned partition.
+   */
   void committedOffsets(Map<TopicPartition, Long> out) {
     for (PartitionState st : partitions.all()) {
       if (st.committed >= 0) {
@@ -374,7 +443,9 @@ final class TableWriter implements AutoCloseable {
 
   private void createLayout(SinkRecord first) {
     Optional<TableState> state = table.state();
-    layout = state.isPresent() ? Layouts.ofTable(table.location(), state.get(), partitionColumns)
-        : Layouts.forNewTable(table.location(), converter.schemaFor(first), partitionColumns);
+    layout =
+        state.isPresent()
+            ? Layouts.ofTable(table.location(), state.get(), partitionColumns)
+            : Layouts.forNewTable(table.location(), converter.schemaFor(first), partitionColumns);
   }
 }

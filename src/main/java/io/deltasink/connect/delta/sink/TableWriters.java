@@ -8,9 +8,9 @@ import io.deltasink.connect.delta.convert.BronzeRecordConverter;
 import io.deltasink.connect.delta.convert.KafkaColumns;
 import io.deltasink.connect.delta.convert.RecordConverter;
 import io.deltasink.connect.delta.convert.StructRecordConverter;
-import io.deltasink.connect.delta.table.TableLog;
 import io.deltasink.connect.delta.mapping.KustoJsonConverter;
 import io.deltasink.connect.delta.metrics.SinkMetrics;
+import io.deltasink.connect.delta.table.TableLog;
 import io.deltasink.connect.delta.writer.MemoryGate;
 import java.time.Clock;
 import java.util.Collection;
@@ -22,8 +22,8 @@ import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.connect.errors.DataException;
 
 /**
- * The task's {@link TableWriter}s, one per table location: routes a topic to its table
- * ({@code delta.tables.topics.mapping} or the single table), and makes the table's writer with the
+ * The task's {@link TableWriter}s, one per table location: routes a topic to its table ({@code
+ * delta.tables.topics.mapping} or the single table), and makes the table's writer with the
  * converter its input format needs the first time a topic routes there.
  */
 final class TableWriters implements AutoCloseable {
@@ -43,8 +43,14 @@ final class TableWriters implements AutoCloseable {
   private final SinkMetrics metrics;
   private final Map<String, TableWriter> byLocation = new LinkedHashMap<>();
 
-  TableWriters(DeltaSinkConfig config, Configuration hadoopConf, String applicationId, TableOpener opener,
-      ConsumerControl consumer, MemoryGate gate, SinkMetrics metrics) {
+  TableWriters(
+      DeltaSinkConfig config,
+      Configuration hadoopConf,
+      String applicationId,
+      TableOpener opener,
+      ConsumerControl consumer,
+      MemoryGate gate,
+      SinkMetrics metrics) {
     this.config = config;
     this.hadoopConf = hadoopConf;
     this.applicationId = applicationId;
@@ -59,7 +65,8 @@ final class TableWriters implements AutoCloseable {
    * The writer of the table {@code topic} routes to.
    *
    * @throws DataException when the topic has no route (or its name cannot be a table name)
-   * @throws org.apache.kafka.connect.errors.RetriableException when the table's log cannot be read now
+   * @throws org.apache.kafka.connect.errors.RetriableException when the table's log cannot be read
+   *     now
    */
   TableWriter forTopic(String topic) {
     TableSpec spec;
@@ -68,9 +75,20 @@ final class TableWriters implements AutoCloseable {
     } catch (IllegalArgumentException e) {
       throw new DataException(e.getMessage(), e);
     }
-    return byLocation.computeIfAbsent(spec.location(), loc -> new TableWriter(opener.open(loc, spec.name()), hadoopConf,
-        converter(spec), config.writerSettings(), spec.partitionColumns(), applicationId, consumer,
-        config.tombstonePolicy(), gate, metrics));
+    return byLocation.computeIfAbsent(
+        spec.location(),
+        loc ->
+            new TableWriter(
+                opener.open(loc, spec.name()),
+                hadoopConf,
+                converter(spec),
+                config.writerSettings(),
+                spec.partitionColumns(),
+                applicationId,
+                consumer,
+                config.tombstonePolicy(),
+                gate,
+                metrics));
   }
 
   private RecordConverter converter(TableSpec spec) {
@@ -79,8 +97,11 @@ final class TableWriters implements AutoCloseable {
       case STRUCT -> new StructRecordConverter(kafka);
       case JSON -> new KustoJsonConverter(spec.mapping(), kafka, config.jsonMaxNestingDepth());
       case BRONZE -> new BronzeRecordConverter(Clock.systemUTC());
-      case AUTO -> spec.mapping() != null ? new KustoJsonConverter(spec.mapping(), kafka, config.jsonMaxNestingDepth())
-          : new AutoRecordConverter(new StructRecordConverter(kafka), new BronzeRecordConverter(Clock.systemUTC()));
+      case AUTO ->
+          spec.mapping() != null
+              ? new KustoJsonConverter(spec.mapping(), kafka, config.jsonMaxNestingDepth())
+              : new AutoRecordConverter(
+                  new StructRecordConverter(kafka), new BronzeRecordConverter(Clock.systemUTC()));
     };
   }
 

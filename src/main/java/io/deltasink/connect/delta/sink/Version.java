@@ -15,7 +15,8 @@ public final class Version {
   }
 
   private static String load() {
-    try (InputStream in = Version.class.getResourceAsStream("/kafka-connect-delta-version.properties")) {
+    try (InputStream in =
+        Version.class.getResourceAsStream("/kafka-connect-delta-version.properties")) {
       Properties p = new Properties();
       if (in != null) {
         p.load(in);

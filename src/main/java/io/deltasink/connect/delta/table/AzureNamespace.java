@@ -10,11 +10,11 @@ import org.apache.hadoop.fs.Path;
 
 /**
  * Concurrent Delta writers on ADLS Gen2 are safe only when the storage account has a hierarchical
- * namespace: Delta's {@code AzureLogStore} publishes each commit by a rename that must fail when the
- * target exists, which only such accounts do atomically (Delta PROTOCOL.md, "Delta Log Entries": a
- * commit file must be created mutually exclusively). The ABFS driver answers the path capability
- * {@code fs.capability.paths.acls} with whether the account has one (hadoop-azure, {@code
- * AzureBlobFileSystem.hasPathCapability}); that costs one request at start-up.
+ * namespace: Delta's {@code AzureLogStore} publishes each commit by a rename that must fail when
+ * the target exists, which only such accounts do atomically (Delta PROTOCOL.md, "Delta Log
+ * Entries": a commit file must be created mutually exclusively). The ABFS driver answers the path
+ * capability {@code fs.capability.paths.acls} with whether the account has one (hadoop-azure,
+ * {@code AzureBlobFileSystem.hasPathCapability}); that costs one request at start-up.
  */
 public final class AzureNamespace {
   public static final String ACLS_CAPABILITY = "fs.capability.paths.acls";
@@ -46,9 +46,14 @@ public final class AzureNamespace {
     } catch (IOException | RuntimeException e) {
       return Optional.empty();
     }
-    return Optional.of("Storage account " + uri.getHost() + " of Delta table " + location + " has no hierarchical "
-        + "namespace: its rename is not atomic, so two writers committing the same Delta version at the same moment "
-        + "can overwrite each other's commit. Use an ADLS Gen2 account with hierarchical namespace enabled, or make "
-        + "this connector the table's only writer with tasks.max=1.");
+    return Optional.of(
+        "Storage account "
+            + uri.getHost()
+            + " of Delta table "
+            + location
+            + " has no hierarchical "
+            + "namespace: its rename is not atomic, so two writers committing the same Delta version at the same moment "
+            + "can overwrite each other's commit. Use an ADLS Gen2 account with hierarchical namespace enabled, or make "
+            + "this connector the table's only writer with tasks.max=1.");
   }
 }

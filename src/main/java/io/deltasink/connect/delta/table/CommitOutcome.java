@@ -11,10 +11,11 @@ import java.util.Set;
  * @param fenced app ids left out because another writer moved their {@code txn}, each with the
  *     version found in the log (the caller must drop its files and resume after that offset)
  * @param missing app ids left out because a file to add was gone from storage (or not whole), for
- *     example removed by a {@code VACUUM} with a retention shorter than the time the file waited for
- *     its commit: nothing of them was committed, the caller must write their rows again
+ *     example removed by a {@code VACUUM} with a retention shorter than the time the file waited
+ *     for its commit: nothing of them was committed, the caller must write their rows again
  */
-public record CommitOutcome(long tableVersion, Set<String> committed, Map<String, Long> fenced, Set<String> missing) {
+public record CommitOutcome(
+    long tableVersion, Set<String> committed, Map<String, Long> fenced, Set<String> missing) {
   public CommitOutcome {
     committed = Set.copyOf(committed);
     fenced = Map.copyOf(fenced);

@@ -11,11 +11,13 @@ import java.util.List;
  * @param newVersion the version to record: the Kafka offset of the last row in {@code files}
  * @param files the data files, all already written
  */
-public record PartitionCommit(String appId, long expectedVersion, long newVersion, List<WrittenFile> files) {
+public record PartitionCommit(
+    String appId, long expectedVersion, long newVersion, List<WrittenFile> files) {
   public PartitionCommit {
     files = List.copyOf(files);
     if (newVersion <= expectedVersion) {
-      throw new IllegalArgumentException("txn version must grow: " + appId + " " + expectedVersion + " -> " + newVersion);
+      throw new IllegalArgumentException(
+          "txn version must grow: " + appId + " " + expectedVersion + " -> " + newVersion);
     }
   }
 
@@ -29,8 +31,12 @@ public record PartitionCommit(String appId, long expectedVersion, long newVersio
     FENCED
   }
 
-  /** Where this partition stands when the log's {@code txn} version for its app id is {@code found}. */
+  /**
+   * Where this partition stands when the log's {@code txn} version for its app id is {@code found}.
+   */
   public Standing standing(long found) {
-    return found == newVersion ? Standing.LANDED : found == expectedVersion ? Standing.EXPECTED : Standing.FENCED;
+    return found == newVersion
+        ? Standing.LANDED
+        : found == expectedVersion ? Standing.EXPECTED : Standing.FENCED;
   }
 }

@@ -5,10 +5,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * One Delta table as this connector uses it: read its state and the committed {@code txn}
- * versions, and append files atomically with one {@code SetTransaction} per Kafka partition.
- * This is the seam between the sink and a Delta library: {@link StandaloneTableLog} implements it
- * with Delta Standalone; a Delta Kernel backend can implement it without touching the sink.
+ * One Delta table as this connector uses it: read its state and the committed {@code txn} versions,
+ * and append files atomically with one {@code SetTransaction} per Kafka partition. This is the seam
+ * between the sink and a Delta library: {@link StandaloneTableLog} implements it with Delta
+ * Standalone; a Delta Kernel backend can implement it without touching the sink.
  *
  * <p>Errors: {@link org.apache.kafka.connect.errors.RetriableException} when storage fails in a way
  * that may pass, {@link org.apache.kafka.connect.errors.ConnectException} when the table cannot be
@@ -20,8 +20,8 @@ public interface TableLog extends AutoCloseable {
   String location();
 
   /**
-   * The table's current schema and partition columns, or empty when no version exists yet.
-   * Re-reads the log.
+   * The table's current schema and partition columns, or empty when no version exists yet. Re-reads
+   * the log.
    *
    * @throws org.apache.kafka.connect.errors.ConnectException if the table needs a newer protocol
    *     than this connector writes (reader 1, writer 2)
@@ -35,27 +35,28 @@ public interface TableLog extends AutoCloseable {
   long committedVersion(String appId);
 
   /**
-   * {@link #committedVersion} for several app ids, read from one snapshot; every id is a key,
-   * -1 where none is committed.
+   * {@link #committedVersion} for several app ids, read from one snapshot; every id is a key, -1
+   * where none is committed.
    */
   java.util.Map<String, Long> committedVersions(java.util.Collection<String> appIds);
 
   /**
-   * Commits one Delta version holding every file of every partition below, plus one
-   * {@code SetTransaction(appId, newVersion)} per partition, unless that partition is fenced:
-   * its {@code txn} version in the log is no longer {@code expectedVersion}, so another owner has
-   * written it; such a partition's files are left out and reported in the outcome.
+   * Commits one Delta version holding every file of every partition below, plus one {@code
+   * SetTransaction(appId, newVersion)} per partition, unless that partition is fenced: its {@code
+   * txn} version in the log is no longer {@code expectedVersion}, so another owner has written it;
+   * such a partition's files are left out and reported in the outcome.
    *
    * @param schema the schema the files were written with; creates the table with it when the table
    *     does not exist yet, and must equal the table's schema otherwise
    * @param partitionColumns partition columns, used when creating the table
    * @param partitions what to commit, one entry per Kafka partition
-   * @throws CommitNotLandedException when the bounded attempts failed and the log shows none of them
-   *     landed; calling again with the same arguments is safe
-   * @throws CommitOutcomeUnknownException when the log cannot be read to learn the outcome: the files
-   *     may be referenced and must be kept; calling again with the same arguments is safe
+   * @throws CommitNotLandedException when the bounded attempts failed and the log shows none of
+   *     them landed; calling again with the same arguments is safe
+   * @throws CommitOutcomeUnknownException when the log cannot be read to learn the outcome: the
+   *     files may be referenced and must be kept; calling again with the same arguments is safe
    */
-  CommitOutcome commit(ColumnType.Struct schema, List<String> partitionColumns, List<PartitionCommit> partitions);
+  CommitOutcome commit(
+      ColumnType.Struct schema, List<String> partitionColumns, List<PartitionCommit> partitions);
 
   @Override
   void close();

@@ -11,20 +11,23 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Checks that text can be stored as UTF-8, the encoding of Parquet strings, Delta partition values and
- * file names, without being changed on the way:
+ * Checks that text can be stored as UTF-8, the encoding of Parquet strings, Delta partition values
+ * and file names, without being changed on the way:
+ *
  * <ul>
- *   <li>incoming bytes must be well-formed UTF-8 (RFC 3629): no overlong forms, no encoded surrogates
- *       (CESU-8), nothing above U+10FFFF, no truncated sequence. Jackson's byte parser decodes some of
- *       these into other characters instead of failing;</li>
+ *   <li>incoming bytes must be well-formed UTF-8 (RFC 3629): no overlong forms, no encoded
+ *       surrogates (CESU-8), nothing above U+10FFFF, no truncated sequence. Jackson's byte parser
+ *       decodes some of these into other characters instead of failing;
  *   <li>Java strings (UTF-16) must hold no unpaired surrogate: it has no UTF-8 form, and Java's
- *       encoder silently writes {@code '?'} for it.</li>
+ *       encoder silently writes {@code '?'} for it.
  * </ul>
+ *
  * Both are cheap for ASCII, the common case: bytes are tested 8 at a time, and the JIT drops the
  * surrogate test for strings that hold only Latin-1 characters.
  */
 public final class Unicode {
-  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
   private static final long HIGH_BITS = 0x8080808080808080L;
 
   private Unicode() {}
@@ -46,8 +49,11 @@ public final class Unicode {
       return -1;
     }
     // Not ASCII from i on: Java's decoder, which rejects what RFC 3629 rejects, checks the rest.
-    CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-        .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+    CharsetDecoder decoder =
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
     ByteBuffer in = ByteBuffer.wrap(bytes, i, n - i);
     CoderResult result = decoder.decode(in, CharBuffer.allocate(n - i), true);
     if (!result.isError()) {
@@ -56,12 +62,16 @@ public final class Unicode {
     return result.isError() ? in.position() : -1;
   }
 
-  /** The index of the first unpaired surrogate in {@code s}, or -1 when every surrogate is paired. */
+  /**
+   * The index of the first unpaired surrogate in {@code s}, or -1 when every surrogate is paired.
+   */
   public static int unpairedSurrogate(CharSequence s) {
     for (int i = 0, n = s.length(); i < n; i++) {
       char c = s.charAt(i);
       if (Character.isSurrogate(c)) {
-        if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+        if (Character.isHighSurrogate(c)
+            && i + 1 < n
+            && Character.isLowSurrogate(s.charAt(i + 1))) {
           i++;
         } else {
           return i;

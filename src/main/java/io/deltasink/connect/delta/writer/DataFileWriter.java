@@ -16,8 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One open Parquet data file. Not visible to Delta readers until an {@code AddFile} names it;
- * a file left behind by a failed flush is an orphan that Delta's VACUUM removes.
+ * One open Parquet data file. Not visible to Delta readers until an {@code AddFile} names it; a
+ * file left behind by a failed flush is an orphan that Delta's VACUUM removes.
  */
 final class DataFileWriter {
   private static final Logger LOG = LoggerFactory.getLogger(DataFileWriter.class);
@@ -34,18 +34,31 @@ final class DataFileWriter {
   private long sizeEstimate;
   private final TrackedOutputFile output;
   private final long overheadBytes;
-  /** The partition directory of {@code relativePath} ({@code col=value/...}, empty when unpartitioned). */
+
+  /**
+   * The partition directory of {@code relativePath} ({@code col=value/...}, empty when
+   * unpartitioned).
+   */
   private final String directory;
-  /** What error messages show instead of {@link #directory}: a {@code col=*} directory per partition column. */
+
+  /**
+   * What error messages show instead of {@link #directory}: a {@code col=*} directory per partition
+   * column.
+   */
   private final String directoryPlaceholder;
 
   /**
    * @param relativePath the file's path under the table root: partition directory and file name
-   * @throws IOException when the file cannot be created, with the partition directory left out of its
-   *     messages (see {@link #storageError})
+   * @throws IOException when the file cannot be created, with the partition directory left out of
+   *     its messages (see {@link #storageError})
    */
-  DataFileWriter(Configuration conf, TableLayout layout, String relativePath, Map<String, String> partitionValues,
-      WriterSettings settings) throws IOException {
+  DataFileWriter(
+      Configuration conf,
+      TableLayout layout,
+      String relativePath,
+      Map<String, String> partitionValues,
+      WriterSettings settings)
+      throws IOException {
     this.conf = conf;
     this.relativePath = relativePath;
     this.file = new Path(layout.root(), relativePath);
@@ -67,8 +80,12 @@ final class DataFileWriter {
     }
   }
 
-  private static ParquetWriter<Object[]> build(TrackedOutputFile output, RowWriteSupport support, Configuration conf,
-      WriterSettings settings) throws IOException {
+  private static ParquetWriter<Object[]> build(
+      TrackedOutputFile output,
+      RowWriteSupport support,
+      Configuration conf,
+      WriterSettings settings)
+      throws IOException {
     return new Builder(output, support)
         .withConf(conf)
         .withWriteMode(ParquetFileWriter.Mode.CREATE)
@@ -84,7 +101,10 @@ final class DataFileWriter {
         .build();
   }
 
-  /** @throws IOException when the file cannot be written, its messages without the partition directory */
+  /**
+   * @throws IOException when the file cannot be written, its messages without the partition
+   *     directory
+   */
   void write(Object[] row, long offset) throws IOException {
     try {
       writer.write(row);
@@ -121,7 +141,8 @@ final class DataFileWriter {
   /**
    * Closes the file and describes it for the Delta log.
    *
-   * @throws IOException when closing or reading its status fails, its messages without the partition directory
+   * @throws IOException when closing or reading its status fails, its messages without the
+   *     partition directory
    */
   WrittenFile finish() throws IOException {
     FileStatus status;
@@ -131,8 +152,15 @@ final class DataFileWriter {
     } catch (IOException e) {
       throw storageError("Closing", e);
     }
-    return new WrittenFile(encode(relativePath), partitionValues, status.getLen(), status.getModificationTime(),
-        stats.numRecords(), stats.toJson(), firstOffset, lastOffset);
+    return new WrittenFile(
+        encode(relativePath),
+        partitionValues,
+        status.getLen(),
+        status.getModificationTime(),
+        stats.numRecords(),
+        stats.toJson(),
+        firstOffset,
+        lastOffset);
   }
 
   /** Closes and deletes the file; used when its rows will not be committed. */
@@ -154,17 +182,19 @@ final class DataFileWriter {
       FileSystem fs = file.getFileSystem(conf);
       fs.delete(file, false);
     } catch (IOException | RuntimeException e) {
-      LOG.warn("Could not delete uncommitted data file {} ({}); it is not in the Delta log and VACUUM will remove it",
-          file.getName(), e.getClass().getSimpleName());
+      LOG.warn(
+          "Could not delete uncommitted data file {} ({}); it is not in the Delta log and VACUUM will remove it",
+          file.getName(),
+          e.getClass().getSimpleName());
       LOG.trace("Deleting {} failed", file, e);
     }
   }
 
   /**
    * The storage error {@code e} with this file's partition directory replaced by one {@code col=*}
-   * directory per partition column in its message and its causes' (copies, with their stack traces): the directory
-   * holds partition values, which are record content, and the error goes to WARN logs and to Connect.
-   * The original is logged at TRACE.
+   * directory per partition column in its message and its causes' (copies, with their stack
+   * traces): the directory holds partition values, which are record content, and the error goes to
+   * WARN logs and to Connect. The original is logged at TRACE.
    */
   private IOException storageError(String doing, IOException e) {
     if (directory.isEmpty()) {
@@ -175,16 +205,28 @@ final class DataFileWriter {
   }
 
   private Throwable redacted(Throwable t, int depth) {
-    Throwable cause = t.getCause() == null || t.getCause() == t || depth > 8 ? null : redacted(t.getCause(), depth + 1);
-    String text = t.getMessage() == null ? null
-        : t.getMessage().replace(directory, directoryPlaceholder).replace(encode(directory), directoryPlaceholder);
+    Throwable cause =
+        t.getCause() == null || t.getCause() == t || depth > 8
+            ? null
+            : redacted(t.getCause(), depth + 1);
+    String text =
+        t.getMessage() == null
+            ? null
+            : t.getMessage()
+                .replace(directory, directoryPlaceholder)
+                .replace(encode(directory), directoryPlaceholder);
     String type = t.getClass() == IOException.class ? "" : t.getClass().getName();
-    IOException copy = new IOException(type.isEmpty() || text == null ? type + (text == null ? "" : text) : type + ": " + text, cause);
+    IOException copy =
+        new IOException(
+            type.isEmpty() || text == null ? type + (text == null ? "" : text) : type + ": " + text,
+            cause);
     copy.setStackTrace(t.getStackTrace());
     return copy;
   }
 
-  /** {@code AddFile.path} is a URI reference (RFC 2396): percent signs and spaces must be encoded. */
+  /**
+   * {@code AddFile.path} is a URI reference (RFC 2396): percent signs and spaces must be encoded.
+   */
   static String encode(String relativePath) {
     try {
       return new URI(null, null, relativePath, null).getRawPath();
@@ -194,7 +236,10 @@ final class DataFileWriter {
     }
   }
 
-  /** The Hadoop output file, remembering its stream so that {@link #memoryBytes()} knows what reached it. */
+  /**
+   * The Hadoop output file, remembering its stream so that {@link #memoryBytes()} knows what
+   * reached it.
+   */
   private static final class TrackedOutputFile implements org.apache.parquet.io.OutputFile {
     private final org.apache.parquet.io.OutputFile delegate;
     private org.apache.parquet.io.PositionOutputStream stream;
@@ -204,13 +249,15 @@ final class DataFileWriter {
     }
 
     @Override
-    public org.apache.parquet.io.PositionOutputStream create(long blockSizeHint) throws IOException {
+    public org.apache.parquet.io.PositionOutputStream create(long blockSizeHint)
+        throws IOException {
       stream = delegate.create(blockSizeHint);
       return stream;
     }
 
     @Override
-    public org.apache.parquet.io.PositionOutputStream createOrOverwrite(long blockSizeHint) throws IOException {
+    public org.apache.parquet.io.PositionOutputStream createOrOverwrite(long blockSizeHint)
+        throws IOException {
       stream = delegate.createOrOverwrite(blockSizeHint);
       return stream;
     }

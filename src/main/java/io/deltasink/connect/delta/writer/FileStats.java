@@ -17,11 +17,11 @@ import java.util.List;
  * {@code numRecords}, and per data column {@code minValues}, {@code maxValues}, {@code nullCount},
  * nested structs as nested objects. Min/max are kept for numbers, decimals, dates, timestamps and
  * strings; booleans, binaries, arrays and maps get only a null count. Strings are ordered as their
- * UTF-8 bytes (unsigned), the order Delta, Spark and Parquet compare them in, not Java's UTF-16 order.
- * A string longer than {@value #MAX_STRING_STAT} characters keeps a prefix as its minimum (at most that
- * many characters, never cutting a surrogate pair) and drops its maximum (a prefix is never an upper
- * bound); NaN drops min/max of its column for the file. Timestamps are written in milliseconds, the
- * minimum rounded down and the maximum rounded up, so the bounds stay bounds.
+ * UTF-8 bytes (unsigned), the order Delta, Spark and Parquet compare them in, not Java's UTF-16
+ * order. A string longer than {@value #MAX_STRING_STAT} characters keeps a prefix as its minimum
+ * (at most that many characters, never cutting a surrogate pair) and drops its maximum (a prefix is
+ * never an upper bound); NaN drops min/max of its column for the file. Timestamps are written in
+ * milliseconds, the minimum rounded down and the maximum rounded up, so the bounds stay bounds.
  */
 final class FileStats {
   static final int MAX_STRING_STAT = 32;
@@ -75,7 +75,9 @@ final class FileStats {
         return new StructCollector(s);
       }
       if (type instanceof ColumnType.Decimal
-          || type instanceof ColumnType.Primitive p && p != ColumnType.Primitive.BOOLEAN && p != ColumnType.Primitive.BINARY) {
+          || type instanceof ColumnType.Primitive p
+              && p != ColumnType.Primitive.BOOLEAN
+              && p != ColumnType.Primitive.BINARY) {
         return new RangeCollector(type);
       }
       return new NullCollector();
@@ -160,7 +162,10 @@ final class FileStats {
     return c >= 0xE000 ? c - 0x800 : c + 0x2000;
   }
 
-  /** At most {@value #MAX_STRING_STAT} chars of {@code s}, ending before a pair rather than inside it. */
+  /**
+   * At most {@value #MAX_STRING_STAT} chars of {@code s}, ending before a pair rather than inside
+   * it.
+   */
   static String prefix(String s) {
     int end = MAX_STRING_STAT;
     return s.substring(0, Character.isHighSurrogate(s.charAt(end - 1)) ? end - 1 : end);
@@ -177,8 +182,10 @@ final class FileStats {
 
     RangeCollector(ColumnType type) {
       this.type = type;
-      this.order = type == ColumnType.Primitive.STRING ? (a, b) -> compareUtf8((String) a, (String) b)
-          : (a, b) -> ((Comparable) a).compareTo(b);
+      this.order =
+          type == ColumnType.Primitive.STRING
+              ? (a, b) -> compareUtf8((String) a, (String) b)
+              : (a, b) -> ((Comparable) a).compareTo(b);
     }
 
     @Override

@@ -10,7 +10,8 @@ public interface MemoryGate {
   MemoryGate UNLIMITED = bytes -> true;
 
   /**
-   * @param bytes the heap the new file will hold at first ({@link WriterSettings#openFileOverheadBytes()})
+   * @param bytes the heap the new file will hold at first ({@link
+   *     WriterSettings#openFileOverheadBytes()})
    * @return whether it may be opened now
    */
   boolean mayOpen(long bytes);

@@ -12,11 +12,11 @@ import org.apache.parquet.schema.Type.Repetition;
 import org.apache.parquet.schema.Types;
 
 /**
- * Maps a table schema to the Parquet schema of its data files, following the layout Spark and
- * Delta readers expect: decimals as INT32 (precision up to 9), INT64 (up to 18) or
- * FIXED_LEN_BYTE_ARRAY; timestamps as INT64 {@code TIMESTAMP(MICROS, UTC)}; dates as INT32
- * {@code DATE}; lists in the three-level {@code LIST} form and maps in the {@code MAP} form of the
- * Parquet format's LogicalTypes.md.
+ * Maps a table schema to the Parquet schema of its data files, following the layout Spark and Delta
+ * readers expect: decimals as INT32 (precision up to 9), INT64 (up to 18) or FIXED_LEN_BYTE_ARRAY;
+ * timestamps as INT64 {@code TIMESTAMP(MICROS, UTC)}; dates as INT32 {@code DATE}; lists in the
+ * three-level {@code LIST} form and maps in the {@code MAP} form of the Parquet format's
+ * LogicalTypes.md.
  */
 public final class ParquetSchemas {
   private ParquetSchemas() {}
@@ -33,7 +33,9 @@ public final class ParquetSchemas {
   /** Bytes a FIXED_LEN_BYTE_ARRAY needs for an unscaled decimal of {@code precision} digits. */
   public static int decimalBytes(int precision) {
     // Called per written value: a table lookup, computed once.
-    return precision < DECIMAL_BYTES.length ? DECIMAL_BYTES[precision] : computeDecimalBytes(precision);
+    return precision < DECIMAL_BYTES.length
+        ? DECIMAL_BYTES[precision]
+        : computeDecimalBytes(precision);
   }
 
   private static final int[] DECIMAL_BYTES = new int[39];
@@ -59,9 +61,13 @@ public final class ParquetSchemas {
         case BOOLEAN:
           return Types.primitive(PrimitiveTypeName.BOOLEAN, rep).named(name);
         case BYTE:
-          return Types.primitive(PrimitiveTypeName.INT32, rep).as(LogicalTypeAnnotation.intType(8, true)).named(name);
+          return Types.primitive(PrimitiveTypeName.INT32, rep)
+              .as(LogicalTypeAnnotation.intType(8, true))
+              .named(name);
         case SHORT:
-          return Types.primitive(PrimitiveTypeName.INT32, rep).as(LogicalTypeAnnotation.intType(16, true)).named(name);
+          return Types.primitive(PrimitiveTypeName.INT32, rep)
+              .as(LogicalTypeAnnotation.intType(16, true))
+              .named(name);
         case INTEGER:
           return Types.primitive(PrimitiveTypeName.INT32, rep).named(name);
         case LONG:
@@ -71,14 +77,19 @@ public final class ParquetSchemas {
         case DOUBLE:
           return Types.primitive(PrimitiveTypeName.DOUBLE, rep).named(name);
         case STRING:
-          return Types.primitive(PrimitiveTypeName.BINARY, rep).as(LogicalTypeAnnotation.stringType()).named(name);
+          return Types.primitive(PrimitiveTypeName.BINARY, rep)
+              .as(LogicalTypeAnnotation.stringType())
+              .named(name);
         case BINARY:
           return Types.primitive(PrimitiveTypeName.BINARY, rep).named(name);
         case DATE:
-          return Types.primitive(PrimitiveTypeName.INT32, rep).as(LogicalTypeAnnotation.dateType()).named(name);
+          return Types.primitive(PrimitiveTypeName.INT32, rep)
+              .as(LogicalTypeAnnotation.dateType())
+              .named(name);
         case TIMESTAMP:
           return Types.primitive(PrimitiveTypeName.INT64, rep)
-              .as(LogicalTypeAnnotation.timestampType(true, LogicalTypeAnnotation.TimeUnit.MICROS)).named(name);
+              .as(LogicalTypeAnnotation.timestampType(true, LogicalTypeAnnotation.TimeUnit.MICROS))
+              .named(name);
         default:
           throw new IllegalArgumentException("unhandled type " + p);
       }
@@ -91,8 +102,10 @@ public final class ParquetSchemas {
       if (d.precision() <= 18) {
         return Types.primitive(PrimitiveTypeName.INT64, rep).as(ann).named(name);
       }
-      return Types.primitive(PrimitiveTypeName.FIXED_LEN_BYTE_ARRAY, rep).length(decimalBytes(d.precision()))
-          .as(ann).named(name);
+      return Types.primitive(PrimitiveTypeName.FIXED_LEN_BYTE_ARRAY, rep)
+          .length(decimalBytes(d.precision()))
+          .as(ann)
+          .named(name);
     }
     if (type instanceof ColumnType.Struct s) {
       Types.GroupBuilder<org.apache.parquet.schema.GroupType> g = Types.buildGroup(rep);
@@ -102,16 +115,22 @@ public final class ParquetSchemas {
       return g.named(name);
     }
     if (type instanceof ColumnType.Array a) {
-      return Types.buildGroup(rep).as(LogicalTypeAnnotation.listType())
-          .addField(Types.repeatedGroup().addField(toType("element", a.element(), a.containsNull())).named("list"))
+      return Types.buildGroup(rep)
+          .as(LogicalTypeAnnotation.listType())
+          .addField(
+              Types.repeatedGroup()
+                  .addField(toType("element", a.element(), a.containsNull()))
+                  .named("list"))
           .named(name);
     }
     ColumnType.MapType m = (ColumnType.MapType) type;
-    return Types.buildGroup(rep).as(LogicalTypeAnnotation.mapType())
-        .addField(Types.repeatedGroup()
-            .addField(toType("key", m.key(), false))
-            .addField(toType("value", m.value(), m.valueContainsNull()))
-            .named("key_value"))
+    return Types.buildGroup(rep)
+        .as(LogicalTypeAnnotation.mapType())
+        .addField(
+            Types.repeatedGroup()
+                .addField(toType("key", m.key(), false))
+                .addField(toType("value", m.value(), m.valueContainsNull()))
+                .named("key_value"))
         .named(name);
   }
 }

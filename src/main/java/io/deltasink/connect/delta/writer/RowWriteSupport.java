@@ -17,14 +17,16 @@ import org.apache.parquet.schema.MessageType;
 /**
  * Writes rows ({@code Object[]} in table column order, value shapes as in {@link ColumnType}) to
  * Parquet, skipping the partition columns, whose values live in the Delta log's partition values
- * (PROTOCOL.md, "Add File and Remove File"). Strings must hold no unpaired surrogate (Java's encoder
- * would write '?'): {@link TopicPartitionWriter} checks each row first ({@link TableLayout#checkText}).
+ * (PROTOCOL.md, "Add File and Remove File"). Strings must hold no unpaired surrogate (Java's
+ * encoder would write '?'): {@link TopicPartitionWriter} checks each row first ({@link
+ * TableLayout#checkText}).
  */
 final class RowWriteSupport extends WriteSupport<Object[]> {
   private final MessageType messageType;
   private final Column[] dataColumns;
   private final int[] dataIndexes;
   private RecordConsumer consumer;
+
   /** Scratch for one FIXED_LEN_BYTE_ARRAY decimal (at most 16 bytes, precision 38). */
   private final byte[] decimalBytes = new byte[16];
 
@@ -80,9 +82,11 @@ final class RowWriteSupport extends WriteSupport<Object[]> {
         case LONG, TIMESTAMP -> consumer.addLong(((Number) v).longValue());
         case FLOAT -> consumer.addFloat(((Number) v).floatValue());
         case DOUBLE -> consumer.addDouble(((Number) v).doubleValue());
-        // A byte-array Binary: Parquet's dictionary hashes and compares it far faster than the
-        // ByteBuffer-backed one Binary.fromString makes (profile of src/bench/sink-path.sh).
-        case STRING -> consumer.addBinary(Binary.fromConstantByteArray(((String) v).getBytes(StandardCharsets.UTF_8)));
+          // A byte-array Binary: Parquet's dictionary hashes and compares it far faster than the
+          // ByteBuffer-backed one Binary.fromString makes (profile of src/bench/sink-path.sh).
+        case STRING ->
+            consumer.addBinary(
+                Binary.fromConstantByteArray(((String) v).getBytes(StandardCharsets.UTF_8)));
         case BINARY -> consumer.addBinary(Binary.fromConstantByteArray((byte[]) v));
         default -> throw new IllegalStateException("unhandled " + p);
       }
@@ -187,6 +191,7 @@ final class RowWriteSupport extends WriteSupport<Object[]> {
   }
 
   private static BigInteger unscaledAtColumnScale(ColumnType.Decimal d, BigDecimal v) {
-    return (v.scale() == d.scale() ? v : v.setScale(d.scale(), RoundingMode.UNNECESSARY)).unscaledValue();
+    return (v.scale() == d.scale() ? v : v.setScale(d.scale(), RoundingMode.UNNECESSARY))
+        .unscaledValue();
   }
 }

@@ -17,18 +17,20 @@ import org.apache.kafka.connect.errors.DataException;
 
 /**
  * A table's physical layout: its root, full schema, and which columns are partition columns.
- * Partition columns are not stored in data files; their values go into the directory name
- * ({@code col=value/}, Hive-escaped) and into {@code AddFile.partitionValues}, serialized as
- * PROTOCOL.md "Partition Value Serialization" says.
+ * Partition columns are not stored in data files; their values go into the directory name ({@code
+ * col=value/}, Hive-escaped) and into {@code AddFile.partitionValues}, serialized as PROTOCOL.md
+ * "Partition Value Serialization" says.
  */
 public final class TableLayout {
   /** Directory name and serialized form Hive, Spark and Delta use for a null partition value. */
   public static final String NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__";
+
   /**
-   * Longest file or directory name, in UTF-8 bytes, that common file systems take (ext4, XFS, HDFS's
-   * default {@code dfs.namenode.fs-limits.max-component-length}, ADLS Gen2 path segments).
+   * Longest file or directory name, in UTF-8 bytes, that common file systems take (ext4, XFS,
+   * HDFS's default {@code dfs.namenode.fs-limits.max-component-length}, ADLS Gen2 path segments).
    */
   static final int MAX_NAME_BYTES = 255;
+
   private static final DateTimeFormatter TS =
       DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
 
@@ -39,6 +41,7 @@ public final class TableLayout {
   private final int[] dataIndexes;
   private final int[] partitionIndexes;
   private final ColumnType[] partitionTypes;
+
   /** Positions in {@link #dataColumns} of the columns that are or contain strings. */
   private final int[] textColumns;
 
@@ -56,13 +59,21 @@ public final class TableLayout {
       String name = partitionColumns.get(i);
       int idx = schema.indexOf(name);
       if (idx < 0) {
-        throw new IllegalArgumentException("partition column '" + name + "' is not a column of the table; columns: "
-            + schema.fields().stream().map(Column::name).toList());
+        throw new IllegalArgumentException(
+            "partition column '"
+                + name
+                + "' is not a column of the table; columns: "
+                + schema.fields().stream().map(Column::name).toList());
       }
       ColumnType t = schema.fields().get(idx).type();
-      if (!(t instanceof ColumnType.Decimal) && !(t instanceof ColumnType.Primitive) || t == ColumnType.Primitive.BINARY) {
-        throw new IllegalArgumentException("partition column '" + name + "' has type " + t.deltaName()
-            + "; partition columns must be strings, numbers, booleans, dates, timestamps or decimals");
+      if (!(t instanceof ColumnType.Decimal) && !(t instanceof ColumnType.Primitive)
+          || t == ColumnType.Primitive.BINARY) {
+        throw new IllegalArgumentException(
+            "partition column '"
+                + name
+                + "' has type "
+                + t.deltaName()
+                + "; partition columns must be strings, numbers, booleans, dates, timestamps or decimals");
       }
       partitionIndexes[i] = idx;
       partitionTypes[i] = t;
@@ -75,7 +86,8 @@ public final class TableLayout {
       }
     }
     if (dataColumns.isEmpty()) {
-      throw new IllegalArgumentException("every column is a partition column; a data file needs at least one other");
+      throw new IllegalArgumentException(
+          "every column is a partition column; a data file needs at least one other");
     }
     this.dataIndexes = idx.stream().mapToInt(Integer::intValue).toArray();
     List<Integer> withText = new ArrayList<>();
@@ -128,8 +140,8 @@ public final class TableLayout {
    * Checks that every string in the row's data columns can be stored as UTF-8 unchanged, before any
    * of the row is written: a Parquet writer cannot take back half a record.
    *
-   * @throws DataException naming the column (nested: {@code point.name}, {@code tags[]},
-   *     {@code attrs{key}}) and the position, never the text, for a string with an unpaired surrogate
+   * @throws DataException naming the column (nested: {@code point.name}, {@code tags[]}, {@code
+   *     attrs{key}}) and the position, never the text, for a string with an unpaired surrogate
    */
   void checkText(Object[] row) {
     for (int c : textColumns) {
@@ -144,8 +156,12 @@ public final class TableLayout {
     if (type == ColumnType.Primitive.STRING) {
       int at = Unicode.unpairedSurrogate((String) v);
       if (at >= 0) {
-        throw new DataException("column '" + path + "': a text with an unpaired surrogate at character " + at
-            + " cannot be stored as UTF-8");
+        throw new DataException(
+            "column '"
+                + path
+                + "': a text with an unpaired surrogate at character "
+                + at
+                + " cannot be stored as UTF-8");
       }
     } else if (type instanceof ColumnType.Struct s) {
       Object[] values = (Object[]) v;
@@ -188,11 +204,13 @@ public final class TableLayout {
   }
 
   /**
-   * The relative directory of a partition, such as {@code date=2023-01-01/}; empty when unpartitioned.
+   * The relative directory of a partition, such as {@code date=2023-01-01/}; empty when
+   * unpartitioned.
    *
-   * @throws DataException naming the partition column (never the value, which is record content) when
-   *     a value cannot be a directory name: an unpaired UTF-16 surrogate (no UTF-8 file name holds one)
-   *     or a {@code col=value} name over {@value #MAX_NAME_BYTES} UTF-8 bytes once escaped
+   * @throws DataException naming the partition column (never the value, which is record content)
+   *     when a value cannot be a directory name: an unpaired UTF-16 surrogate (no UTF-8 file name
+   *     holds one) or a {@code col=value} name over {@value #MAX_NAME_BYTES} UTF-8 bytes once
+   *     escaped
    */
   String partitionDirectory(String[] values) {
     StringBuilder sb = new StringBuilder();
@@ -200,16 +218,26 @@ public final class TableLayout {
       String column = partitionColumns.get(i);
       String value = values[i];
       if (value != null && Unicode.unpairedSurrogate(value) >= 0) {
-        throw new DataException("partition column '" + column + "': the value holds an unpaired UTF-16 surrogate, "
-            + "which no directory name can hold");
+        throw new DataException(
+            "partition column '"
+                + column
+                + "': the value holds an unpaired UTF-16 surrogate, "
+                + "which no directory name can hold");
       }
       int start = sb.length();
-      sb.append(escapePathName(column)).append('=')
+      sb.append(escapePathName(column))
+          .append('=')
           .append(value == null || value.isEmpty() ? NULL_PARTITION : escapePathName(value));
       int bytes = Unicode.utf8Length(sb, start, sb.length());
       if (bytes > MAX_NAME_BYTES) {
-        throw new DataException("partition column '" + column + "': the value makes a directory name of " + bytes
-            + " bytes, more than the " + MAX_NAME_BYTES + " a file system takes");
+        throw new DataException(
+            "partition column '"
+                + column
+                + "': the value makes a directory name of "
+                + bytes
+                + " bytes, more than the "
+                + MAX_NAME_BYTES
+                + " a file system takes");
       }
       sb.append('/');
     }
@@ -227,10 +255,12 @@ public final class TableLayout {
       case DATE -> LocalDate.ofEpochDay(((Number) v).intValue()).toString();
       case TIMESTAMP -> {
         long micros = ((Number) v).longValue();
-        Instant instant = Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000L);
+        Instant instant =
+            Instant.ofEpochSecond(
+                Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000L);
         yield TS.format(instant);
       }
-      // -0.0 == 0.0: one value, so one partition (Float/Double.toString would write "-0.0").
+        // -0.0 == 0.0: one value, so one partition (Float/Double.toString would write "-0.0").
       case FLOAT, DOUBLE -> ((Number) v).doubleValue() == 0 ? "0.0" : v.toString();
       default -> v.toString();
     };

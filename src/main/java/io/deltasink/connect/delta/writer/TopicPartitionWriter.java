@@ -12,10 +12,10 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 
 /**
- * Writes the rows of one Kafka {@code TopicPartition} into one table: one open Parquet file per
- * set of partition values, rotated when it reaches the target size. Files stay pending until the
- * caller either commits them ({@link #committed()}) or gives them up ({@link #abort()}); this
- * class never touches the Delta log.
+ * Writes the rows of one Kafka {@code TopicPartition} into one table: one open Parquet file per set
+ * of partition values, rotated when it reaches the target size. Files stay pending until the caller
+ * either commits them ({@link #committed()}) or gives them up ({@link #abort()}); this class never
+ * touches the Delta log.
  *
  * <p>Keeping each Kafka partition in its own files is what lets one partition be fenced or closed
  * (its files dropped) without touching the rows of another.
@@ -37,14 +37,19 @@ public final class TopicPartitionWriter {
    * @param filePrefix start of every file name, such as {@code part-temperatures-3}; a random UUID
    *     and the first offset follow, so a replay never overwrites an earlier file
    */
-  public TopicPartitionWriter(Configuration conf, TableLayout layout, WriterSettings settings, String filePrefix) {
+  public TopicPartitionWriter(
+      Configuration conf, TableLayout layout, WriterSettings settings, String filePrefix) {
     this(conf, layout, settings, filePrefix, MemoryGate.UNLIMITED);
   }
 
   /**
    * @param gate asked before a new file is opened; when it says no, {@link #write} writes nothing
    */
-  public TopicPartitionWriter(Configuration conf, TableLayout layout, WriterSettings settings, String filePrefix,
+  public TopicPartitionWriter(
+      Configuration conf,
+      TableLayout layout,
+      WriterSettings settings,
+      String filePrefix,
       MemoryGate gate) {
     this.conf = conf;
     this.layout = layout;
@@ -62,11 +67,13 @@ public final class TopicPartitionWriter {
    *
    * @param row the row, in table column order
    * @param offset the record's Kafka offset
-   * @return false, having written nothing, when the row needs a new file and the memory gate refused it
+   * @return false, having written nothing, when the row needs a new file and the memory gate
+   *     refused it
    * @throws IOException if the file cannot be created or written
-   * @throws org.apache.kafka.connect.errors.DataException having written nothing, when the row cannot be
-   *     stored: a partition value no directory name can hold ({@link TableLayout#partitionDirectory}), a
-   *     string with an unpaired surrogate ({@link TableLayout#checkText})
+   * @throws org.apache.kafka.connect.errors.DataException having written nothing, when the row
+   *     cannot be stored: a partition value no directory name can hold ({@link
+   *     TableLayout#partitionDirectory}), a string with an unpaired surrogate ({@link
+   *     TableLayout#checkText})
    */
   public boolean write(Object[] row, long offset) throws IOException {
     layout.checkText(row);
@@ -80,8 +87,9 @@ public final class TopicPartitionWriter {
         return false;
       }
       String name = filePrefix + "-" + offset + "-" + UUID.randomUUID() + settings.fileSuffix();
-      file = new DataFileWriter(conf, layout, directory + name,
-          layout.partitionValueMap(values), settings);
+      file =
+          new DataFileWriter(
+              conf, layout, directory + name, layout.partitionValueMap(values), settings);
       open.put(key, file);
     }
     file.write(row, offset);
@@ -160,8 +168,8 @@ public final class TopicPartitionWriter {
   }
 
   /**
-   * Closes every open file and returns all files pending commit. Calling it again without
-   * writing returns the same files.
+   * Closes every open file and returns all files pending commit. Calling it again without writing
+   * returns the same files.
    */
   public List<WrittenFile> finishFiles() throws IOException {
     for (DataFileWriter f : open.values()) {
@@ -186,9 +194,9 @@ public final class TopicPartitionWriter {
   }
 
   /**
-   * Drops every uncommitted row: closes and deletes open and pending files, except the pending files
-   * in {@code keep} ({@link WrittenFile#path()} values), which a Delta commit of unknown outcome may
-   * reference: deleting them could leave the log pointing at a missing file.
+   * Drops every uncommitted row: closes and deletes open and pending files, except the pending
+   * files in {@code keep} ({@link WrittenFile#path()} values), which a Delta commit of unknown
+   * outcome may reference: deleting them could leave the log pointing at a missing file.
    */
   public void abort(Set<String> keep) {
     for (DataFileWriter f : open.values()) {
@@ -197,7 +205,8 @@ public final class TopicPartitionWriter {
     open.clear();
     for (WrittenFile f : finished) {
       if (!keep.contains(f.path())) {
-        DataFileWriter.deleteQuietly(conf, new Path(layout.root(), new Path(java.net.URI.create(f.path()))));
+        DataFileWriter.deleteQuietly(
+            conf, new Path(layout.root(), new Path(java.net.URI.create(f.path()))));
       }
     }
     committed();

@@ -7,7 +7,8 @@ import java.util.Map;
 /**
  * A closed Parquet data file that is ready to be added to the Delta log.
  *
- * @param path the file's path relative to the table root, URI-encoded as {@code AddFile.path} requires
+ * @param path the file's path relative to the table root, URI-encoded as {@code AddFile.path}
+ *     requires
  * @param partitionValues partition column to serialized value ({@code null} for a null value)
  * @param sizeBytes file size in bytes
  * @param modificationTimeMs file modification time, ms since the epoch

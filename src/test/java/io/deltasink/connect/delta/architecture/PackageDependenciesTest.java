@@ -20,10 +20,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The layering of the connector's packages, read from the compiled classes with the JDK's
- * {@code jdeps}: no package depends on a package that depends on it (directly or through others),
- * and only the Delta backend packages ({@code table.standalone}, later {@code table.kernel}) use the
- * Delta libraries.
+ * The layering of the connector's packages, read from the compiled classes with the JDK's {@code
+ * jdeps}: no package depends on a package that depends on it (directly or through others), and only
+ * the Delta backend packages ({@code table.standalone}, later {@code table.kernel}) use the Delta
+ * libraries.
  */
 class PackageDependenciesTest {
   private static final String ROOT = "io.deltasink.connect.delta";
@@ -42,8 +42,13 @@ class PackageDependenciesTest {
   private static void read(Map<String, Set<String>> edges, String level, Path classes) {
     ToolProvider jdeps = ToolProvider.findFirst("jdeps").orElseThrow();
     StringWriter out = new StringWriter();
-    int rc = jdeps.run(new PrintWriter(out), new PrintWriter(new StringWriter()), level, "-filter:none",
-        classes.toString());
+    int rc =
+        jdeps.run(
+            new PrintWriter(out),
+            new PrintWriter(new StringWriter()),
+            level,
+            "-filter:none",
+            classes.toString());
     assertThat(rc).as("jdeps exit code").isZero();
     for (String line : out.toString().split("\n")) {
       Matcher m = EDGE.matcher(line);
@@ -85,15 +90,24 @@ class PackageDependenciesTest {
   @Test
   void onlyTheDeltaBackendsUseTheDeltaLibraries() {
     List<String> users = new ArrayList<>();
-    CLASS_EDGES.forEach((cls, deps) -> {
-      boolean usesDelta = deps.stream().anyMatch(d -> d.startsWith("io.delta.standalone") || d.startsWith("io.delta.kernel"));
-      boolean backend = cls.startsWith(ROOT + ".table.standalone.") || cls.startsWith(ROOT + ".table.kernel.");
-      if (usesDelta && !backend) {
-        users.add(cls);
-      }
-    });
-    assertThat(CLASS_EDGES.get(ROOT + ".table.standalone.StandaloneTableLog")).as("jdeps sees the backend's use")
+    CLASS_EDGES.forEach(
+        (cls, deps) -> {
+          boolean usesDelta =
+              deps.stream()
+                  .anyMatch(
+                      d -> d.startsWith("io.delta.standalone") || d.startsWith("io.delta.kernel"));
+          boolean backend =
+              cls.startsWith(ROOT + ".table.standalone.")
+                  || cls.startsWith(ROOT + ".table.kernel.");
+          if (usesDelta && !backend) {
+            users.add(cls);
+          }
+        });
+    assertThat(CLASS_EDGES.get(ROOT + ".table.standalone.StandaloneTableLog"))
+        .as("jdeps sees the backend's use")
         .anyMatch(d -> d.startsWith("io.delta.standalone"));
-    assertThat(users).as("classes outside the backend packages that use Delta Standalone or Kernel").isEmpty();
+    assertThat(users)
+        .as("classes outside the backend packages that use Delta Standalone or Kernel")
+        .isEmpty();
   }
 }

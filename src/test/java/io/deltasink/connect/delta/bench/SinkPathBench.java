@@ -23,14 +23,16 @@ import org.apache.kafka.connect.sink.SinkRecord;
 /**
  * The connector's own path without Kafka: one task's {@link SinkWriter} (one thread) takes the
  * temperature messages as ByteArrayConverter hands them over (the shipped examples' converter; with
- * {@code -Dsink-path.values=string} as StringConverter does), through the Kusto mapping into Parquet
- * and Delta commits. Isolates the sink's cost per record from Connect's and the broker's, for
- * profiling (run with -XX:StartFlightRecording). Not a test: run through src/bench/sink-path.sh.
+ * {@code -Dsink-path.values=string} as StringConverter does), through the Kusto mapping into
+ * Parquet and Delta commits. Isolates the sink's cost per record from Connect's and the broker's,
+ * for profiling (run with -XX:StartFlightRecording). Not a test: run through
+ * src/bench/sink-path.sh.
  *
  * <p>Arguments: records per round (default 2,000,000), rounds (default 5; the first warms up).
  */
 public final class SinkPathBench {
-  private static final DateTimeFormatter MINUTES = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm");
+  private static final DateTimeFormatter MINUTES =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm");
   private static final int PARTITIONS = 6;
   private static final int BATCH = 5_000;
 
@@ -40,14 +42,17 @@ public final class SinkPathBench {
     List<Double> rates = new ArrayList<>();
     boolean strings = "string".equals(System.getProperty("sink-path.values", "bytes"));
     Object[] values = values(records, strings);
-    System.out.printf("[sink-path] values as %s%n", strings ? "String (StringConverter)" : "byte[] (ByteArrayConverter)");
+    System.out.printf(
+        "[sink-path] values as %s%n",
+        strings ? "String (StringConverter)" : "byte[] (ByteArrayConverter)");
     for (int round = 0; round < rounds; round++) {
       Path dir = Files.createTempDirectory("sink-path-bench");
       try {
         long start = System.nanoTime();
         run(values, dir);
         double s = (System.nanoTime() - start) / 1e9;
-        System.out.printf("[sink-path] round %d: %,d records in %.2f s: %,.0f records/s (one task, one thread)%s%n",
+        System.out.printf(
+            "[sink-path] round %d: %,d records in %.2f s: %,.0f records/s (one task, one thread)%s%n",
             round, records, s, records / s, round == 0 ? " (warm-up)" : "");
         if (round > 0) {
           rates.add(records / s);
@@ -58,14 +63,16 @@ public final class SinkPathBench {
     }
     rates.sort(null);
     if (!rates.isEmpty()) {
-      System.out.printf("[sink-path] median of %d rounds: %,.0f records/s; peak heap used %,d MB%n", rates.size(),
-          rates.get(rates.size() / 2), peakHeapMb());
+      System.out.printf(
+          "[sink-path] median of %d rounds: %,.0f records/s; peak heap used %,d MB%n",
+          rates.size(), rates.get(rates.size() / 2), peakHeapMb());
     }
   }
 
   private static long peakHeapMb() {
     long peak = 0;
-    for (java.lang.management.MemoryPoolMXBean pool : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
+    for (java.lang.management.MemoryPoolMXBean pool :
+        java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
       if (pool.getType() == java.lang.management.MemoryType.HEAP) {
         peak += pool.getPeakUsage().getUsed();
       }
@@ -83,8 +90,10 @@ public final class SinkPathBench {
       if (cycle > 0) {
         int at = l.indexOf("\"time\":\"") + 8;
         String time = l.substring(at, l.indexOf('"', at));
-        l = l.substring(0, at) + LocalDateTime.parse(time, MINUTES).plusHours(4344L * cycle).format(MINUTES)
-            + l.substring(at + time.length());
+        l =
+            l.substring(0, at)
+                + LocalDateTime.parse(time, MINUTES).plusHours(4344L * cycle).format(MINUTES)
+                + l.substring(at + time.length());
       }
       out[i] = strings ? l : l.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
@@ -101,7 +110,8 @@ public final class SinkPathBench {
     props.put("delta.flush.interval.ms", "3600000");
     FakeSinkTaskContext context = new FakeSinkTaskContext();
     // What DeltaSinkTask delegates every call to.
-    SinkWriter task = new SinkWriter(new DeltaSinkConfig(props), "sink-path-bench", context, Time.SYSTEM);
+    SinkWriter task =
+        new SinkWriter(new DeltaSinkConfig(props), "sink-path-bench", context, Time.SYSTEM);
     List<TopicPartition> tps = new ArrayList<>();
     for (int p = 0; p < PARTITIONS; p++) {
       tps.add(new TopicPartition("temperatures", p));
@@ -113,7 +123,8 @@ public final class SinkPathBench {
     for (int i = 0; i < values.length; i++) {
       // Like a consumer poll: runs of one partition at a time.
       int p = (i / BATCH) % PARTITIONS;
-      Schema schema = values[i] instanceof String ? Schema.STRING_SCHEMA : Schema.OPTIONAL_BYTES_SCHEMA;
+      Schema schema =
+          values[i] instanceof String ? Schema.STRING_SCHEMA : Schema.OPTIONAL_BYTES_SCHEMA;
       batch.add(new SinkRecord("temperatures", p, null, null, schema, values[i], offsets[p]++));
       if (batch.size() == BATCH || i == values.length - 1) {
         task.put(batch);

@@ -45,19 +45,33 @@ class DeltaSinkConfigTest {
   void hadoopPassThroughStripsThePrefix() {
     Map<String, String> p = base();
     p.put("delta.hadoop.fs.azure.account.auth.type", "OAuth");
-    assertThat(new DeltaSinkConfig(p).hadoopOverrides()).containsExactly(Map.entry("fs.azure.account.auth.type", "OAuth"));
+    assertThat(new DeltaSinkConfig(p).hadoopOverrides())
+        .containsExactly(Map.entry("fs.azure.account.auth.type", "OAuth"));
   }
 
   static Stream<Arguments> invalid() {
     return Stream.of(
-        Arguments.of(DeltaSinkConfig.TABLE_LOCATION_CONFIG, null, "Missing required configuration \"delta.table.location\""),
-        Arguments.of(DeltaSinkConfig.TABLE_LOCATION_CONFIG, "/data/delta/t", "has no scheme; use file:///absolute/path"),
+        Arguments.of(
+            DeltaSinkConfig.TABLE_LOCATION_CONFIG,
+            null,
+            "Missing required configuration \"delta.table.location\""),
+        Arguments.of(
+            DeltaSinkConfig.TABLE_LOCATION_CONFIG,
+            "/data/delta/t",
+            "has no scheme; use file:///absolute/path"),
         Arguments.of(DeltaSinkConfig.TABLE_LOCATION_CONFIG, "file:///", "names no directory"),
         Arguments.of(DeltaSinkConfig.TABLE_LOCATION_CONFIG, "file:///a b|c", "is not a valid URI"),
-        Arguments.of(DeltaSinkConfig.PARTITION_COLUMNS_CONFIG, "day,day", "partition column 'day' is listed twice"),
-        Arguments.of(DeltaSinkConfig.KAFKA_COLUMNS_CONFIG, "topic,headers",
+        Arguments.of(
+            DeltaSinkConfig.PARTITION_COLUMNS_CONFIG,
+            "day,day",
+            "partition column 'day' is listed twice"),
+        Arguments.of(
+            DeltaSinkConfig.KAFKA_COLUMNS_CONFIG,
+            "topic,headers",
             "Invalid value headers for configuration delta.kafka.columns: String must be one of: topic, partition, offset, timestamp"),
-        Arguments.of(DeltaSinkConfig.COMPRESSION_CONFIG, "lz4",
+        Arguments.of(
+            DeltaSinkConfig.COMPRESSION_CONFIG,
+            "lz4",
             "Invalid value lz4 for configuration delta.parquet.compression: String must be one of (case insensitive): "),
         Arguments.of(DeltaSinkConfig.FLUSH_RECORDS_CONFIG, "0", "Value must be at least 1"));
   }
@@ -72,19 +86,26 @@ class DeltaSinkConfigTest {
       p.put(key, value);
     }
     Config result = new DeltaSinkConnector().validate(p);
-    ConfigValue v = result.configValues().stream().filter(c -> c.name().equals(key)).findFirst().orElseThrow();
+    ConfigValue v =
+        result.configValues().stream().filter(c -> c.name().equals(key)).findFirst().orElseThrow();
     assertThat(v.errorMessages()).anySatisfy(m -> assertThat(m).contains(message));
-    assertThatThrownBy(() -> new DeltaSinkConfig(p)).isInstanceOf(ConfigException.class).hasMessageContaining(message);
+    assertThatThrownBy(() -> new DeltaSinkConfig(p))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(message);
   }
 
   @Test
   void validConfigHasNoErrors() {
     Config result = new DeltaSinkConnector().validate(base());
-    List<String> errors = result.configValues().stream().flatMap(v -> v.errorMessages().stream()).toList();
+    List<String> errors =
+        result.configValues().stream().flatMap(v -> v.errorMessages().stream()).toList();
     assertThat(errors).isEmpty();
   }
 
-  /** Kafka's validators accept what the connector always accepted: choices in any case, list elements trimmed. */
+  /**
+   * Kafka's validators accept what the connector always accepted: choices in any case, list
+   * elements trimmed.
+   */
   @Test
   void choicesIgnoreCaseAndTheirErrorListsEveryValue() {
     Map<String, String> p = base();
@@ -99,7 +120,9 @@ class DeltaSinkConfigTest {
     assertThat(errors(p)).isEmpty();
 
     p.put(DeltaSinkConfig.COMPRESSION_CONFIG, "lz4");
-    assertThat(errors(p).get(DeltaSinkConfig.COMPRESSION_CONFIG)).singleElement().asString()
+    assertThat(errors(p).get(DeltaSinkConfig.COMPRESSION_CONFIG))
+        .singleElement()
+        .asString()
         .contains("(case insensitive)", "SNAPPY", "ZSTD", "GZIP", "UNCOMPRESSED");
   }
 
@@ -125,10 +148,14 @@ class DeltaSinkConfigTest {
   @Test
   void aPartitionColumnTheMappingDoesNotProduceIsAnErrorOnItsKey() {
     Map<String, String> p = json("time,day");
-    String message = "partition column 'day' is not a column that mapping 'temperatures_mapping' produces: "
-        + "[latitude, longitude, time, temperature_2m]";
-    assertThat(errors(p)).containsExactly(Map.entry(DeltaSinkConfig.PARTITION_COLUMNS_CONFIG, List.of(message)));
-    assertThatThrownBy(() -> new DeltaSinkConfig(p)).isInstanceOf(ConfigException.class).hasMessageContaining(message);
+    String message =
+        "partition column 'day' is not a column that mapping 'temperatures_mapping' produces: "
+            + "[latitude, longitude, time, temperature_2m]";
+    assertThat(errors(p))
+        .containsExactly(Map.entry(DeltaSinkConfig.PARTITION_COLUMNS_CONFIG, List.of(message)));
+    assertThatThrownBy(() -> new DeltaSinkConfig(p))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(message);
 
     // The mapping's columns and the Kafka coordinate columns the config adds are fine.
     Map<String, String> ok = json("time,kafka_partition");
@@ -143,9 +170,13 @@ class DeltaSinkConfigTest {
     Map<String, String> p = base();
     p.put(DeltaSinkConfig.INPUT_FORMAT_CONFIG, "bronze");
     p.put(DeltaSinkConfig.PARTITION_COLUMNS_CONFIG, "day");
-    assertThat(errors(p)).containsExactly(Map.entry(DeltaSinkConfig.PARTITION_COLUMNS_CONFIG, List.of(
-        "partition column 'day' is not a column of the bronze layout: [key, key_encoding, value, value_encoding, "
-            + "headers, topic, partition, offset, timestamp, ingestion_time, ingestion_date]")));
+    assertThat(errors(p))
+        .containsExactly(
+            Map.entry(
+                DeltaSinkConfig.PARTITION_COLUMNS_CONFIG,
+                List.of(
+                    "partition column 'day' is not a column of the bronze layout: [key, key_encoding, value, value_encoding, "
+                        + "headers, topic, partition, offset, timestamp, ingestion_time, ingestion_date]")));
     p.put(DeltaSinkConfig.PARTITION_COLUMNS_CONFIG, "topic,ingestion_date");
     assertThat(errors(p)).isEmpty();
   }
@@ -156,19 +187,31 @@ class DeltaSinkConfigTest {
     p.remove(DeltaSinkConfig.TABLE_MAPPING_CONFIG);
     p.remove(DeltaSinkConfig.TABLE_LOCATION_CONFIG);
     p.put(DeltaSinkConfig.TABLES_ROOT_CONFIG, "file:///data/delta");
-    p.put(DeltaSinkConfig.TABLES_ROUTING_CONFIG, "[{'topic':'temperatures','db':'weather','table':'temperatures',"
-        + "'format':'json','mapping':'temperatures_mapping','partitionBy':'day'}]");
-    assertThat(errors(p)).containsExactly(Map.entry(DeltaSinkConfig.TABLES_ROUTING_CONFIG, List.of(
-        "entry for topic 'temperatures' partitions by 'day', which is not a column that mapping 'temperatures_mapping' "
-            + "produces: [latitude, longitude, time, temperature_2m]")));
+    p.put(
+        DeltaSinkConfig.TABLES_ROUTING_CONFIG,
+        "[{'topic':'temperatures','db':'weather','table':'temperatures',"
+            + "'format':'json','mapping':'temperatures_mapping','partitionBy':'day'}]");
+    assertThat(errors(p))
+        .containsExactly(
+            Map.entry(
+                DeltaSinkConfig.TABLES_ROUTING_CONFIG,
+                List.of(
+                    "entry for topic 'temperatures' partitions by 'day', which is not a column that mapping 'temperatures_mapping' "
+                        + "produces: [latitude, longitude, time, temperature_2m]")));
 
-    // Entries without partitionBy take delta.table.partition.columns; the bronze entry has no 'time'.
-    p.put(DeltaSinkConfig.TABLES_ROUTING_CONFIG, "[{'topic':'temperatures','table':'temperatures',"
-        + "'mapping':'temperatures_mapping'},{'topic':'*','db':'raw','format':'bronze'}]");
+    // Entries without partitionBy take delta.table.partition.columns; the bronze entry has no
+    // 'time'.
+    p.put(
+        DeltaSinkConfig.TABLES_ROUTING_CONFIG,
+        "[{'topic':'temperatures','table':'temperatures',"
+            + "'mapping':'temperatures_mapping'},{'topic':'*','db':'raw','format':'bronze'}]");
     p.put(DeltaSinkConfig.PARTITION_COLUMNS_CONFIG, "time");
-    assertThat(errors(p).get(DeltaSinkConfig.TABLES_ROUTING_CONFIG)).singleElement().asString()
-        .startsWith("entry for topic '*' partitions by 'time' (from delta.table.partition.columns), which is not a "
-            + "column of the bronze layout: [key, ");
+    assertThat(errors(p).get(DeltaSinkConfig.TABLES_ROUTING_CONFIG))
+        .singleElement()
+        .asString()
+        .startsWith(
+            "entry for topic '*' partitions by 'time' (from delta.table.partition.columns), which is not a "
+                + "column of the bronze layout: [key, ");
   }
 
   static Stream<Arguments> misspelledKeys() {
@@ -178,7 +221,8 @@ class DeltaSinkConfigTest {
         Arguments.of("delta.parquet.compresion", "delta.parquet.compression"),
         Arguments.of("delta.azure.auth.methods", "delta.azure.auth.method"),
         Arguments.of("delta.mapping.temperatures_mapping", "delta.mappings.temperatures_mapping"),
-        Arguments.of("delta.hadop.fs.azure.always.use.https", "delta.hadoop.fs.azure.always.use.https"));
+        Arguments.of(
+            "delta.hadop.fs.azure.always.use.https", "delta.hadoop.fs.azure.always.use.https"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -186,16 +230,25 @@ class DeltaSinkConfigTest {
   void anUnknownDeltaKeyIsAnErrorOnItselfNamingTheClosestKey(String key, String closest) {
     Map<String, String> p = json("");
     p.put(key, "1000");
-    // Open-ended key families, the task id the connector adds and other plugins' keys are not unknown.
+    // Open-ended key families, the task id the connector adds and other plugins' keys are not
+    // unknown.
     p.put("delta.hadoop.fs.azure.always.use.https", "false");
-    p.put("delta.hadoop.delta.logStore.file.impl", "io.deltasink.connect.delta.delta.AtomicLocalLogStore");
+    p.put(
+        "delta.hadoop.delta.logStore.file.impl",
+        "io.deltasink.connect.delta.delta.AtomicLocalLogStore");
     p.put(DeltaSinkConfig.TASK_ID_CONFIG, "2");
     p.put("errors.tolerance", "all");
     p.put("consumer.override.isolation.level", "read_committed");
     p.put("deltalake.other.plugin.key", "x");
-    String message = "'" + key + "' is not a setting of this connector, so it would be ignored; did you mean '"
-        + closest + "'?";
+    String message =
+        "'"
+            + key
+            + "' is not a setting of this connector, so it would be ignored; did you mean '"
+            + closest
+            + "'?";
     assertThat(errors(p)).containsExactly(Map.entry(key, List.of(message)));
-    assertThatThrownBy(() -> new DeltaSinkConfig(p)).isInstanceOf(ConfigException.class).hasMessageContaining(message);
+    assertThatThrownBy(() -> new DeltaSinkConfig(p))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(message);
   }
 }

@@ -18,13 +18,21 @@ import org.apache.kafka.common.config.ConfigValue;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Every connector config shipped in config/ passes the connector's own validation, as PUT .../config/validate would. */
+/**
+ * Every connector config shipped in config/ passes the connector's own validation, as PUT
+ * .../config/validate would.
+ */
 class ExampleConfigsTest {
 
   static Stream<Path> examples() throws IOException {
     try (Stream<Path> s = Files.list(Path.of("config"))) {
-      List<Path> files = s.filter(p -> p.toString().endsWith("-connector.json") || p.toString().endsWith("delta-sink-standalone.properties"))
-          .sorted().toList();
+      List<Path> files =
+          s.filter(
+                  p ->
+                      p.toString().endsWith("-connector.json")
+                          || p.toString().endsWith("delta-sink-standalone.properties"))
+              .sorted()
+              .toList();
       assertThat(files).hasSizeGreaterThanOrEqualTo(5);
       return files.stream();
     }
@@ -46,6 +54,7 @@ class ExampleConfigsTest {
     }
     props.putIfAbsent("name", file.getFileName().toString());
     List<ConfigValue> values = new DeltaSinkConnector().validate(props).configValues();
-    assertThat(values).allSatisfy(v -> assertThat(v.errorMessages()).as(file + " " + v.name()).isEmpty());
+    assertThat(values)
+        .allSatisfy(v -> assertThat(v.errorMessages()).as(file + " " + v.name()).isEmpty());
   }
 }

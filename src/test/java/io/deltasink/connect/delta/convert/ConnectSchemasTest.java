@@ -15,10 +15,10 @@ import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Time;
 import org.apache.kafka.connect.data.Timestamp;
 import org.apache.kafka.connect.errors.DataException;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 class ConnectSchemasTest {
 
@@ -34,16 +34,37 @@ class ConnectSchemasTest {
         Arguments.of(Schema.OPTIONAL_STRING_SCHEMA, Primitive.STRING, true),
         Arguments.of(Schema.OPTIONAL_BYTES_SCHEMA, Primitive.BINARY, true),
         Arguments.of(Decimal.schema(2), new ColumnType.Decimal(38, 2), false),
-        Arguments.of(Decimal.builder(3).parameter("connect.decimal.precision", "9").build(), new ColumnType.Decimal(9, 3), false),
+        Arguments.of(
+            Decimal.builder(3).parameter("connect.decimal.precision", "9").build(),
+            new ColumnType.Decimal(9, 3),
+            false),
         Arguments.of(Date.SCHEMA, Primitive.DATE, false),
         Arguments.of(Timestamp.builder().optional().build(), Primitive.TIMESTAMP, true),
         Arguments.of(Time.SCHEMA, Primitive.INTEGER, false),
-        Arguments.of(SchemaBuilder.array(Schema.OPTIONAL_INT32_SCHEMA).build(), new ColumnType.Array(Primitive.INTEGER, true), false),
-        Arguments.of(SchemaBuilder.array(Schema.STRING_SCHEMA).build(), new ColumnType.Array(Primitive.STRING, false), false),
-        Arguments.of(SchemaBuilder.map(Schema.STRING_SCHEMA, Schema.OPTIONAL_FLOAT64_SCHEMA).optional().build(),
-            new ColumnType.MapType(Primitive.STRING, Primitive.DOUBLE, true), true),
-        Arguments.of(SchemaBuilder.struct().field("a", Schema.INT32_SCHEMA).field("b", Schema.OPTIONAL_STRING_SCHEMA).build(),
-            new ColumnType.Struct(List.of(new Column("a", Primitive.INTEGER, false), new Column("b", Primitive.STRING, true))), false));
+        Arguments.of(
+            SchemaBuilder.array(Schema.OPTIONAL_INT32_SCHEMA).build(),
+            new ColumnType.Array(Primitive.INTEGER, true),
+            false),
+        Arguments.of(
+            SchemaBuilder.array(Schema.STRING_SCHEMA).build(),
+            new ColumnType.Array(Primitive.STRING, false),
+            false),
+        Arguments.of(
+            SchemaBuilder.map(Schema.STRING_SCHEMA, Schema.OPTIONAL_FLOAT64_SCHEMA)
+                .optional()
+                .build(),
+            new ColumnType.MapType(Primitive.STRING, Primitive.DOUBLE, true),
+            true),
+        Arguments.of(
+            SchemaBuilder.struct()
+                .field("a", Schema.INT32_SCHEMA)
+                .field("b", Schema.OPTIONAL_STRING_SCHEMA)
+                .build(),
+            new ColumnType.Struct(
+                List.of(
+                    new Column("a", Primitive.INTEGER, false),
+                    new Column("b", Primitive.STRING, true))),
+            false));
   }
 
   @ParameterizedTest(name = "{0} -> {1}")
@@ -57,20 +78,33 @@ class ConnectSchemasTest {
   @Test
   void rejectsNonStructValues() {
     assertThatThrownBy(() -> ConnectSchemas.toStruct(Schema.STRING_SCHEMA))
-        .isInstanceOf(DataException.class).hasMessageContaining("must be a Struct").hasMessageContaining("STRING");
+        .isInstanceOf(DataException.class)
+        .hasMessageContaining("must be a Struct")
+        .hasMessageContaining("STRING");
   }
 
   @Test
   void rejectsDecimalsDeltaCannotHold() {
-    Schema s = SchemaBuilder.struct().field("price", Decimal.builder(2).parameter("connect.decimal.precision", "40").build()).build();
-    assertThatThrownBy(() -> ConnectSchemas.toStruct(s)).isInstanceOf(DataException.class)
-        .hasMessageContaining("field 'price'").hasMessageContaining("decimal(40,2)");
+    Schema s =
+        SchemaBuilder.struct()
+            .field("price", Decimal.builder(2).parameter("connect.decimal.precision", "40").build())
+            .build();
+    assertThatThrownBy(() -> ConnectSchemas.toStruct(s))
+        .isInstanceOf(DataException.class)
+        .hasMessageContaining("field 'price'")
+        .hasMessageContaining("decimal(40,2)");
   }
 
   @Test
   void rejectsEmptyNestedStruct() {
-    Schema s = SchemaBuilder.struct().field("outer", SchemaBuilder.struct().field("inner", SchemaBuilder.struct().build()).build()).build();
-    assertThatThrownBy(() -> ConnectSchemas.toStruct(s)).isInstanceOf(DataException.class)
+    Schema s =
+        SchemaBuilder.struct()
+            .field(
+                "outer",
+                SchemaBuilder.struct().field("inner", SchemaBuilder.struct().build()).build())
+            .build();
+    assertThatThrownBy(() -> ConnectSchemas.toStruct(s))
+        .isInstanceOf(DataException.class)
         .hasMessageContaining("field 'outer.inner'");
   }
 }

@@ -13,7 +13,9 @@ import org.apache.hadoop.fs.RawLocalFileSystem;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The per-task scope of {@code abfs}/{@code abfss} file systems, on {@link LocalAbfsFileSystem}. */
+/**
+ * The per-task scope of {@code abfs}/{@code abfss} file systems, on {@link LocalAbfsFileSystem}.
+ */
 class TaskFileSystemsTest {
   private static final String HOST = "lake.dfs.core.windows.net";
   private static final String KEY = "fs.azure.account.key." + HOST;
@@ -55,15 +57,19 @@ class TaskFileSystemsTest {
 
     // Delta never closes what it gets, and nothing breaks when someone does.
     first.close();
-    assertThat(LocalAbfsFileSystem.OPEN).contains((LocalAbfsFileSystem) driver(second), (LocalAbfsFileSystem) driver(otherContainer));
+    assertThat(LocalAbfsFileSystem.OPEN)
+        .contains(
+            (LocalAbfsFileSystem) driver(second), (LocalAbfsFileSystem) driver(otherContainer));
     assertThat(second.exists(path("files", "t/_delta_log"))).isTrue();
     assertThat(TaskFileSystems.openScopes()).isEqualTo(scopesBefore + 1);
 
     TaskFileSystems.close(conf);
-    assertThat(LocalAbfsFileSystem.OPEN).doesNotContain((LocalAbfsFileSystem) driver(second),
-        (LocalAbfsFileSystem) driver(otherContainer));
+    assertThat(LocalAbfsFileSystem.OPEN)
+        .doesNotContain(
+            (LocalAbfsFileSystem) driver(second), (LocalAbfsFileSystem) driver(otherContainer));
     assertThat(TaskFileSystems.openScopes()).isEqualTo(scopesBefore);
-    assertThatThrownBy(() -> path("files", "t").getFileSystem(conf)).isInstanceOf(IOException.class)
+    assertThatThrownBy(() -> path("files", "t").getFileSystem(conf))
+        .isInstanceOf(IOException.class)
         .hasMessageContaining("was closed with its task");
     TaskFileSystems.close(conf);
   }
@@ -78,7 +84,9 @@ class TaskFileSystemsTest {
     assertThat(fa.getConf().get(KEY)).isEqualTo("a2V5LWE=");
     assertThat(fb.getConf().get(KEY)).isEqualTo("a2V5LWI=");
     TaskFileSystems.close(a);
-    assertThat(LocalAbfsFileSystem.OPEN).contains((LocalAbfsFileSystem) fb).doesNotContain((LocalAbfsFileSystem) fa);
+    assertThat(LocalAbfsFileSystem.OPEN)
+        .contains((LocalAbfsFileSystem) fb)
+        .doesNotContain((LocalAbfsFileSystem) fa);
     TaskFileSystems.close(b);
   }
 
@@ -91,7 +99,8 @@ class TaskFileSystemsTest {
     assertThat(conf.get("fs.abfs.impl")).isEqualTo(TaskScopedFileSystem.class.getName());
     assertThat(conf.get("fs.file.impl")).isEqualTo(RawLocalFileSystem.class.getName());
     assertThat(conf.get("fs.file.impl.disable.cache")).isNull();
-    assertThat(new org.apache.hadoop.fs.Path(dir.toUri()).getFileSystem(conf)).isNotInstanceOf(TaskScopedFileSystem.class);
+    assertThat(new org.apache.hadoop.fs.Path(dir.toUri()).getFileSystem(conf))
+        .isNotInstanceOf(TaskScopedFileSystem.class);
     TaskFileSystems.close(conf);
   }
 }

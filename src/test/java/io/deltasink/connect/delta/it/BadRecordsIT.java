@@ -20,7 +20,6 @@ import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.connect.runtime.ConnectorConfig;
 import org.apache.kafka.connect.runtime.SinkConnectorConfig;
 import org.apache.kafka.connect.runtime.rest.entities.ConnectorStateInfo;
-import org.apache.kafka.connect.storage.StringConverter;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,9 +35,10 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BadRecordsIT {
   private static final Duration TIMEOUT = Duration.ofSeconds(90);
-  private static final String MAPPING = "[{\"column\":\"id\",\"path\":\"$.id\",\"datatype\":\"long\"},"
-      + "{\"column\":\"n\",\"path\":\"$.n\",\"datatype\":\"int\"},{\"column\":\"price\",\"path\":\"$.price\",\"datatype\":\"decimal\"},"
-      + "{\"column\":\"ts\",\"path\":\"$.ts\",\"datatype\":\"datetime\"}]";
+  private static final String MAPPING =
+      "[{\"column\":\"id\",\"path\":\"$.id\",\"datatype\":\"long\"},"
+          + "{\"column\":\"n\",\"path\":\"$.n\",\"datatype\":\"int\"},{\"column\":\"price\",\"path\":\"$.price\",\"datatype\":\"decimal\"},"
+          + "{\"column\":\"ts\",\"path\":\"$.ts\",\"datatype\":\"datetime\"}]";
   private ConnectCluster cluster;
   @TempDir Path tmp;
 
@@ -61,14 +61,30 @@ class BadRecordsIT {
     Map<byte[], String> bad = new LinkedHashMap<>();
     bad.put("{\"id\":".getBytes(StandardCharsets.UTF_8), "malformed JSON");
     bad.put("[1,2]".getBytes(StandardCharsets.UTF_8), "the JSON value must be an object");
-    bad.put("{\"id\":\"seven\"}".getBytes(StandardCharsets.UTF_8), "column 'id': a text of 5 characters is not a valid long");
-    bad.put("{\"n\":2147483648}".getBytes(StandardCharsets.UTF_8), "column 'n': a 32-bit integer is out of range for int");
-    bad.put("{\"price\":1e25}".getBytes(StandardCharsets.UTF_8), "column 'price': a number with 26 integer and 0 fraction digits is out of range for decimal(38,18)");
-    bad.put("{\"price\":NaN}".getBytes(StandardCharsets.UTF_8), "column 'price': NaN (not a finite number) cannot be stored");
-    bad.put("{\"price\":-Infinity}".getBytes(StandardCharsets.UTF_8), "cannot be stored in decimal(38,18)");
-    bad.put(("{\"ts\":\"" + "x".repeat(3000) + "\"}").getBytes(StandardCharsets.UTF_8), "more than delta.record.max.bytes=2048");
-    bad.put(new byte[] {'{', '"', 'i', 'd', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'}, "malformed JSON: invalid UTF-8 at byte 7");
-    bad.put(("{\"a\":" + "[".repeat(40) + "]".repeat(40) + "}").getBytes(StandardCharsets.UTF_8), "nesting depth");
+    bad.put(
+        "{\"id\":\"seven\"}".getBytes(StandardCharsets.UTF_8),
+        "column 'id': a text of 5 characters is not a valid long");
+    bad.put(
+        "{\"n\":2147483648}".getBytes(StandardCharsets.UTF_8),
+        "column 'n': a 32-bit integer is out of range for int");
+    bad.put(
+        "{\"price\":1e25}".getBytes(StandardCharsets.UTF_8),
+        "column 'price': a number with 26 integer and 0 fraction digits is out of range for decimal(38,18)");
+    bad.put(
+        "{\"price\":NaN}".getBytes(StandardCharsets.UTF_8),
+        "column 'price': NaN (not a finite number) cannot be stored");
+    bad.put(
+        "{\"price\":-Infinity}".getBytes(StandardCharsets.UTF_8),
+        "cannot be stored in decimal(38,18)");
+    bad.put(
+        ("{\"ts\":\"" + "x".repeat(3000) + "\"}").getBytes(StandardCharsets.UTF_8),
+        "more than delta.record.max.bytes=2048");
+    bad.put(
+        new byte[] {'{', '"', 'i', 'd', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'},
+        "malformed JSON: invalid UTF-8 at byte 7");
+    bad.put(
+        ("{\"a\":" + "[".repeat(40) + "]".repeat(40) + "}").getBytes(StandardCharsets.UTF_8),
+        "nesting depth");
     bad.put(null, "tombstone (null value)");
     return bad;
   }
@@ -76,7 +92,9 @@ class BadRecordsIT {
   private Map<String, String> jsonConnector(String topic, String location, boolean tolerate) {
     Map<String, String> c = ConnectCluster.sinkConfig(topic, location, 1);
     c.remove("delta.kafka.columns");
-    c.put(ConnectorConfig.VALUE_CONVERTER_CLASS_CONFIG, "org.apache.kafka.connect.converters.ByteArrayConverter");
+    c.put(
+        ConnectorConfig.VALUE_CONVERTER_CLASS_CONFIG,
+        "org.apache.kafka.connect.converters.ByteArrayConverter");
     c.put("delta.mappings.m", MAPPING);
     c.put("delta.table.mapping", "m");
     c.put("delta.record.max.bytes", "2048");
@@ -103,11 +121,22 @@ class BadRecordsIT {
     try (KafkaProducer<byte[], byte[]> p = cluster.producer()) {
       int i = 0;
       for (byte[] v : badValues) {
-        p.send(new ProducerRecord<>(topic, i % 2, null, ("good-" + i).getBytes(StandardCharsets.UTF_8),
-            good(i).getBytes(StandardCharsets.UTF_8)));
+        p.send(
+            new ProducerRecord<>(
+                topic,
+                i % 2,
+                null,
+                ("good-" + i).getBytes(StandardCharsets.UTF_8),
+                good(i).getBytes(StandardCharsets.UTF_8)));
         goodCount++;
-        ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(topic, i % 2, null, ("bad-" + i).getBytes(StandardCharsets.UTF_8), v,
-            List.of(new RecordHeader("trace", ("t" + i).getBytes(StandardCharsets.UTF_8))));
+        ProducerRecord<byte[], byte[]> r =
+            new ProducerRecord<>(
+                topic,
+                i % 2,
+                null,
+                ("bad-" + i).getBytes(StandardCharsets.UTF_8),
+                v,
+                List.of(new RecordHeader("trace", ("t" + i).getBytes(StandardCharsets.UTF_8))));
         p.send(r);
         i++;
       }
@@ -116,7 +145,8 @@ class BadRecordsIT {
     cluster.awaitCommitted(loc, "bad-json", topic, 2, TIMEOUT);
     assertThat(new KernelReader(loc).rows()).hasSize(goodCount);
 
-    ConsumerRecords<byte[], byte[]> dlq = cluster.connect.kafka().consume(badValues.size(), TIMEOUT.toMillis(), topic + "-dlq");
+    ConsumerRecords<byte[], byte[]> dlq =
+        cluster.connect.kafka().consume(badValues.size(), TIMEOUT.toMillis(), topic + "-dlq");
     assertThat(dlq.count()).isEqualTo(badValues.size());
     Map<String, ConsumerRecord<byte[], byte[]>> byKey = new HashMap<>();
     dlq.forEach(r -> byKey.put(new String(r.key(), StandardCharsets.UTF_8), r));
@@ -124,14 +154,24 @@ class BadRecordsIT {
       ConsumerRecord<byte[], byte[]> r = byKey.get("bad-" + i);
       assertThat(r).as("bad-" + i + " in the DLQ").isNotNull();
       assertThat(r.value() == null ? null : r.value()).isEqualTo(badValues.get(i));
-      assertThat(new String(r.headers().lastHeader("trace").value(), StandardCharsets.UTF_8)).isEqualTo("t" + i);
-      String reason = new String(r.headers().lastHeader("__connect.errors.exception.message").value(), StandardCharsets.UTF_8);
-      assertThat(reason).startsWith("topic '" + topic + "' partition " + (i % 2) + " offset ")
+      assertThat(new String(r.headers().lastHeader("trace").value(), StandardCharsets.UTF_8))
+          .isEqualTo("t" + i);
+      String reason =
+          new String(
+              r.headers().lastHeader("__connect.errors.exception.message").value(),
+              StandardCharsets.UTF_8);
+      assertThat(reason)
+          .startsWith("topic '" + topic + "' partition " + (i % 2) + " offset ")
           .contains(bad.get(badValues.get(i)));
-      assertThat(new String(r.headers().lastHeader("__connect.errors.exception.class.name").value(), StandardCharsets.UTF_8))
+      assertThat(
+              new String(
+                  r.headers().lastHeader("__connect.errors.exception.class.name").value(),
+                  StandardCharsets.UTF_8))
           .isEqualTo("org.apache.kafka.connect.errors.DataException");
     }
-    System.out.printf("[measure] %d bad JSON records in the DLQ with reasons, %d good rows written%n", badValues.size(), goodCount);
+    System.out.printf(
+        "[measure] %d bad JSON records in the DLQ with reasons, %d good rows written%n",
+        badValues.size(), goodCount);
     cluster.connect.deleteConnector("bad-json");
   }
 
@@ -142,13 +182,20 @@ class BadRecordsIT {
     cluster.createTopic(topic, 1);
     try (KafkaProducer<byte[], byte[]> p = cluster.producer()) {
       p.send(new ProducerRecord<>(topic, 0, null, good(1).getBytes(StandardCharsets.UTF_8)));
-      p.send(new ProducerRecord<>(topic, 0, null, "{\"n\":\"many\"}".getBytes(StandardCharsets.UTF_8)));
+      p.send(
+          new ProducerRecord<>(
+              topic, 0, null, "{\"n\":\"many\"}".getBytes(StandardCharsets.UTF_8)));
       p.flush();
     }
     cluster.connect.configureConnector("bad-none", jsonConnector(topic, loc, false));
-    cluster.connect.assertions().assertConnectorIsRunningAndTasksHaveFailed("bad-none", 1, "task did not fail");
+    cluster
+        .connect
+        .assertions()
+        .assertConnectorIsRunningAndTasksHaveFailed("bad-none", 1, "task did not fail");
     ConnectorStateInfo status = cluster.connect.connectorStatus("bad-none");
-    assertThat(status.tasks().get(0).trace()).contains("topic 'bad-none' partition 0 offset 1: column 'n': a text of 4 characters is not a valid int");
+    assertThat(status.tasks().get(0).trace())
+        .contains(
+            "topic 'bad-none' partition 0 offset 1: column 'n': a text of 4 characters is not a valid int");
     assertThat(tmp.resolve("bad-none").resolve("_delta_log")).doesNotExist();
     cluster.connect.deleteConnector("bad-none");
   }
@@ -161,40 +208,60 @@ class BadRecordsIT {
     cluster.createTopic("unrouted", 1);
     Map<String, String> c = ConnectCluster.sinkConfig(topic + ",unrouted", root, 1);
     c.remove("delta.table.location");
-    // With a regex, config validation cannot know every topic: an unrouted one shows up at run time.
+    // With a regex, config validation cannot know every topic: an unrouted one shows up at run
+    // time.
     c.remove("topics");
     c.put("topics.regex", "bad-struct|unrouted");
     c.put("delta.tables.root", root);
-    c.put("delta.tables.topics.mapping", "[{'topic':'" + topic + "','table':'t','format':'struct'}]");
+    c.put(
+        "delta.tables.topics.mapping", "[{'topic':'" + topic + "','table':'t','format':'struct'}]");
     c.put(ConnectorConfig.ERRORS_TOLERANCE_CONFIG, "all");
     c.put(SinkConnectorConfig.DLQ_TOPIC_NAME_CONFIG, "struct-dlq");
     c.put(SinkConnectorConfig.DLQ_TOPIC_REPLICATION_FACTOR_CONFIG, "1");
     c.put(SinkConnectorConfig.DLQ_CONTEXT_HEADERS_ENABLE_CONFIG, "true");
     cluster.connect.configureConnector("bad-struct", c);
-    String okSchema = "{\"type\":\"struct\",\"fields\":[{\"field\":\"id\",\"type\":\"int64\",\"optional\":false}]}";
-    String optionalSchema = "{\"type\":\"struct\",\"fields\":[{\"field\":\"id\",\"type\":\"int64\",\"optional\":true}]}";
-    String stringSchema = "{\"type\":\"struct\",\"fields\":[{\"field\":\"id\",\"type\":\"string\",\"optional\":false}]}";
-    List<String> values = Arrays.asList(
-        "{\"schema\":" + okSchema + ",\"payload\":{\"id\":1}}",
-        "{\"schema\":" + optionalSchema + ",\"payload\":{\"id\":null}}",
-        "{\"schema\":" + stringSchema + ",\"payload\":{\"id\":\"x\"}}",
-        "{\"schema\":" + okSchema + ",\"payload\":{\"id\":2}}");
+    String okSchema =
+        "{\"type\":\"struct\",\"fields\":[{\"field\":\"id\",\"type\":\"int64\",\"optional\":false}]}";
+    String optionalSchema =
+        "{\"type\":\"struct\",\"fields\":[{\"field\":\"id\",\"type\":\"int64\",\"optional\":true}]}";
+    String stringSchema =
+        "{\"type\":\"struct\",\"fields\":[{\"field\":\"id\",\"type\":\"string\",\"optional\":false}]}";
+    List<String> values =
+        Arrays.asList(
+            "{\"schema\":" + okSchema + ",\"payload\":{\"id\":1}}",
+            "{\"schema\":" + optionalSchema + ",\"payload\":{\"id\":null}}",
+            "{\"schema\":" + stringSchema + ",\"payload\":{\"id\":\"x\"}}",
+            "{\"schema\":" + okSchema + ",\"payload\":{\"id\":2}}");
     try (KafkaProducer<byte[], byte[]> p = cluster.producer()) {
       for (String v : values) {
         p.send(new ProducerRecord<>(topic, 0, null, v.getBytes(StandardCharsets.UTF_8)));
       }
-      p.send(new ProducerRecord<>("unrouted", 0, null, "{\"schema\":null,\"payload\":1}".getBytes(StandardCharsets.UTF_8)));
+      p.send(
+          new ProducerRecord<>(
+              "unrouted",
+              0,
+              null,
+              "{\"schema\":null,\"payload\":1}".getBytes(StandardCharsets.UTF_8)));
       p.flush();
     }
     cluster.awaitCommitted(root + "/t", "bad-struct", topic, 1, TIMEOUT);
-    assertThat(new KernelReader(root + "/t").rows()).extracting(r -> r.get("id")).containsExactlyInAnyOrder(1L, 2L);
-    ConsumerRecords<byte[], byte[]> dlq = cluster.connect.kafka().consume(3, TIMEOUT.toMillis(), "struct-dlq");
+    assertThat(new KernelReader(root + "/t").rows())
+        .extracting(r -> r.get("id"))
+        .containsExactlyInAnyOrder(1L, 2L);
+    ConsumerRecords<byte[], byte[]> dlq =
+        cluster.connect.kafka().consume(3, TIMEOUT.toMillis(), "struct-dlq");
     List<String> reasons = new ArrayList<>();
-    dlq.forEach(r -> reasons.add(new String(r.headers().lastHeader("__connect.errors.exception.message").value(), StandardCharsets.UTF_8)));
-    assertThat(reasons).containsExactlyInAnyOrder(
-        "topic 'bad-struct' partition 0 offset 1: field 'id' is optional in the record but the table column is NOT NULL",
-        "topic 'bad-struct' partition 0 offset 2: field 'id': record type string cannot be written to table column type long",
-        "topic 'unrouted' partition 0 offset 0: topic 'unrouted' has no entry in delta.tables.topics.mapping and there is no '*' entry");
+    dlq.forEach(
+        r ->
+            reasons.add(
+                new String(
+                    r.headers().lastHeader("__connect.errors.exception.message").value(),
+                    StandardCharsets.UTF_8)));
+    assertThat(reasons)
+        .containsExactlyInAnyOrder(
+            "topic 'bad-struct' partition 0 offset 1: field 'id' is optional in the record but the table column is NOT NULL",
+            "topic 'bad-struct' partition 0 offset 2: field 'id': record type string cannot be written to table column type long",
+            "topic 'unrouted' partition 0 offset 0: topic 'unrouted' has no entry in delta.tables.topics.mapping and there is no '*' entry");
     cluster.connect.deleteConnector("bad-struct");
   }
 }

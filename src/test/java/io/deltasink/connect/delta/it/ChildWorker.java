@@ -36,20 +36,29 @@ final class ChildWorker implements AutoCloseable {
 
   /** Starts the worker JVM (the n-th time, for the log name) and waits for its REST API. */
   void start(int n, String heap, List<String> jvmArgs) throws Exception {
-    Properties p = LocalProcesses.workerProperties(cluster.connect.kafka().bootstrapServers(), group, rest());
+    Properties p =
+        LocalProcesses.workerProperties(cluster.connect.kafka().bootstrapServers(), group, rest());
     p.setProperty("offset.flush.interval.ms", "500");
     p.setProperty("session.timeout.ms", "6000");
     p.setProperty("heartbeat.interval.ms", "1000");
     p.setProperty("scheduled.rebalance.max.delay.ms", "1000");
-    // Find plugins through their ServiceLoader manifests (KIP-898) instead of scanning the whole test
+    // Find plugins through their ServiceLoader manifests (KIP-898) instead of scanning the whole
+    // test
     // classpath: faster and lighter at every (re)start, as with plugin.discovery in production.
     p.setProperty("plugin.discovery", "service_load");
     p.setProperty("connector.client.config.override.policy", "All");
     Path props = LocalProcesses.write(dir.resolve("worker.properties"), p, null);
-    process = LocalProcesses.startJava(System.getProperty("java.class.path"), heap,
-        Path.of("target/test-classes/log4j2-test.properties"), jvmArgs, log(n),
-        "org.apache.kafka.connect.cli.ConnectDistributed", props.toString());
-    ConnectCluster.waitFor(Duration.ofSeconds(60), "the child worker's REST API", () -> get("/connectors") != null);
+    process =
+        LocalProcesses.startJava(
+            System.getProperty("java.class.path"),
+            heap,
+            Path.of("target/test-classes/log4j2-test.properties"),
+            jvmArgs,
+            log(n),
+            "org.apache.kafka.connect.cli.ConnectDistributed",
+            props.toString());
+    ConnectCluster.waitFor(
+        Duration.ofSeconds(60), "the child worker's REST API", () -> get("/connectors") != null);
   }
 
   private String rest() {

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 12 case 16: three Connect workers in child JVMs, {@code tasks.max=3}, one of them SIGKILLed
- * and restarted every 20 s while data flows. Measures the longest time without a Delta commit
- * (from the commit files' times) and asserts it stays short with the consumer settings the README
+ * and restarted every 20 s while data flows. Measures the longest time without a Delta commit (from
+ * the commit files' times) and asserts it stays short with the consumer settings the README
  * recommends: a dead task's partitions wait for its consumer's {@code session.timeout.ms} (45 s by
  * default), and with the default eager assignor every other task stops at each rebalance too.
  *
@@ -58,27 +58,39 @@ class CommitGapIT {
 
       AtomicBoolean producing = new AtomicBoolean(true);
       long[] produced = {0};
-      Thread producer = new Thread(() -> {
-        try (KafkaProducer<byte[], byte[]> p = cluster.producer()) {
-          for (long s = 0; producing.get(); s++) {
-            p.send(new ProducerRecord<>(TOPIC, (int) (s % PARTITIONS), null, ConnectCluster.temperatureJson(s, "c" + (s % 6))));
-            produced[0] = s + 1;
-            if (s % 200 == 199) {
-              p.flush();
-              Thread.sleep(200);  // paces the producer: about 1,000 records/s
-            }
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      });
+      Thread producer =
+          new Thread(
+              () -> {
+                try (KafkaProducer<byte[], byte[]> p = cluster.producer()) {
+                  for (long s = 0; producing.get(); s++) {
+                    p.send(
+                        new ProducerRecord<>(
+                            TOPIC,
+                            (int) (s % PARTITIONS),
+                            null,
+                            ConnectCluster.temperatureJson(s, "c" + (s % 6))));
+                    produced[0] = s + 1;
+                    if (s % 200 == 199) {
+                      p.flush();
+                      Thread.sleep(200); // paces the producer: about 1,000 records/s
+                    }
+                  }
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              });
       producer.start();
       Path log = tmp.resolve("gap").resolve("_delta_log");
-      ConnectCluster.waitFor(Duration.ofSeconds(60), "a first commit", () -> Files.exists(log.resolve("00000000000000000000.json")));
+      ConnectCluster.waitFor(
+          Duration.ofSeconds(60),
+          "a first commit",
+          () -> Files.exists(log.resolve("00000000000000000000.json")));
       long killsStart = System.currentTimeMillis();
       for (int k = 0; k < KILLS; k++) {
         long next = killsStart + (k + 1) * KILL_EVERY_MS;
-        ConnectCluster.waitFor(Duration.ofMillis(KILL_EVERY_MS + 30_000), "the next kill time",
+        ConnectCluster.waitFor(
+            Duration.ofMillis(KILL_EVERY_MS + 30_000),
+            "the next kill time",
             () -> System.currentTimeMillis() >= next);
         ChildWorker victim = workers.get(k % WORKERS);
         victim.kill();
@@ -92,27 +104,37 @@ class CommitGapIT {
       long gapMs = longestGap(log, killsStart, killsEnd);
       List<Map<String, Object>> rows = new KernelReader(location).rows();
       ExactlyOnce.assertEachOffsetOnce(rows, cluster.endOffsets(TOPIC, PARTITIONS));
-      System.out.printf("[measure] commit gap (%s consumer settings): %d SIGKILLs every %d s over %d workers, "
-          + "longest time without a Delta commit %.1f s; %d rows, each offset once%n",
-          recommended ? "recommended" : "Kafka's default", KILLS, KILL_EVERY_MS / 1000, WORKERS, gapMs / 1000.0,
+      System.out.printf(
+          "[measure] commit gap (%s consumer settings): %d SIGKILLs every %d s over %d workers, "
+              + "longest time without a Delta commit %.1f s; %d rows, each offset once%n",
+          recommended ? "recommended" : "Kafka's default",
+          KILLS,
+          KILL_EVERY_MS / 1000,
+          WORKERS,
+          gapMs / 1000.0,
           rows.size());
       if (recommended) {
         assertThat(gapMs).as("longest commit gap (ms)").isLessThan(30_000);
       }
     } finally {
       for (ChildWorker w : workers) {
-        w.close();  // also when the test failed: no worker JVM outlives it
+        w.close(); // also when the test failed: no worker JVM outlives it
       }
     }
   }
 
   /** The consumer overrides the README recommends for sinks on workers that may die. */
-  static final Map<String, String> RECOMMENDED = Map.of(
-      "consumer.override.session.timeout.ms", "10000",
-      "consumer.override.heartbeat.interval.ms", "3000",
-      "consumer.override.partition.assignment.strategy", "org.apache.kafka.clients.consumer.CooperativeStickyAssignor");
+  static final Map<String, String> RECOMMENDED =
+      Map.of(
+          "consumer.override.session.timeout.ms", "10000",
+          "consumer.override.heartbeat.interval.ms", "3000",
+          "consumer.override.partition.assignment.strategy",
+              "org.apache.kafka.clients.consumer.CooperativeStickyAssignor");
 
-  /** The longest time between consecutive commit files (or a window edge) within [from, to] (ms since the epoch). */
+  /**
+   * The longest time between consecutive commit files (or a window edge) within [from, to] (ms
+   * since the epoch).
+   */
   private static long longestGap(Path log, long from, long to) throws IOException {
     List<Long> times = new ArrayList<>();
     try (Stream<Path> s = Files.list(log)) {

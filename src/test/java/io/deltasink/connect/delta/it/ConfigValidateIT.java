@@ -15,9 +15,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * Config mistakes as a new user meets them: {@code PUT /connector-plugins/DeltaSinkConnector/config/validate}
- * on a real Connect worker, before any connector exists or any record is read. Each error must be listed on
- * the key it is about, as the REST API (and UIs built on it) shows them.
+ * Config mistakes as a new user meets them: {@code PUT
+ * /connector-plugins/DeltaSinkConnector/config/validate} on a real Connect worker, before any
+ * connector exists or any record is read. Each error must be listed on the key it is about, as the
+ * REST API (and UIs built on it) shows them.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ConfigValidateIT {
@@ -36,7 +37,8 @@ class ConfigValidateIT {
   /** The errors of a validate call, by key; also checks that the response's error count agrees. */
   private Map<String, List<String>> validate(Map<String, String> config) {
     config.put("name", "validate-it");
-    ConfigInfos result = cluster.connect.validateConnectorConfig(DeltaSinkConnector.class.getSimpleName(), config);
+    ConfigInfos result =
+        cluster.connect.validateConnectorConfig(DeltaSinkConnector.class.getSimpleName(), config);
     Map<String, List<String>> errors = new TreeMap<>();
     for (ConfigInfo info : result.configs()) {
       if (info.configValue() != null && !info.configValue().errors().isEmpty()) {
@@ -48,7 +50,8 @@ class ConfigValidateIT {
   }
 
   private static Map<String, String> jsonConfig() {
-    Map<String, String> c = ConnectCluster.sinkConfig("temperatures", "file:///tmp/validate-it/temperatures", 1);
+    Map<String, String> c =
+        ConnectCluster.sinkConfig("temperatures", "file:///tmp/validate-it/temperatures", 1);
     c.put("value.converter.schemas.enable", "false");
     c.put("delta.table.mapping", "temperatures_mapping");
     c.put("delta.mappings.temperatures_mapping", SampleData.MAPPING_COMMAND);
@@ -60,19 +63,27 @@ class ConfigValidateIT {
     Map<String, String> c = jsonConfig();
     c.remove("delta.flush.interval.ms");
     c.put("delta.flush.intervall.ms", "1000");
-    c.put("delta.hadoop.fs.azure.always.use.https", "false");  // open-ended: passed to Hadoop
-    assertThat(validate(c)).containsExactly(Map.entry("delta.flush.intervall.ms", List.of(
-        "'delta.flush.intervall.ms' is not a setting of this connector, so it would be ignored; "
-            + "did you mean 'delta.flush.interval.ms'?")));
+    c.put("delta.hadoop.fs.azure.always.use.https", "false"); // open-ended: passed to Hadoop
+    assertThat(validate(c))
+        .containsExactly(
+            Map.entry(
+                "delta.flush.intervall.ms",
+                List.of(
+                    "'delta.flush.intervall.ms' is not a setting of this connector, so it would be ignored; "
+                        + "did you mean 'delta.flush.interval.ms'?")));
   }
 
   @Test
   void aPartitionColumnTheMappingDoesNotProduceIsListedOnItsKey() {
     Map<String, String> c = jsonConfig();
     c.put("delta.table.partition.columns", "day");
-    assertThat(validate(c)).containsExactly(Map.entry("delta.table.partition.columns", List.of(
-        "partition column 'day' is not a column that mapping 'temperatures_mapping' produces: "
-            + "[latitude, longitude, time, temperature_2m, kafka_topic, kafka_partition, kafka_offset]")));
+    assertThat(validate(c))
+        .containsExactly(
+            Map.entry(
+                "delta.table.partition.columns",
+                List.of(
+                    "partition column 'day' is not a column that mapping 'temperatures_mapping' produces: "
+                        + "[latitude, longitude, time, temperature_2m, kafka_topic, kafka_partition, kafka_offset]")));
 
     c.put("delta.table.partition.columns", "time");
     assertThat(validate(c)).isEmpty();
@@ -83,10 +94,15 @@ class ConfigValidateIT {
     Map<String, String> c = ConnectCluster.sinkConfig("clicks", "file:///unused", 1);
     c.remove("delta.table.location");
     c.put("delta.tables.root", "file:///tmp/validate-it");
-    c.put("delta.tables.topics.mapping", "[{'topic':'clicks','db':'raw','table':'clicks','format':'bronze',"
-        + "'partitionBy':'day'}]");
+    c.put(
+        "delta.tables.topics.mapping",
+        "[{'topic':'clicks','db':'raw','table':'clicks','format':'bronze',"
+            + "'partitionBy':'day'}]");
     assertThat(validate(c)).containsOnlyKeys("delta.tables.topics.mapping");
-    assertThat(validate(c).get("delta.tables.topics.mapping")).singleElement().asString()
-        .startsWith("entry for topic 'clicks' partitions by 'day', which is not a column of the bronze layout: [key, ");
+    assertThat(validate(c).get("delta.tables.topics.mapping"))
+        .singleElement()
+        .asString()
+        .startsWith(
+            "entry for topic 'clicks' partitions by 'day', which is not a column of the bronze layout: [key, ");
   }
 }

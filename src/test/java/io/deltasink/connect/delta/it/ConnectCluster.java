@@ -32,7 +32,9 @@ import org.apache.kafka.connect.sink.SinkConnector;
 import org.apache.kafka.connect.storage.StringConverter;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 
-/** A real KRaft broker and real distributed Connect workers in this JVM (Kafka's own test harness). */
+/**
+ * A real KRaft broker and real distributed Connect workers in this JVM (Kafka's own test harness).
+ */
 public final class ConnectCluster implements AutoCloseable {
   public final EmbeddedConnectCluster connect;
 
@@ -40,7 +42,9 @@ public final class ConnectCluster implements AutoCloseable {
     this(name, workers, Map.of());
   }
 
-  /** @param overrides worker properties replacing this harness's defaults */
+  /**
+   * @param overrides worker properties replacing this harness's defaults
+   */
   public ConnectCluster(String name, int workers, Map<String, String> overrides) {
     Map<String, String> workerProps = new HashMap<>();
     workerProps.put(WorkerConfig.OFFSET_COMMIT_INTERVAL_MS_CONFIG, "1000");
@@ -51,19 +55,30 @@ public final class ConnectCluster implements AutoCloseable {
     java.util.Properties brokerProps = new java.util.Properties();
     brokerProps.put("transaction.state.log.replication.factor", "1");
     brokerProps.put("transaction.state.log.min.isr", "1");
-    connect = (EmbeddedConnectCluster) new EmbeddedConnectCluster.Builder().name(name).numWorkers(workers)
-        .numBrokers(1).brokerProps(brokerProps).workerProps(workerProps).build();
+    connect =
+        (EmbeddedConnectCluster)
+            new EmbeddedConnectCluster.Builder()
+                .name(name)
+                .numWorkers(workers)
+                .numBrokers(1)
+                .brokerProps(brokerProps)
+                .workerProps(workerProps)
+                .build();
     connect.start();
   }
 
   /** Creates a topic and waits until every partition has a leader (see TESTING.md). */
   public void createTopic(String topic, int partitions) throws InterruptedException {
     connect.kafka().createTopic(topic, partitions);
-    waitFor(Duration.ofSeconds(30), "leaders for " + topic, () -> {
-      Optional<TopicDescription> d = connect.kafka().describeTopics(topic).get(topic);
-      return d.isPresent() && d.get().partitions().size() == partitions
-          && d.get().partitions().stream().allMatch(p -> p.leader() != null);
-    });
+    waitFor(
+        Duration.ofSeconds(30),
+        "leaders for " + topic,
+        () -> {
+          Optional<TopicDescription> d = connect.kafka().describeTopics(topic).get(topic);
+          return d.isPresent()
+              && d.get().partitions().size() == partitions
+              && d.get().partitions().stream().allMatch(p -> p.leader() != null);
+        });
   }
 
   public KafkaProducer<byte[], byte[]> producer() {
@@ -74,23 +89,40 @@ public final class ConnectCluster implements AutoCloseable {
     return connect.kafka().createProducer(props);
   }
 
-  /** JSON with the schema envelope, as JsonConverter (schemas.enable=true) reads it into a Struct. */
+  /**
+   * JSON with the schema envelope, as JsonConverter (schemas.enable=true) reads it into a Struct.
+   */
   public static byte[] temperatureJson(long seq, String city) {
-    String schema = "{\"type\":\"struct\",\"name\":\"temperature\",\"optional\":false,\"fields\":["
-        + "{\"field\":\"city\",\"type\":\"string\",\"optional\":false},"
-        + "{\"field\":\"seq\",\"type\":\"int64\",\"optional\":false},"
-        + "{\"field\":\"temperature\",\"type\":\"double\",\"optional\":true},"
-        + "{\"field\":\"observed\",\"type\":\"int64\",\"name\":\"org.apache.kafka.connect.data.Timestamp\",\"version\":1,\"optional\":false}]}";
-    String payload = "{\"city\":\"" + city + "\",\"seq\":" + seq + ",\"temperature\":" + ((seq % 400) / 10.0)
-        + ",\"observed\":" + (1_672_531_200_000L + seq * 3_600_000L) + "}";
-    return ("{\"schema\":" + schema + ",\"payload\":" + payload + "}").getBytes(StandardCharsets.UTF_8);
+    String schema =
+        "{\"type\":\"struct\",\"name\":\"temperature\",\"optional\":false,\"fields\":["
+            + "{\"field\":\"city\",\"type\":\"string\",\"optional\":false},"
+            + "{\"field\":\"seq\",\"type\":\"int64\",\"optional\":false},"
+            + "{\"field\":\"temperature\",\"type\":\"double\",\"optional\":true},"
+            + "{\"field\":\"observed\",\"type\":\"int64\",\"name\":\"org.apache.kafka.connect.data.Timestamp\",\"version\":1,\"optional\":false}]}";
+    String payload =
+        "{\"city\":\""
+            + city
+            + "\",\"seq\":"
+            + seq
+            + ",\"temperature\":"
+            + ((seq % 400) / 10.0)
+            + ",\"observed\":"
+            + (1_672_531_200_000L + seq * 3_600_000L)
+            + "}";
+    return ("{\"schema\":" + schema + ",\"payload\":" + payload + "}")
+        .getBytes(StandardCharsets.UTF_8);
   }
 
-  /** Produces {@code count} temperature records round-robin over partitions, seq starting at {@code firstSeq}. */
+  /**
+   * Produces {@code count} temperature records round-robin over partitions, seq starting at {@code
+   * firstSeq}.
+   */
   public void produce(String topic, int partitions, long firstSeq, int count) {
     try (KafkaProducer<byte[], byte[]> p = producer()) {
       for (long s = firstSeq; s < firstSeq + count; s++) {
-        p.send(new ProducerRecord<>(topic, (int) (s % partitions), null, temperatureJson(s, "city-" + (s % 6))));
+        p.send(
+            new ProducerRecord<>(
+                topic, (int) (s % partitions), null, temperatureJson(s, "city-" + (s % 6))));
       }
       p.flush();
     }
@@ -103,7 +135,9 @@ public final class ConnectCluster implements AutoCloseable {
     c.put(ConnectorConfig.TASKS_MAX_CONFIG, Integer.toString(tasks));
     c.put(SinkConnector.TOPICS_CONFIG, topics);
     c.put(ConnectorConfig.KEY_CONVERTER_CLASS_CONFIG, StringConverter.class.getName());
-    c.put(ConnectorConfig.VALUE_CONVERTER_CLASS_CONFIG, "org.apache.kafka.connect.json.JsonConverter");
+    c.put(
+        ConnectorConfig.VALUE_CONVERTER_CLASS_CONFIG,
+        "org.apache.kafka.connect.json.JsonConverter");
     c.put("value.converter.schemas.enable", "true");
     c.put("delta.table.location", location);
     c.put("delta.flush.interval.ms", "1000");
@@ -123,40 +157,57 @@ public final class ConnectCluster implements AutoCloseable {
     }
     Map<Integer, Long> out = new TreeMap<>();
     try (Admin admin = connect.kafka().createAdminClient()) {
-      admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).forEach((tp, info) -> out.put(tp.partition(), info.offset()));
+      admin
+          .listOffsets(latest)
+          .all()
+          .get(30, TimeUnit.SECONDS)
+          .forEach((tp, info) -> out.put(tp.partition(), info.offset()));
     }
     return out;
   }
 
   /** Waits until every partition's txn version in the table is its end offset - 1. */
-  public void awaitCommitted(String location, String appId, String topic, int partitions, Duration timeout) throws Exception {
-    awaitCommitted(location, new org.apache.hadoop.conf.Configuration(), appId, topic, partitions, timeout);
+  public void awaitCommitted(
+      String location, String appId, String topic, int partitions, Duration timeout)
+      throws Exception {
+    awaitCommitted(
+        location, new org.apache.hadoop.conf.Configuration(), appId, topic, partitions, timeout);
   }
 
   /** {@link #awaitCommitted} reading the table through the file systems of {@code conf}. */
-  public void awaitCommitted(String location, org.apache.hadoop.conf.Configuration conf, String appId, String topic,
-      int partitions, Duration timeout) throws Exception {
+  public void awaitCommitted(
+      String location,
+      org.apache.hadoop.conf.Configuration conf,
+      String appId,
+      String topic,
+      int partitions,
+      Duration timeout)
+      throws Exception {
     Map<Integer, Long> ends = endOffsets(topic, partitions);
-    waitFor(timeout, "table " + location + " to hold every offset of " + topic, () -> {
-      try {
-        KernelReader reader = new KernelReader(location, conf);
-        for (int p = 0; p < partitions; p++) {
-          if (reader.txnVersion(appId + "/" + topic + "/" + p) != ends.get(p) - 1) {
+    waitFor(
+        timeout,
+        "table " + location + " to hold every offset of " + topic,
+        () -> {
+          try {
+            KernelReader reader = new KernelReader(location, conf);
+            for (int p = 0; p < partitions; p++) {
+              if (reader.txnVersion(appId + "/" + topic + "/" + p) != ends.get(p) - 1) {
+                return false;
+              }
+            }
+            return true;
+          } catch (RuntimeException e) {
             return false;
           }
-        }
-        return true;
-      } catch (RuntimeException e) {
-        return false;
-      }
-    });
+        });
   }
 
   /**
-   * The last offset of each partition the table holds: its {@code txn} version for
-   * {@code <appId>/<topic>/<partition>}, -1 for none (or no table yet).
+   * The last offset of each partition the table holds: its {@code txn} version for {@code
+   * <appId>/<topic>/<partition>}, -1 for none (or no table yet).
    */
-  public static Map<Integer, Long> committedOffsets(String location, String appId, String topic, int partitions) {
+  public static Map<Integer, Long> committedOffsets(
+      String location, String appId, String topic, int partitions) {
     Map<Integer, Long> out = new TreeMap<>();
     KernelReader reader = new KernelReader(location);
     for (int p = 0; p < partitions; p++) {
@@ -164,7 +215,7 @@ public final class ConnectCluster implements AutoCloseable {
       try {
         version = reader.txnVersion(appId + "/" + topic + "/" + p);
       } catch (RuntimeException e) {
-        version = -1;  // no table yet
+        version = -1; // no table yet
       }
       out.put(p, version);
     }
@@ -173,8 +224,8 @@ public final class ConnectCluster implements AutoCloseable {
 
   /**
    * A numeric attribute of every MBean in this JVM (the embedded workers' tasks and consumers
-   * register theirs here) whose name matches {@code pattern}, such as
-   * {@code kafka.connect:type=sink-task-metrics,connector=c,*}; MBeans without a value yet are left out.
+   * register theirs here) whose name matches {@code pattern}, such as {@code
+   * kafka.connect:type=sink-task-metrics,connector=c,*}; MBeans without a value yet are left out.
    */
   public static Map<ObjectName, Double> jmx(String pattern, String attribute) {
     MBeanServer server = ManagementFactory.getPlatformMBeanServer();
@@ -182,7 +233,8 @@ public final class ConnectCluster implements AutoCloseable {
     try {
       for (ObjectName name : server.queryNames(new ObjectName(pattern), null)) {
         try {
-          if (server.getAttribute(name, attribute) instanceof Number n && !Double.isNaN(n.doubleValue())) {
+          if (server.getAttribute(name, attribute) instanceof Number n
+              && !Double.isNaN(n.doubleValue())) {
             out.put(name, n.doubleValue());
           }
         } catch (InstanceNotFoundException | AttributeNotFoundException e) {
@@ -195,17 +247,33 @@ public final class ConnectCluster implements AutoCloseable {
     return out;
   }
 
-  /** An attribute of a sink task's own MBean ({@link SinkMetrics}, type=task), -1 while none is registered. */
+  /**
+   * An attribute of a sink task's own MBean ({@link SinkMetrics}, type=task), -1 while none is
+   * registered.
+   */
   public static long sinkTaskMetric(String connector, int task, String attribute) {
-    return jmx(SinkMetrics.DOMAIN + ":connector=" + ObjectName.quote(connector) + ",task=" + ObjectName.quote(Integer.toString(task))
-        + ",type=task", attribute).values().stream().mapToLong(Double::longValue).findFirst().orElse(-1);
+    return jmx(
+            SinkMetrics.DOMAIN
+                + ":connector="
+                + ObjectName.quote(connector)
+                + ",task="
+                + ObjectName.quote(Integer.toString(task))
+                + ",type=task",
+            attribute)
+        .values()
+        .stream()
+        .mapToLong(Double::longValue)
+        .findFirst()
+        .orElse(-1);
   }
 
-  public static void waitFor(Duration timeout, String what, BooleanSupplier condition) throws InterruptedException {
+  public static void waitFor(Duration timeout, String what, BooleanSupplier condition)
+      throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for " + what);
+        throw new AssertionError(
+            "timed out after " + timeout.toSeconds() + " s waiting for " + what);
       }
       TimeUnit.MILLISECONDS.sleep(500);
     }

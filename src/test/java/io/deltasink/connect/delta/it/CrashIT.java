@@ -28,9 +28,9 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Hard crashes: a Connect worker in a child JVM is killed with SIGKILL while it writes Parquet files
- * and while it publishes a Delta commit, then restarted, several times while data flows. The table
- * must end with every (partition, offset) exactly once.
+ * Hard crashes: a Connect worker in a child JVM is killed with SIGKILL while it writes Parquet
+ * files and while it publishes a Delta commit, then restarted, several times while data flows. The
+ * table must end with every (partition, offset) exactly once.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CrashIT {
@@ -69,48 +69,63 @@ class CrashIT {
     String location = tmp.resolve("crash-table").toUri().toString();
     AtomicBoolean producing = new AtomicBoolean(true);
     AtomicLong produced = new AtomicLong();
-    Thread producer = new Thread(() -> {
-      try (KafkaProducer<byte[], byte[]> p = cluster.producer()) {
-        for (long s = 0; s < 60_000 && producing.get(); s++) {
-          p.send(new ProducerRecord<>(TOPIC, (int) (s % PARTITIONS), null, ConnectCluster.temperatureJson(s, "c" + (s % 6))));
-          produced.incrementAndGet();
-          if (s % 1_000 == 999) {
-            p.flush();
-            Thread.sleep(750); // paces the producer: data keeps flowing through every crash round (about 45 s)
-          }
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
+    Thread producer =
+        new Thread(
+            () -> {
+              try (KafkaProducer<byte[], byte[]> p = cluster.producer()) {
+                for (long s = 0; s < 60_000 && producing.get(); s++) {
+                  p.send(
+                      new ProducerRecord<>(
+                          TOPIC,
+                          (int) (s % PARTITIONS),
+                          null,
+                          ConnectCluster.temperatureJson(s, "c" + (s % 6))));
+                  produced.incrementAndGet();
+                  if (s % 1_000 == 999) {
+                    p.flush();
+                    Thread.sleep(
+                        750); // paces the producer: data keeps flowing through every crash round
+                    // (about 45 s)
+                  }
+                }
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });
     producer.start();
     Path marker = tmp.resolve("committing");
     Path table = tmp.resolve("crash-table");
     int killsMidCommit = 0;
     int killsMidWrite = 0;
     for (int round = 0; round < 4; round++) {
-      Set<String> earlier = parquetFiles(table);  // left by the workers killed before: not this one's writes
+      Set<String> earlier =
+          parquetFiles(table); // left by the workers killed before: not this one's writes
       worker.start(round, "512m", List.of());
       if (round == 0) {
         putConnector(location);
       }
       if (round % 2 == 0) {
-        ConnectCluster.waitFor(Duration.ofSeconds(60), "a commit in progress", () -> Files.exists(marker));
+        ConnectCluster.waitFor(
+            Duration.ofSeconds(60), "a commit in progress", () -> Files.exists(marker));
         worker.kill();
         killsMidCommit++;
       } else {
-        ConnectCluster.waitFor(Duration.ofSeconds(60), "a Parquet file being written, outside a commit",
+        ConnectCluster.waitFor(
+            Duration.ofSeconds(60),
+            "a Parquet file being written, outside a commit",
             () -> !Files.exists(marker) && !uncommittedFiles(table, earlier).isEmpty());
         worker.kill();
         // Nothing writes the table now: a file of this worker that no Delta version references was
         // being written (or waiting for its commit) when it died.
-        assertThat(uncommittedFiles(table, earlier)).as("round %d: files the killed worker wrote and never committed", round)
+        assertThat(uncommittedFiles(table, earlier))
+            .as("round %d: files the killed worker wrote and never committed", round)
             .isNotEmpty();
         killsMidWrite++;
       }
       Files.deleteIfExists(marker);
-      System.out.printf("[measure] round %d: killed the worker %s; %d records produced so far%n", round,
-          round % 2 == 0 ? "during a Delta commit" : "while writing", produced.get());
+      System.out.printf(
+          "[measure] round %d: killed the worker %s; %d records produced so far%n",
+          round, round % 2 == 0 ? "during a Delta commit" : "while writing", produced.get());
     }
     producer.join();
     worker.start(99, "512m", List.of());
@@ -120,18 +135,27 @@ class CrashIT {
     Map<Integer, Long> ends = cluster.endOffsets(TOPIC, PARTITIONS);
     assertThat(ends.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(60_000);
     ExactlyOnce.assertEachOffsetOnce(rows, ends);
-    System.out.printf("[measure] %d SIGKILLs (%d mid-commit, %d mid-write): %d rows, each offset once, %d Delta versions%n",
-        killsMidCommit + killsMidWrite, killsMidCommit, killsMidWrite, rows.size(), new KernelReader(location).snapshot().getVersion() + 1);
+    System.out.printf(
+        "[measure] %d SIGKILLs (%d mid-commit, %d mid-write): %d rows, each offset once, %d Delta versions%n",
+        killsMidCommit + killsMidWrite,
+        killsMidCommit,
+        killsMidWrite,
+        rows.size(),
+        new KernelReader(location).snapshot().getVersion() + 1);
     worker.close();
   }
 
-  /** Names of the Parquet files in the (unpartitioned) table directory, none if it does not exist yet. */
+  /**
+   * Names of the Parquet files in the (unpartitioned) table directory, none if it does not exist
+   * yet.
+   */
   private static Set<String> parquetFiles(Path table) {
     if (!Files.isDirectory(table)) {
       return new HashSet<>();
     }
     try (Stream<Path> s = Files.list(table)) {
-      return s.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".parquet"))
+      return s.map(f -> f.getFileName().toString())
+          .filter(n -> n.endsWith(".parquet"))
           .collect(Collectors.toCollection(HashSet::new));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -139,16 +163,18 @@ class CrashIT {
   }
 
   /**
-   * Parquet files in the table directory, not among {@code earlier}, that the latest Delta version does
-   * not reference: files a worker is writing or has not committed yet. The directory is listed before
-   * the log is read, so a file committed meanwhile counts as referenced.
+   * Parquet files in the table directory, not among {@code earlier}, that the latest Delta version
+   * does not reference: files a worker is writing or has not committed yet. The directory is listed
+   * before the log is read, so a file committed meanwhile counts as referenced.
    */
   private static Set<String> uncommittedFiles(Path table, Set<String> earlier) {
     Set<String> files = parquetFiles(table);
     files.removeAll(earlier);
     if (!files.isEmpty()) {
       try {
-        new KernelReader(table.toUri().toString()).filesMatching(AlwaysTrue.ALWAYS_TRUE).forEach(files::remove);
+        new KernelReader(table.toUri().toString())
+            .filesMatching(AlwaysTrue.ALWAYS_TRUE)
+            .forEach(files::remove);
       } catch (TableNotFoundException e) {
         // no Delta version yet: nothing is referenced
       }

@@ -7,7 +7,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 
-/** Fails commit writes (after the Parquet files exist, before the commit lands) while FAILURES_LEFT > 0. */
+/**
+ * Fails commit writes (after the Parquet files exist, before the commit lands) while FAILURES_LEFT
+ * > 0.
+ */
 public class FailingCommitLogStore extends AtomicLocalLogStore {
   public static final AtomicInteger FAILURES_LEFT = new AtomicInteger();
   public static final AtomicInteger FAILED = new AtomicInteger();
@@ -17,8 +20,12 @@ public class FailingCommitLogStore extends AtomicLocalLogStore {
   }
 
   @Override
-  public void write(Path path, Iterator<String> actions, Boolean overwrite, Configuration hadoopConf) throws IOException {
-    if (!Boolean.TRUE.equals(overwrite) && path.getName().endsWith(".json") && FAILURES_LEFT.getAndDecrement() > 0) {
+  public void write(
+      Path path, Iterator<String> actions, Boolean overwrite, Configuration hadoopConf)
+      throws IOException {
+    if (!Boolean.TRUE.equals(overwrite)
+        && path.getName().endsWith(".json")
+        && FAILURES_LEFT.getAndDecrement() > 0) {
       FAILED.incrementAndGet();
       throw new IOException("injected: storage unavailable while committing " + path.getName());
     }

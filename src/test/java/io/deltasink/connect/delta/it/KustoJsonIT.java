@@ -47,7 +47,9 @@ class KustoJsonIT {
     try (KafkaProducer<byte[], byte[]> p = cluster.producer()) {
       int i = 0;
       for (String l : lines) {
-        p.send(new ProducerRecord<>(topic, i++ % partitions, null, l.getBytes(StandardCharsets.UTF_8)));
+        p.send(
+            new ProducerRecord<>(
+                topic, i++ % partitions, null, l.getBytes(StandardCharsets.UTF_8)));
       }
       p.flush();
     }
@@ -72,29 +74,39 @@ class KustoJsonIT {
     String loc = tmp.resolve("weather/temperatures_string").toUri().toString();
     cluster.createTopic("temperatures", 6);
     long start = System.nanoTime();
-    cluster.connect.configureConnector("kusto-string", jsonConfig("temperatures", loc, StringConverter.class.getName()));
+    cluster.connect.configureConnector(
+        "kusto-string", jsonConfig("temperatures", loc, StringConverter.class.getName()));
     produceSample("temperatures", 6);
     cluster.awaitCommitted(loc, "kusto-string", "temperatures", 6, TIMEOUT);
-    System.out.printf("[measure] 26,064 real messages via StringConverter: %.1f s%n", (System.nanoTime() - start) / 1e9);
+    System.out.printf(
+        "[measure] 26,064 real messages via StringConverter: %.1f s%n",
+        (System.nanoTime() - start) / 1e9);
     assertTemperatureTable(loc);
-    assertThat(new KernelReader(loc).snapshot().getSchema().toString()).contains("name=temperature_2m,type=Decimal(38, 18)");
+    assertThat(new KernelReader(loc).snapshot().getSchema().toString())
+        .contains("name=temperature_2m,type=Decimal(38, 18)");
     // The worker's JMX MBeans tell the same story (the embedded worker runs in this JVM).
-    javax.management.MBeanServer jmx = java.lang.management.ManagementFactory.getPlatformMBeanServer();
-    javax.management.ObjectName tasks = new javax.management.ObjectName(
-        "io.deltasink.connect.delta:connector=\"kusto-string\",type=task,*");
-    javax.management.ObjectName partitions = new javax.management.ObjectName(
-        "io.deltasink.connect.delta:connector=\"kusto-string\",type=partition,*");
-    ConnectCluster.waitFor(TIMEOUT, "the task MBeans to count every row", () -> {
-      long rows = 0;
-      for (javax.management.ObjectName n : jmx.queryNames(tasks, null)) {
-        try {
-          rows += (Long) jmx.getAttribute(n, "RecordsWritten");
-        } catch (javax.management.JMException e) {
-          return false;
-        }
-      }
-      return rows == 26_064;
-    });
+    javax.management.MBeanServer jmx =
+        java.lang.management.ManagementFactory.getPlatformMBeanServer();
+    javax.management.ObjectName tasks =
+        new javax.management.ObjectName(
+            "io.deltasink.connect.delta:connector=\"kusto-string\",type=task,*");
+    javax.management.ObjectName partitions =
+        new javax.management.ObjectName(
+            "io.deltasink.connect.delta:connector=\"kusto-string\",type=partition,*");
+    ConnectCluster.waitFor(
+        TIMEOUT,
+        "the task MBeans to count every row",
+        () -> {
+          long rows = 0;
+          for (javax.management.ObjectName n : jmx.queryNames(tasks, null)) {
+            try {
+              rows += (Long) jmx.getAttribute(n, "RecordsWritten");
+            } catch (javax.management.JMException e) {
+              return false;
+            }
+          }
+          return rows == 26_064;
+        });
     assertThat(jmx.queryNames(tasks, null)).hasSize(2);
     long next = 0;
     for (javax.management.ObjectName n : jmx.queryNames(partitions, null)) {
@@ -108,7 +120,8 @@ class KustoJsonIT {
   /** The shipped examples' converter: the connector parses the UTF-8 bytes itself. */
   @Test
   void realMessagesWithByteArrayConverter() throws Exception {
-    drainSampleAndCheck("temperatures-bytes", "org.apache.kafka.connect.converters.ByteArrayConverter");
+    drainSampleAndCheck(
+        "temperatures-bytes", "org.apache.kafka.connect.converters.ByteArrayConverter");
   }
 
   @Test
@@ -116,7 +129,10 @@ class KustoJsonIT {
     drainSampleAndCheck("temperatures-json", "org.apache.kafka.connect.json.JsonConverter");
   }
 
-  /** The real sample into a new 6-partition topic, through {@code valueConverter}, checked row by row. */
+  /**
+   * The real sample into a new 6-partition topic, through {@code valueConverter}, checked row by
+   * row.
+   */
   private void drainSampleAndCheck(String topic, String valueConverter) throws Exception {
     String loc = tmp.resolve("weather/" + topic.replace('-', '_')).toUri().toString();
     cluster.createTopic(topic, 6);
@@ -139,13 +155,16 @@ class KustoJsonIT {
     c.put(ConnectorConfig.VALUE_CONVERTER_CLASS_CONFIG, StringConverter.class.getName());
     c.put("delta.tables.root", root);
     c.put("delta.mappings.temperatures_mapping", SampleData.MAPPING_COMMAND);
-    c.put("delta.tables.topics.mapping", "[{'topic':'weather.a','db':'weather','table':'city_a','format':'json',"
-        + "'mapping':'temperatures_mapping'},{'topic':'weather.b','db':'weather','table':'city_b','format':'json',"
-        + "'mapping':'temperatures_mapping'},{'topic':'*','db':'raw','format':'bronze'}]");
+    c.put(
+        "delta.tables.topics.mapping",
+        "[{'topic':'weather.a','db':'weather','table':'city_a','format':'json',"
+            + "'mapping':'temperatures_mapping'},{'topic':'weather.b','db':'weather','table':'city_b','format':'json',"
+            + "'mapping':'temperatures_mapping'},{'topic':'*','db':'raw','format':'bronze'}]");
     cluster.connect.configureConnector("router", c);
 
     // A second connector keeps a bronze copy of topic weather.a.
-    Map<String, String> bronze = ConnectCluster.sinkConfig("weather.a", root + "/bronze/weather_a", 1);
+    Map<String, String> bronze =
+        ConnectCluster.sinkConfig("weather.a", root + "/bronze/weather_a", 1);
     bronze.put(ConnectorConfig.VALUE_CONVERTER_CLASS_CONFIG, StringConverter.class.getName());
     bronze.put("delta.input.format", "bronze");
     bronze.remove("delta.kafka.columns");
@@ -157,7 +176,9 @@ class KustoJsonIT {
         p.send(new ProducerRecord<>(i < 2_000 ? "weather.a" : "weather.b", i % 2, null, v));
       }
       for (int i = 0; i < 10; i++) {
-        p.send(new ProducerRecord<>("misc", i % 2, null, ("not json " + i).getBytes(StandardCharsets.UTF_8)));
+        p.send(
+            new ProducerRecord<>(
+                "misc", i % 2, null, ("not json " + i).getBytes(StandardCharsets.UTF_8)));
       }
       p.flush();
     }
@@ -169,12 +190,16 @@ class KustoJsonIT {
     assertThat(new KernelReader(root + "/weather/city_a").rows()).hasSize(2_000);
     assertThat(new KernelReader(root + "/weather/city_b").rows()).hasSize(1_000);
     List<Map<String, Object>> misc = new KernelReader(root + "/raw/misc").rows();
-    assertThat(misc).hasSize(10).allSatisfy(r -> assertThat((String) r.get("value")).startsWith("not json "));
-    assertThat(new KernelReader(root + "/raw/misc").snapshot().getPartitionColumnNames()).containsExactly("ingestion_date");
+    assertThat(misc)
+        .hasSize(10)
+        .allSatisfy(r -> assertThat((String) r.get("value")).startsWith("not json "));
+    assertThat(new KernelReader(root + "/raw/misc").snapshot().getPartitionColumnNames())
+        .containsExactly("ingestion_date");
     List<Map<String, Object>> copy = new KernelReader(root + "/bronze/weather_a").rows();
     assertThat(copy).hasSize(2_000);
     Map<Long, String> byOffsetP0 = new HashMap<>();
-    copy.stream().filter(r -> Integer.valueOf(0).equals(r.get("partition")))
+    copy.stream()
+        .filter(r -> Integer.valueOf(0).equals(r.get("partition")))
         .forEach(r -> byOffsetP0.put((Long) r.get("offset"), (String) r.get("value")));
     assertThat(byOffsetP0.get(0L)).isEqualTo(lines.get(0));
     assertThat(byOffsetP0.get(1L)).isEqualTo(lines.get(2));

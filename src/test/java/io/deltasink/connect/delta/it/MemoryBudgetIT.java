@@ -25,9 +25,9 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * 1,000 partitions receiving data at once into a worker with {@code -Xmx512m}: every partition holds
- * an open Parquet file, which is what exhausts memory without a budget. The worker must stay alive
- * and write every record exactly once.
+ * 1,000 partitions receiving data at once into a worker with {@code -Xmx512m}: every partition
+ * holds an open Parquet file, which is what exhausts memory without a budget. The worker must stay
+ * alive and write every record exactly once.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MemoryBudgetIT {
@@ -42,7 +42,9 @@ class MemoryBudgetIT {
   void start() throws Exception {
     cluster = new ConnectCluster("memory-it", 1);
     cluster.createTopic(TOPIC, PARTITIONS);
-    worker = new ChildWorker(cluster, "memory-workers", Files.createDirectories(Path.of("target/memory-it")));
+    worker =
+        new ChildWorker(
+            cluster, "memory-workers", Files.createDirectories(Path.of("target/memory-it")));
   }
 
   @AfterAll
@@ -67,7 +69,12 @@ class MemoryBudgetIT {
     List<String> lines = SampleData.temperatureLines();
     try (KafkaProducer<byte[], byte[]> p = cluster.producer()) {
       for (int i = 0; i < RECORDS; i++) {
-        p.send(new ProducerRecord<>(TOPIC, i % PARTITIONS, null, lines.get(i % lines.size()).getBytes(StandardCharsets.UTF_8)));
+        p.send(
+            new ProducerRecord<>(
+                TOPIC,
+                i % PARTITIONS,
+                null,
+                lines.get(i % lines.size()).getBytes(StandardCharsets.UTF_8)));
       }
       p.flush();
     }
@@ -81,23 +88,30 @@ class MemoryBudgetIT {
     c.put("consumer.override.max.poll.records", "2000");
     worker.putConnector("many", c);
     long start = System.nanoTime();
-    ConnectCluster.waitFor(Duration.ofSeconds(240), "every record committed", () -> {
-      assertThat(worker.process().isAlive()).as("the worker is alive; see " + worker.log(0)).isTrue();
-      String status = worker.get("/connectors/many/status"); // null while the worker is busy or starting
-      assertThat(status == null ? "" : status).as("task status").doesNotContain("FAILED");
-      try {
-        return committed("many") == RECORDS;
-      } catch (Exception e) {
-        return false;
-      }
-    });
+    ConnectCluster.waitFor(
+        Duration.ofSeconds(240),
+        "every record committed",
+        () -> {
+          assertThat(worker.process().isAlive())
+              .as("the worker is alive; see " + worker.log(0))
+              .isTrue();
+          String status =
+              worker.get("/connectors/many/status"); // null while the worker is busy or starting
+          assertThat(status == null ? "" : status).as("task status").doesNotContain("FAILED");
+          try {
+            return committed("many") == RECORDS;
+          } catch (Exception e) {
+            return false;
+          }
+        });
     double seconds = (System.nanoTime() - start) / 1e9;
     List<Map<String, Object>> rows = new KernelReader(location).rows();
     Map<Integer, Long> ends = cluster.endOffsets(TOPIC, PARTITIONS);
     assertThat(ends.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(RECORDS);
     ExactlyOnce.assertEachOffsetOnce(rows, ends);
     assertThat(Files.readString(worker.log(0))).doesNotContain("OutOfMemoryError");
-    System.out.printf("[measure] %,d records over %,d partitions into a -Xmx512m worker in %.1f s, %d Delta versions%n",
+    System.out.printf(
+        "[measure] %,d records over %,d partitions into a -Xmx512m worker in %.1f s, %d Delta versions%n",
         RECORDS, PARTITIONS, seconds, new KernelReader(location).snapshot().getVersion() + 1);
   }
 }

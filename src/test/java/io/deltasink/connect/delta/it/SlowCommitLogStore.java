@@ -18,7 +18,11 @@ public class SlowCommitLogStore extends AtomicLocalLogStore {
   }
 
   @Override
-  public void write(org.apache.hadoop.fs.Path path, Iterator<String> actions, Boolean overwrite, Configuration hadoopConf)
+  public void write(
+      org.apache.hadoop.fs.Path path,
+      Iterator<String> actions,
+      Boolean overwrite,
+      Configuration hadoopConf)
       throws IOException {
     String marker = hadoopConf.get("test.commit.marker");
     if (marker == null || Boolean.TRUE.equals(overwrite)) {
@@ -28,7 +32,7 @@ public class SlowCommitLogStore extends AtomicLocalLogStore {
     Path m = Path.of(marker);
     Files.writeString(m, path.getName());
     try {
-      Thread.sleep(300);  // not a wait: the commit is made slow on purpose, marker in place
+      Thread.sleep(300); // not a wait: the commit is made slow on purpose, marker in place
       super.write(path, actions, overwrite, hadoopConf);
       Thread.sleep(300);
     } catch (InterruptedException e) {

@@ -12,7 +12,10 @@ import org.apache.kafka.common.utils.Time;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Commit counters and latency percentiles as the MXBeans expose them, kept in Kafka's metrics library. */
+/**
+ * Commit counters and latency percentiles as the MXBeans expose them, kept in Kafka's metrics
+ * library.
+ */
 class CommitStatsTest {
   private final Metrics registry = new Metrics(new MetricConfig(), List.of(), Time.SYSTEM);
   private final CommitStats stats = new CommitStats(registry, "table:t", Map.of("table", "t"));
@@ -58,15 +61,20 @@ class CommitStatsTest {
     }
     // Pinned to the histogram's maximum: the lower bound of one of its last buckets.
     long pinned = stats.getCommitLatencyP50Ms();
-    assertThat(pinned).isBetween(CommitStats.LATENCY_MAX_MS - 600L, (long) CommitStats.LATENCY_MAX_MS);
+    assertThat(pinned)
+        .isBetween(CommitStats.LATENCY_MAX_MS - 600L, (long) CommitStats.LATENCY_MAX_MS);
     for (int i = 0; i < 512; i++) {
       stats.committed(1, 1, 1, 50);
     }
-    assertThat(stats.getCommitLatencyP99Ms()).as("512 fast commits do not fill the window").isEqualTo(pinned);
+    assertThat(stats.getCommitLatencyP99Ms())
+        .as("512 fast commits do not fill the window")
+        .isEqualTo(pinned);
     for (int i = 0; i < 512; i++) {
       stats.committed(1, 1, 1, 50);
     }
-    assertThat(stats.getCommitLatencyP99Ms()).as("1,024 fast commits replace every slow one").isBetween(45L, 50L);
+    assertThat(stats.getCommitLatencyP99Ms())
+        .as("1,024 fast commits replace every slow one")
+        .isBetween(45L, 50L);
     assertThat(stats.getCommits()).isEqualTo(2_048);
   }
 
@@ -77,17 +85,19 @@ class CommitStatsTest {
     CountDownLatch start = new CountDownLatch(1);
     List<Thread> workers = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
-      Thread w = new Thread(() -> {
-        try {
-          start.await();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return;
-        }
-        for (int i = 0; i < perThread; i++) {
-          stats.committed(1, 3, 1, 10);
-        }
-      });
+      Thread w =
+          new Thread(
+              () -> {
+                try {
+                  start.await();
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                  return;
+                }
+                for (int i = 0; i < perThread; i++) {
+                  stats.committed(1, 3, 1, 10);
+                }
+              });
       w.start();
       workers.add(w);
     }

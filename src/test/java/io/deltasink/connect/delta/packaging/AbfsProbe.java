@@ -19,10 +19,10 @@ import org.apache.hadoop.fs.FilterFileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
- * Runs inside the plugin class loader built from the packaged zip's {@code lib/} (see
- * {@link AbfsDriverIsolationIT}): the connector's own config turns into Hadoop keys, and the real
- * ABFS driver and Delta Standalone work against an abfs:// location. Answers with java.* values
- * only, so nothing of the plugin's classes leaks into the caller.
+ * Runs inside the plugin class loader built from the packaged zip's {@code lib/} (see {@link
+ * AbfsDriverIsolationIT}): the connector's own config turns into Hadoop keys, and the real ABFS
+ * driver and Delta Standalone work against an abfs:// location. Answers with java.* values only, so
+ * nothing of the plugin's classes leaks into the caller.
  */
 public class AbfsProbe implements Function<Map<String, String>, Map<String, String>> {
   @Override
@@ -38,8 +38,12 @@ public class AbfsProbe implements Function<Map<String, String>, Map<String, Stri
       FileSystem driver = fs instanceof FilterFileSystem view ? view.getRawFileSystem() : fs;
       out.put("fs.class", driver.getClass().getName());
       out.put("fs.loader", String.valueOf(driver.getClass().getClassLoader()));
-      out.put("jackson.loader", String.valueOf(com.fasterxml.jackson.databind.ObjectMapper.class.getClassLoader()));
-      out.put("lang3.loader", String.valueOf(org.apache.commons.lang3.StringUtils.class.getClassLoader()));
+      out.put(
+          "jackson.loader",
+          String.valueOf(com.fasterxml.jackson.databind.ObjectMapper.class.getClassLoader()));
+      out.put(
+          "lang3.loader",
+          String.valueOf(org.apache.commons.lang3.StringUtils.class.getClassLoader()));
       out.put("exists.before", Boolean.toString(fs.exists(root)));
       out.put("mkdirs", Boolean.toString(fs.mkdirs(root)));
       Path file = new Path(root, "probe.txt");
@@ -54,8 +58,12 @@ public class AbfsProbe implements Function<Map<String, String>, Map<String, Stri
         in.readFully(0, back);
       }
       out.put("read", new String(back, StandardCharsets.UTF_8));
-      out.put("list", Arrays.toString(Arrays.stream(fs.listStatus(root)).map(s -> s.getPath().getName()).toArray()));
-      StandaloneTableLog table = new StandaloneTableLog(config.tableLocation(), conf, "t", "probe", 1, 0, ms -> {});
+      out.put(
+          "list",
+          Arrays.toString(
+              Arrays.stream(fs.listStatus(root)).map(s -> s.getPath().getName()).toArray()));
+      StandaloneTableLog table =
+          new StandaloneTableLog(config.tableLocation(), conf, "t", "probe", 1, 0, ms -> {});
       out.put("delta.exists", Boolean.toString(table.state().isPresent()));
       HadoopConf.close(conf);
       out.put("closed.driver.refuses", Boolean.toString(refuses(root, conf)));

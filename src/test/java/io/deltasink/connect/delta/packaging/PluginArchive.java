@@ -11,8 +11,10 @@ import java.util.stream.Stream;
 /** The connector zip that {@code mvn package} built, unpacked as a user would onto plugin.path. */
 final class PluginArchive {
   final Path zip;
+
   /** The component folder, {@code <owner>-<name>-<version>/}. */
   final Path root;
+
   /** Entry names below the component folder, such as {@code lib/hadoop-azure-3.4.2.jar}. */
   final List<String> entries = new ArrayList<>();
 

@@ -34,16 +34,17 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Storage faults injected under the sink (data file create and write, Delta log listing, the
- * rename that publishes a commit as on ABFS, file status) with Connect's delivery semantics
- * replayed by {@link ConnectSimulator}: the table ends with every record exactly once, no Parquet
- * file outside the log, and every logged file complete.
+ * Storage faults injected under the sink (data file create and write, Delta log listing, the rename
+ * that publishes a commit as on ABFS, file status) with Connect's delivery semantics replayed by
+ * {@link ConnectSimulator}: the table ends with every record exactly once, no Parquet file outside
+ * the log, and every logged file complete.
  */
 class FaultInjectionTest {
   private static final int PARTITIONS = 4;
   @TempDir Path dir;
   private final MockTime time = new MockTime(0, 1_000_000, 0);
   private Map<TopicPartition, List<SinkRecord>> log;
+
   /** Every (partition, offset) of {@link #log}. */
   private Set<String> expected;
 
@@ -91,8 +92,11 @@ class FaultInjectionTest {
   private void runToEnd() {
     ConnectSimulator sim = new ConnectSimulator(log);
     FakeSinkTaskContext context = new FakeSinkTaskContext();
-    assertThat(sim.run(() -> task(context), context, 200, 5_000)).as("all records committed").isTrue();
-    System.out.printf("[measure] %d faults injected, %d retriable errors surfaced to Connect%n",
+    assertThat(sim.run(() -> task(context), context, 200, 5_000))
+        .as("all records committed")
+        .isTrue();
+    System.out.printf(
+        "[measure] %d faults injected, %d retriable errors surfaced to Connect%n",
         FaultyFileSystem.INJECTED.get(), sim.retriableErrors);
   }
 
@@ -103,11 +107,16 @@ class FaultInjectionTest {
     Set<String> referenced = new HashSet<>();
     for (AddFile f : deltaLog.update().getAllFiles()) {
       referenced.add(f.getPath());
-      assertThat(new File(dir.toFile(), f.getPath()).length()).as("complete file %s", f.getPath()).isEqualTo(f.getSize());
+      assertThat(new File(dir.toFile(), f.getPath()).length())
+          .as("complete file %s", f.getPath())
+          .isEqualTo(f.getSize());
     }
     try (Stream<Path> s = Files.walk(dir)) {
-      List<String> orphans = s.filter(p -> p.toString().endsWith(".parquet")).map(p -> dir.relativize(p).toString())
-          .filter(p -> !referenced.contains(p)).toList();
+      List<String> orphans =
+          s.filter(p -> p.toString().endsWith(".parquet"))
+              .map(p -> dir.relativize(p).toString())
+              .filter(p -> !referenced.contains(p))
+              .toList();
       assertThat(orphans).as("Parquet files not in the Delta log").isEmpty();
     }
   }
@@ -121,7 +130,7 @@ class FaultInjectionTest {
       first.put(log.get(tp).subList(0, 100));
     }
     FaultyFileSystem.RENAME_FAILURES.set(1_000);
-    first.close(tps);  // a rebalance: the commit of 400 rows fails, close() must not throw
+    first.close(tps); // a rebalance: the commit of 400 rows fails, close() must not throw
     first.close();
     assertThat(FaultyFileSystem.INJECTED.get()).as("the close tried to commit").isPositive();
     FaultyFileSystem.reset();
@@ -151,34 +160,39 @@ class FaultInjectionTest {
     SinkWriter w = writer(context);
     w.open(List.of(tp));
     w.put(records.subList(0, 50));
-    FaultyFileSystem.LIST_FAILURES_AFTER_RENAME.set(20);  // every re-read of the commit's attempts fails
+    FaultyFileSystem.LIST_FAILURES_AFTER_RENAME.set(
+        20); // every re-read of the commit's attempts fails
     time.sleep(1_000);
-    w.preCommit(Map.of());  // the flush interval passed: the commit lands, its outcome stays unknown
+    w.preCommit(Map.of()); // the flush interval passed: the commit lands, its outcome stays unknown
     assertThat(FaultyFileSystem.INJECTED.get()).as("the re-reads failed").isPositive();
     FaultyFileSystem.reset();
     w.put(records.subList(50, 100));
     time.sleep(1_000);
-    w.preCommit(Map.of());  // learns from the log that offsets up to 49 are in, and resumes after them
+    w.preCommit(
+        Map.of()); // learns from the log that offsets up to 49 are in, and resumes after them
     assertThat(context.offsets).containsEntry(tp, 50L);
-    w.put(records.subList(50, 100));  // as Connect delivers them again after the rewind
+    w.put(records.subList(50, 100)); // as Connect delivers them again after the rewind
     time.sleep(1_000);
-    Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> offsets = w.preCommit(Map.of());
+    Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> offsets =
+        w.preCommit(Map.of());
     w.close();
     assertThat(offsets.get(tp).offset()).isEqualTo(records.get(99).kafkaOffset() + 1);
-    ExactlyOnce.assertEachOffsetOnce(new KernelReader(dir.toUri().toString()).rows(),
+    ExactlyOnce.assertEachOffsetOnce(
+        new KernelReader(dir.toUri().toString()).rows(),
         ExactlyOnce.offsetsOf(records.subList(0, 100)));
   }
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"create", "write", "list", "rename", "status"})
   void transientFaultsAreRetriedWithoutLossOrDuplicates(String fault) throws Exception {
-    AtomicInteger counter = switch (fault) {
-      case "create" -> FaultyFileSystem.CREATE_FAILURES;
-      case "write" -> FaultyFileSystem.WRITE_FAILURES;
-      case "list" -> FaultyFileSystem.LIST_FAILURES;
-      case "rename" -> FaultyFileSystem.RENAME_FAILURES;
-      default -> FaultyFileSystem.STATUS_FAILURES;
-    };
+    AtomicInteger counter =
+        switch (fault) {
+          case "create" -> FaultyFileSystem.CREATE_FAILURES;
+          case "write" -> FaultyFileSystem.WRITE_FAILURES;
+          case "list" -> FaultyFileSystem.LIST_FAILURES;
+          case "rename" -> FaultyFileSystem.RENAME_FAILURES;
+          default -> FaultyFileSystem.STATUS_FAILURES;
+        };
     counter.set(3);
     runToEnd();
     assertThat(FaultyFileSystem.INJECTED.get()).isEqualTo(3);
@@ -186,7 +200,8 @@ class FaultInjectionTest {
   }
 
   @Test
-  void repeatedFaultsBeyondTheCommitAttemptsSurfaceAsRetriableAndStillEndExactlyOnce() throws Exception {
+  void repeatedFaultsBeyondTheCommitAttemptsSurfaceAsRetriableAndStillEndExactlyOnce()
+      throws Exception {
     FaultyFileSystem.RENAME_FAILURES.set(8); // more than delta.commit.max.attempts=3 in a row
     FaultyFileSystem.WRITE_FAILURES.set(4);
     runToEnd();
@@ -206,7 +221,8 @@ class FaultInjectionTest {
   void aCrashedTaskWithFilesWrittenButNotCommittedIsReplacedWithoutDuplicates() throws Exception {
     ConnectSimulator sim = new ConnectSimulator(log);
     FakeSinkTaskContext context = new FakeSinkTaskContext();
-    // The first task is abandoned mid-stream without close(): its written files are never committed.
+    // The first task is abandoned mid-stream without close(): its written files are never
+    // committed.
     assertThat(sim.run(() -> task(context), context, 150, 7)).isFalse();
     assertThat(sim.run(() -> task(context), context, 200, 5_000)).isTrue();
     ExactlyOnce.assertEachOffsetOnce(new KernelReader(dir.toUri().toString()).rows(), expected);

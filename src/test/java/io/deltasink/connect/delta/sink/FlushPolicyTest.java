@@ -13,10 +13,10 @@ class FlushPolicyTest {
 
   @ParameterizedTest(name = "{0} records, {1} bytes, {2} ms after the first: due={3}")
   @CsvSource({
-      "999, 999999, 9999, false",
-      "1000, 0, 0, true",
-      "0, 1000000, 0, true",
-      "1, 1, 10000, true",
+    "999, 999999, 9999, false",
+    "1000, 0, 0, true",
+    "0, 1000000, 0, true",
+    "1, 1, 10000, true",
   })
   void dueAtTheFirstLimitReached(long records, long bytes, long elapsedMs, boolean due) {
     policy.holding(true, 5_000);
@@ -36,7 +36,9 @@ class FlushPolicyTest {
     policy.holding(true, 0);
     assertThat(policy.idle(false)).as("records arrived").isFalse();
     assertThat(policy.idle(true)).as("the poll came back empty").isTrue();
-    assertThat(new FlushPolicy(1_000, 1_000_000, 10_000, 0).idle(true)).as("idle commits off").isFalse();
+    assertThat(new FlushPolicy(1_000, 1_000_000, 10_000, 0).idle(true))
+        .as("idle commits off")
+        .isFalse();
   }
 
   @Test
@@ -53,7 +55,7 @@ class FlushPolicyTest {
   @Test
   void theIntervalStartsAgainAfterACommitForWhatIsStillHeld() {
     policy.holding(true, 0);
-    policy.holding(true, 9_000);  // still the first record's interval
+    policy.holding(true, 9_000); // still the first record's interval
     assertThat(policy.due(1, 1, 10_000)).isTrue();
     policy.committed(true, 10_000);
     assertThat(policy.due(1, 1, 19_999)).isFalse();

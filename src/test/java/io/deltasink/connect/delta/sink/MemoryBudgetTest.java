@@ -23,8 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The per-task memory budget: with far more partitions than open files fit, the task pauses the
- * partitions it has no room for, commits, resumes them, and writes everything exactly once while its
- * open files never hold more than the budget.
+ * partitions it has no room for, commits, resumes them, and writes everything exactly once while
+ * its open files never hold more than the budget.
  */
 class MemoryBudgetTest {
   private static final int PARTITIONS = 40;
@@ -43,7 +43,8 @@ class MemoryBudgetTest {
       log.put(new TopicPartition("temps", p), records);
     }
     // snappy with 64 KiB pages: an open file costs about 192 KiB, so 1 MiB holds 5 of 40.
-    long perFile = new WriterSettings(CompressionCodecName.SNAPPY, 1, 1, 64 * 1024).openFileOverheadBytes();
+    long perFile =
+        new WriterSettings(CompressionCodecName.SNAPPY, 1, 1, 64 * 1024).openFileOverheadBytes();
     long budget = 1024 * 1024;
     Map<String, String> p = new HashMap<>();
     p.put("delta.table.location", dir.toUri().toString());
@@ -55,17 +56,29 @@ class MemoryBudgetTest {
     SinkWriter w = new SinkWriter(new DeltaSinkConfig(p), "conn", context, time);
     long[] peak = {0};
     ConnectSimulator sim = new ConnectSimulator(log);
-    boolean done = sim.run(() -> SimulatedTask.of(w, time, 1000, () -> peak[0] = Math.max(peak[0], w.memoryBytes())),
-        context, 50, 10_000);
+    boolean done =
+        sim.run(
+            () ->
+                SimulatedTask.of(w, time, 1000, () -> peak[0] = Math.max(peak[0], w.memoryBytes())),
+            context,
+            50,
+            10_000);
     assertThat(done).as("every record committed").isTrue();
     assertThat(peak[0]).isPositive().isLessThanOrEqualTo(budget);
     assertThat(context.pauses).as("partitions paused for memory").isGreaterThan(PARTITIONS / 2);
     assertThat(context.paused).isEmpty();
-    assertThat(log.values().stream().mapToInt(List::size).sum()).isEqualTo(PARTITIONS * PER_PARTITION);
-    ExactlyOnce.assertEachOffsetOnce(new KernelReader(dir.toUri().toString()).rows(),
+    assertThat(log.values().stream().mapToInt(List::size).sum())
+        .isEqualTo(PARTITIONS * PER_PARTITION);
+    ExactlyOnce.assertEachOffsetOnce(
+        new KernelReader(dir.toUri().toString()).rows(),
         ExactlyOnce.offsetsOf(log.values().stream().flatMap(List::stream).toList()));
-    System.out.printf("[measure] %d partitions, %d KiB per open file, %d KiB budget: peak %d KiB held, %d pauses, %d Delta versions%n",
-        PARTITIONS, perFile / 1024, budget / 1024, peak[0] / 1024, context.pauses,
+    System.out.printf(
+        "[measure] %d partitions, %d KiB per open file, %d KiB budget: peak %d KiB held, %d pauses, %d Delta versions%n",
+        PARTITIONS,
+        perFile / 1024,
+        budget / 1024,
+        peak[0] / 1024,
+        context.pauses,
         new KernelReader(dir.toUri().toString()).snapshot().getVersion() + 1);
   }
 }

@@ -29,22 +29,24 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 12 case 15: a record's content (which can be personal data) appears in no reason for a bad
- * record (dead-letter queue headers, task failures), no other exception message, and no log line above
- * TRACE. Every bad-record path a JSON, Map or Struct record can take carries the same recognisable token.
+ * record (dead-letter queue headers, task failures), no other exception message, and no log line
+ * above TRACE. Every bad-record path a JSON, Map or Struct record can take carries the same
+ * recognisable token.
  */
 class RecordContentNotDisclosedTest {
   private static final String TOKEN = "Zq7SecretToken";
   private static final TopicPartition TP = new TopicPartition("people", 0);
-  private static final String MAPPING = "[{\"column\":\"latitude\",\"path\":\"$.latitude\",\"datatype\":\"decimal\"},"
-      + "{\"column\":\"time\",\"path\":\"$.time\",\"datatype\":\"string\"},"
-      + "{\"column\":\"ts\",\"path\":\"$.ts\",\"datatype\":\"datetime\"},"
-      + "{\"column\":\"span\",\"path\":\"$.span\",\"datatype\":\"timespan\"},"
-      + "{\"column\":\"id\",\"path\":\"$.id\",\"datatype\":\"guid\"},"
-      + "{\"column\":\"flag\",\"path\":\"$.flag\",\"datatype\":\"bool\"},"
-      + "{\"column\":\"n\",\"path\":\"$.n\",\"datatype\":\"int\"},"
-      + "{\"column\":\"doc\",\"path\":\"$.doc\",\"datatype\":\"dynamic\"},"
-      + "{\"column\":\"bag\",\"path\":\"$.bag\",\"transform\":\"PropertyBagArrayToDictionary\"},"
-      + "{\"column\":\"secs\",\"path\":\"$.secs\",\"transform\":\"DateTimeFromUnixSeconds\"}]";
+  private static final String MAPPING =
+      "[{\"column\":\"latitude\",\"path\":\"$.latitude\",\"datatype\":\"decimal\"},"
+          + "{\"column\":\"time\",\"path\":\"$.time\",\"datatype\":\"string\"},"
+          + "{\"column\":\"ts\",\"path\":\"$.ts\",\"datatype\":\"datetime\"},"
+          + "{\"column\":\"span\",\"path\":\"$.span\",\"datatype\":\"timespan\"},"
+          + "{\"column\":\"id\",\"path\":\"$.id\",\"datatype\":\"guid\"},"
+          + "{\"column\":\"flag\",\"path\":\"$.flag\",\"datatype\":\"bool\"},"
+          + "{\"column\":\"n\",\"path\":\"$.n\",\"datatype\":\"int\"},"
+          + "{\"column\":\"doc\",\"path\":\"$.doc\",\"datatype\":\"dynamic\"},"
+          + "{\"column\":\"bag\",\"path\":\"$.bag\",\"transform\":\"PropertyBagArrayToDictionary\"},"
+          + "{\"column\":\"secs\",\"path\":\"$.secs\",\"transform\":\"DateTimeFromUnixSeconds\"}]";
 
   @TempDir Path dir;
   private final MockTime time = new MockTime(0, 1_000_000, 0);
@@ -74,8 +76,15 @@ class RecordContentNotDisclosedTest {
   }
 
   private SinkWriter jsonWriter(boolean tolerate) {
-    return writer(dir.toUri().toString(), tolerate, "delta.mappings.m", MAPPING, "delta.table.mapping", "m",
-        "delta.table.partition.columns", "time");
+    return writer(
+        dir.toUri().toString(),
+        tolerate,
+        "delta.mappings.m",
+        MAPPING,
+        "delta.table.mapping",
+        "m",
+        "delta.table.partition.columns",
+        "time");
   }
 
   private static byte[] withBytes(String before, byte[] middle, String after) {
@@ -90,33 +99,44 @@ class RecordContentNotDisclosedTest {
 
   /** One bad value per path a schemaless record can fail on, each holding the token. */
   private static List<Object> badJson() {
-    List<Object> bad = new ArrayList<>(List.of(
-        "{\"latitude\":" + TOKEN + "}",                      // Jackson: Unrecognized token '<token>'
-        "{\"latitude\":1.0} " + TOKEN,                       // trailing content
-        "{\"latitude\":1.0," + TOKEN + ":1}",                // unexpected character
-        "{\"latitude\":-" + TOKEN + "}",                     // a number that is not one
-        "{\"latitude\":1" + TOKEN + "}",                     // characters in a number
-        "{\"time\":\"\\q" + TOKEN + "\"}",                   // invalid escape
-        "{\"time\":\"" + TOKEN,                              // unterminated string
-        "[\"" + TOKEN + "\"]",                               // not an object
-        "\"" + TOKEN + "\"",
-        "{\"latitude\":\"" + TOKEN + "\"}",                  // text in a decimal column
-        "{\"ts\":\"" + TOKEN + "\"}",                        // not a datetime
-        "{\"ts\":\"2023-02-31T" + TOKEN + "\"}",
-        "{\"span\":\"" + TOKEN + "\"}",                      // not a timespan
-        "{\"id\":\"" + TOKEN + "\"}",                        // not a guid
-        "{\"flag\":\"" + TOKEN + "\"}",                      // not a bool
-        "{\"n\":\"" + TOKEN + "\"}",                         // not an int
-        "{\"bag\":\"" + TOKEN + "\"}",                       // not an array
-        "{\"secs\":\"" + TOKEN + "\"}",                      // not a number
-        "{\"time\":\"" + TOKEN + "x".repeat(300) + "\"}",    // partition value too long for a directory
-        "{\"time\":\"" + TOKEN + "\\uD800\"}",               // unpaired surrogate in a partition value
-        "{\"doc\":{\"" + TOKEN + "\":\"\\uDC00\"}}",         // unpaired surrogate in a data column
-        "{\"time\":\"" + TOKEN.repeat(80) + "\"}"));         // over delta.record.max.bytes
-    bad.add(withBytes("{\"time\":\"" + TOKEN, new byte[] {(byte) 0xC0, (byte) 0xAF}, "\"}"));     // overlong UTF-8
-    bad.add(withBytes("{\"time\":\"" + TOKEN, new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80}, "\"}"));
-    bad.add(Map.of("latitude", TOKEN));                                                              // JsonConverter Map
-    bad.add(Map.of(TOKEN, new Object()));                 // a Map Jackson cannot turn into a tree
+    List<Object> bad =
+        new ArrayList<>(
+            List.of(
+                "{\"latitude\":" + TOKEN + "}", // Jackson: Unrecognized token '<token>'
+                "{\"latitude\":1.0} " + TOKEN, // trailing content
+                "{\"latitude\":1.0," + TOKEN + ":1}", // unexpected character
+                "{\"latitude\":-" + TOKEN + "}", // a number that is not one
+                "{\"latitude\":1" + TOKEN + "}", // characters in a number
+                "{\"time\":\"\\q" + TOKEN + "\"}", // invalid escape
+                "{\"time\":\"" + TOKEN, // unterminated string
+                "[\"" + TOKEN + "\"]", // not an object
+                "\"" + TOKEN + "\"",
+                "{\"latitude\":\"" + TOKEN + "\"}", // text in a decimal column
+                "{\"ts\":\"" + TOKEN + "\"}", // not a datetime
+                "{\"ts\":\"2023-02-31T" + TOKEN + "\"}",
+                "{\"span\":\"" + TOKEN + "\"}", // not a timespan
+                "{\"id\":\"" + TOKEN + "\"}", // not a guid
+                "{\"flag\":\"" + TOKEN + "\"}", // not a bool
+                "{\"n\":\"" + TOKEN + "\"}", // not an int
+                "{\"bag\":\"" + TOKEN + "\"}", // not an array
+                "{\"secs\":\"" + TOKEN + "\"}", // not a number
+                "{\"time\":\""
+                    + TOKEN
+                    + "x".repeat(300)
+                    + "\"}", // partition value too long for a directory
+                "{\"time\":\"" + TOKEN + "\\uD800\"}", // unpaired surrogate in a partition value
+                "{\"doc\":{\"" + TOKEN + "\":\"\\uDC00\"}}", // unpaired surrogate in a data column
+                "{\"time\":\"" + TOKEN.repeat(80) + "\"}")); // over delta.record.max.bytes
+    bad.add(
+        withBytes(
+            "{\"time\":\"" + TOKEN,
+            new byte[] {(byte) 0xC0, (byte) 0xAF},
+            "\"}")); // overlong UTF-8
+    bad.add(
+        withBytes(
+            "{\"time\":\"" + TOKEN, new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80}, "\"}"));
+    bad.add(Map.of("latitude", TOKEN)); // JsonConverter Map
+    bad.add(Map.of(TOKEN, new Object())); // a Map Jackson cannot turn into a tree
     return bad;
   }
 
@@ -131,29 +151,52 @@ class RecordContentNotDisclosedTest {
       for (Object value : bad) {
         batch.add(new SinkRecord(TP.topic(), 0, null, "k", null, value, offset++));
       }
-      batch.add(new SinkRecord(TP.topic(), 0, null, "k", null, "{\"latitude\":1.5,\"time\":\"" + TOKEN + "\"}", offset));
+      batch.add(
+          new SinkRecord(
+              TP.topic(),
+              0,
+              null,
+              "k",
+              null,
+              "{\"latitude\":1.5,\"time\":\"" + TOKEN + "\"}",
+              offset));
       w.put(batch);
       w.flush();
       w.close();
       logs = capture.text();
     }
-    assertThat(reporter.errors).hasSize(bad.size()).allSatisfy(e -> assertThat(e).isInstanceOf(DataException.class));
+    assertThat(reporter.errors)
+        .hasSize(bad.size())
+        .allSatisfy(e -> assertThat(e).isInstanceOf(DataException.class));
     for (int i = 0; i < bad.size(); i++) {
-      assertThat(messages(reporter.errors.get(i))).as("reason for bad value %d", i)
-          .startsWith("topic 'people' partition 0 offset " + i + ": ").doesNotContain(TOKEN);
+      assertThat(messages(reporter.errors.get(i)))
+          .as("reason for bad value %d", i)
+          .startsWith("topic 'people' partition 0 offset " + i + ": ")
+          .doesNotContain(TOKEN);
     }
     assertThat(logs).contains("Bad record sent to the error handler").doesNotContain(TOKEN);
-    // The good record with the token as its partition value is written, and only its row holds the token.
-    assertThat(new KernelReader(dir.toUri().toString()).rows()).extracting(r -> r.get("time")).containsExactly(TOKEN);
+    // The good record with the token as its partition value is written, and only its row holds the
+    // token.
+    assertThat(new KernelReader(dir.toUri().toString()).rows())
+        .extracting(r -> r.get("time"))
+        .containsExactly(TOKEN);
   }
 
   @Test
   void withoutToleranceTheFailureHoldsNoContentEither() {
     SinkWriter w = jsonWriter(false);
-    assertThatThrownBy(() -> w.put(List.of(new SinkRecord(TP.topic(), 0, null, "k", null, "{\"latitude\":" + TOKEN + "}", 0))))
+    assertThatThrownBy(
+            () ->
+                w.put(
+                    List.of(
+                        new SinkRecord(
+                            TP.topic(), 0, null, "k", null, "{\"latitude\":" + TOKEN + "}", 0))))
         .isInstanceOf(DataException.class)
-        .satisfies(e -> assertThat(messages(e)).startsWith("topic 'people' partition 0 offset 0: malformed JSON: ")
-            .doesNotContain(TOKEN));
+        .satisfies(
+            e ->
+                assertThat(messages(e))
+                    .startsWith("topic 'people' partition 0 offset 0: malformed JSON: ")
+                    .doesNotContain(TOKEN));
   }
 
   @Test
@@ -172,20 +215,32 @@ class RecordContentNotDisclosedTest {
     assertThat(logs).doesNotContain(TOKEN);
   }
 
-  /** A storage error's message names the data file's path, whose partition directory holds a value. */
+  /**
+   * A storage error's message names the data file's path, whose partition directory holds a value.
+   */
   @Test
   void aStorageErrorOnAPartitionDirectoryHidesThePartitionValue() {
     FaultyFileSystem.reset();
     String logs;
     RetriableException failure;
     try (LogCapture capture = new LogCapture(Map.of("io.deltasink", Level.DEBUG))) {
-      SinkWriter w = writer("faulty://" + dir.toAbsolutePath(), false, "delta.hadoop.fs.faulty.impl", FaultyFileSystem.class.getName(),
-          "delta.hadoop.fs.faulty.impl.disable.cache", "true", "delta.table.partition.columns", "time",
-          "delta.hadoop.delta.logStore.faulty.impl", "io.delta.storage.AzureLogStore");
+      SinkWriter w =
+          writer(
+              "faulty://" + dir.toAbsolutePath(),
+              false,
+              "delta.hadoop.fs.faulty.impl",
+              FaultyFileSystem.class.getName(),
+              "delta.hadoop.fs.faulty.impl.disable.cache",
+              "true",
+              "delta.table.partition.columns",
+              "time",
+              "delta.hadoop.delta.logStore.faulty.impl",
+              "io.delta.storage.AzureLogStore");
       SinkRecord first = Fixtures.record(TP.topic(), 0, 0);
       SinkRecord secret = withTime(Fixtures.record(TP.topic(), 0, 1), TOKEN);
       w.put(List.of(first));
-      FaultyFileSystem.CREATE_FAILURES.set(1); // creating the file in the token's partition directory
+      FaultyFileSystem.CREATE_FAILURES.set(
+          1); // creating the file in the token's partition directory
       failure = catchRetriable(() -> w.put(List.of(secret)));
       // Connect redelivers from the rewound offset.
       w.put(List.of(first, secret));

@@ -4,12 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
 import io.deltasink.connect.delta.config.DeltaSinkConfig;
-import io.deltasink.connect.delta.testing.ConnectSimulator;
 import io.deltasink.connect.delta.testing.ExactlyOnce;
 import io.deltasink.connect.delta.testing.FakeSinkTaskContext;
 import io.deltasink.connect.delta.testing.FaultyFileSystem;
-import io.deltasink.connect.delta.testing.HookedTable;
 import io.deltasink.connect.delta.testing.Fixtures;
+import io.deltasink.connect.delta.testing.HookedTable;
 import io.deltasink.connect.delta.testing.KernelReader;
 import io.deltasink.connect.delta.testing.LogCapture;
 import java.io.IOException;
@@ -90,14 +89,16 @@ class ReliabilityTest {
 
   private List<Path> parquetFiles() throws IOException {
     try (Stream<Path> s = Files.walk(dir)) {
-      return s.filter(p -> p.toString().endsWith(".parquet") && !p.toString().contains("_delta_log")).toList();
+      return s.filter(
+              p -> p.toString().endsWith(".parquet") && !p.toString().contains("_delta_log"))
+          .toList();
     }
   }
 
   /**
-   * Case 1, rebalance variant: the commit lands, its outcome stays unknown (the log cannot be read),
-   * and a rebalance takes the partition away before any retry. Giving it up must not delete the files
-   * the log references; the next owner resumes after them.
+   * Case 1, rebalance variant: the commit lands, its outcome stays unknown (the log cannot be
+   * read), and a rebalance takes the partition away before any retry. Giving it up must not delete
+   * the files the log references; the next owner resumes after them.
    */
   @Test
   void aRebalanceAfterACommitOfUnknownOutcomeKeepsItsFiles() {
@@ -108,7 +109,7 @@ class ReliabilityTest {
     FaultyFileSystem.LIST_FAILURES_AFTER_RENAME.set(1_000);
     time.sleep(1_000);
     first.preCommit(Map.of());
-    first.close(List.of(P0));  // the commit before close cannot read the log either
+    first.close(List.of(P0)); // the commit before close cannot read the log either
     first.close();
     assertThat(FaultyFileSystem.INJECTED.get()).isPositive();
     FaultyFileSystem.reset();
@@ -116,7 +117,9 @@ class ReliabilityTest {
     FakeSinkTaskContext next = new FakeSinkTaskContext();
     SinkWriter second = writer(next);
     second.open(List.of(P0));
-    assertThat(next.offsets).as("the next owner resumes after the landed commit").containsEntry(P0, 50L);
+    assertThat(next.offsets)
+        .as("the next owner resumes after the landed commit")
+        .containsEntry(P0, 50L);
     second.put(records(P0, 50, 80));
     time.sleep(1_000);
     second.preCommit(Map.of());
@@ -135,25 +138,37 @@ class ReliabilityTest {
     boolean[] vacuum = {false};
     Map<String, String> p = props();
     p.put("delta.table.location", dir.toUri().toString());
-    org.apache.hadoop.conf.Configuration conf = io.deltasink.connect.delta.config.HadoopConf.build(Map.of());
-    SinkWriter w = new SinkWriter(new DeltaSinkConfig(p), "conn", context, time, (location, name) -> new HookedTable(
-        new io.deltasink.connect.delta.table.standalone.StandaloneTableLog(location, conf, name, "test", 3, 1, ms -> { }), () -> {
-          if (vacuum[0]) {
-            // VACUUM RETAIN 0 HOURS: every data file the log does not reference goes, here P0's.
-            try {
-              for (Path f : parquetFiles()) {
-                if (!committedFiles.contains(f) && f.getFileName().toString().startsWith("part-temps-0-")) {
-                  Files.delete(f);
-                }
-              }
-            } catch (IOException e) {
-              throw new java.io.UncheckedIOException(e);
-            }
-          }
-        }));
+    org.apache.hadoop.conf.Configuration conf =
+        io.deltasink.connect.delta.config.HadoopConf.build(Map.of());
+    SinkWriter w =
+        new SinkWriter(
+            new DeltaSinkConfig(p),
+            "conn",
+            context,
+            time,
+            (location, name) ->
+                new HookedTable(
+                    new io.deltasink.connect.delta.table.standalone.StandaloneTableLog(
+                        location, conf, name, "test", 3, 1, ms -> {}),
+                    () -> {
+                      if (vacuum[0]) {
+                        // VACUUM RETAIN 0 HOURS: every data file the log does not reference goes,
+                        // here P0's.
+                        try {
+                          for (Path f : parquetFiles()) {
+                            if (!committedFiles.contains(f)
+                                && f.getFileName().toString().startsWith("part-temps-0-")) {
+                              Files.delete(f);
+                            }
+                          }
+                        } catch (IOException e) {
+                          throw new java.io.UncheckedIOException(e);
+                        }
+                      }
+                    }));
     w.open(List.of(P0, P1));
     w.put(merge(records(P0, 0, 40), records(P1, 0, 40)));
-    w.flush();  // a first version: the table exists
+    w.flush(); // a first version: the table exists
     committedFiles.addAll(parquetFiles());
     w.put(merge(records(P0, 40, 60), records(P1, 40, 60)));
     vacuum[0] = true;
@@ -165,7 +180,7 @@ class ReliabilityTest {
     assertThat(context.offsets).as("P0 rewound to be written again").containsEntry(P0, 40L);
     // The full read (every data file the log references) succeeds: no missing file is referenced.
     assertRowsExactly(union(keys(P0, 0, 40), keys(P1, 0, 60)));
-    w.put(records(P0, 40, 60));  // Connect delivers P0 again from the rewind
+    w.put(records(P0, 40, 60)); // Connect delivers P0 again from the rewind
     time.sleep(1_000);
     w.preCommit(Map.of());
     w.close();
@@ -187,22 +202,32 @@ class ReliabilityTest {
     return out;
   }
 
-  /** Records {@code from} to {@code to} (exclusive) of each partition, partition after partition. */
+  /**
+   * Records {@code from} to {@code to} (exclusive) of each partition, partition after partition.
+   */
   private static List<SinkRecord> batch(List<TopicPartition> tps, long from, long to) {
     List<SinkRecord> out = new ArrayList<>();
     tps.forEach(tp -> out.addAll(records(tp, from, to)));
     return out;
   }
 
-  /** A writer whose budget holds five open files: an open file counts 192 KiB of 1 MiB with 64 KiB pages. */
+  /**
+   * A writer whose budget holds five open files: an open file counts 192 KiB of 1 MiB with 64 KiB
+   * pages.
+   */
   private SinkWriter smallBudgetWriter(FakeSinkTaskContext context) {
-    return writer(context, DeltaSinkConfig.BUFFER_MAX_BYTES_CONFIG, "1048576", "delta.parquet.page.bytes", "65536");
+    return writer(
+        context,
+        DeltaSinkConfig.BUFFER_MAX_BYTES_CONFIG,
+        "1048576",
+        "delta.parquet.page.bytes",
+        "65536");
   }
 
   /**
-   * Case 4: a partition paused for memory is given up in an eager rebalance and handed back; Connect
-   * pauses it again on assignment (WorkerSinkTask keeps its paused set), which the fake context
-   * models by keeping its paused set across close and open. It must flow again.
+   * Case 4: a partition paused for memory is given up in an eager rebalance and handed back;
+   * Connect pauses it again on assignment (WorkerSinkTask keeps its paused set), which the fake
+   * context models by keeping its paused set across close and open. It must flow again.
    */
   @Test
   void aPartitionPausedForMemoryFlowsAgainAfterAnEagerRebalance() {
@@ -212,7 +237,8 @@ class ReliabilityTest {
     w.open(tps);
     w.put(batch(tps, 0, 10));
     assertThat(context.paused).as("paused for memory").isNotEmpty();
-    // Eager rebalance: everything revoked (its rows committed), then assigned again; Connect re-pauses.
+    // Eager rebalance: everything revoked (its rows committed), then assigned again; Connect
+    // re-pauses.
     w.close(tps);
     w.open(tps);
     w.put(records(P0, 10, 20));
@@ -222,7 +248,9 @@ class ReliabilityTest {
     w.close();
   }
 
-  /** Cooperative variant: nothing is revoked, the paused partition is resumed by the next commit. */
+  /**
+   * Cooperative variant: nothing is revoked, the paused partition is resumed by the next commit.
+   */
   @Test
   void aPartitionPausedForMemoryFlowsAgainAfterACooperativeRebalance() {
     FakeSinkTaskContext context = new FakeSinkTaskContext();
@@ -231,7 +259,10 @@ class ReliabilityTest {
     w.open(tps);
     w.put(batch(tps, 0, 10));
     assertThat(context.paused).isNotEmpty();
-    w.open(List.of(new TopicPartition("temps", 6)));  // an incremental assignment adds a partition, revokes none
+    w.open(
+        List.of(
+            new TopicPartition(
+                "temps", 6))); // an incremental assignment adds a partition, revokes none
     time.sleep(1_000);
     w.preCommit(Map.of());
     assertThat(context.paused).isEmpty();
@@ -245,9 +276,9 @@ class ReliabilityTest {
   }
 
   /**
-   * Case 5: reading the table in {@code open()} fails once (an ADLS 503 during a rebalance). Connect
-   * fails the task for good when {@code open} throws, so it must not; the partitions are opened at
-   * their first record and every record lands once.
+   * Case 5: reading the table in {@code open()} fails once (an ADLS 503 during a rebalance).
+   * Connect fails the task for good when {@code open} throws, so it must not; the partitions are
+   * opened at their first record and every record lands once.
    */
   @Test
   void aStorageErrorWhileOpeningDoesNotFailTheRebalance() {
@@ -266,7 +297,7 @@ class ReliabilityTest {
     // Connect resumes at the group offset, here the start: the first batch opens the partition.
     w.put(records(P0, 0, 50));
     assertThat(next.offsets).containsEntry(P0, 30L);
-    w.put(records(P0, 30, 50));  // after the rewind
+    w.put(records(P0, 30, 50)); // after the rewind
     w.flush();
     w.close();
     assertRowsExactly(keys(P0, 0, 50));
@@ -297,9 +328,9 @@ class ReliabilityTest {
   }
 
   /**
-   * Case 8: a write fails and the partition is rewound, but before the rewind takes effect retention
-   * deletes the offsets it asked for, and Kafka delivers from a later offset. The partition must go
-   * on from there (saying so), not drop every later record.
+   * Case 8: a write fails and the partition is rewound, but before the rewind takes effect
+   * retention deletes the offsets it asked for, and Kafka delivers from a later offset. The
+   * partition must go on from there (saying so), not drop every later record.
    */
   @Test
   void aRewindToOffsetsKafkaNoLongerHasResumesAtTheNextAvailable() {
@@ -309,11 +340,11 @@ class ReliabilityTest {
     FaultyFileSystem.WRITE_FAILURES.set(1);
     w.put(records(P0, 0, 100));
     time.sleep(1_000);
-    w.preCommit(Map.of());  // closing the Parquet file fails: the partition is rewound to offset 0
+    w.preCommit(Map.of()); // closing the Parquet file fails: the partition is rewound to offset 0
     assertThat(FaultyFileSystem.INJECTED.get()).isEqualTo(1);
     assertThat(context.offsets).containsEntry(P0, 0L);
     try (LogCapture logs = new LogCapture(Map.of(PartitionState.class.getName(), Level.WARN))) {
-      w.put(records(P0, 150, 250));  // offsets 0-149 were deleted by retention meanwhile
+      w.put(records(P0, 150, 250)); // offsets 0-149 were deleted by retention meanwhile
       assertThat(logs.text()).contains("are no longer in Kafka");
     }
     w.put(records(P0, 250, 400));
@@ -335,7 +366,9 @@ class ReliabilityTest {
     SinkWriter w = writer(context, "errors.tolerance", "all", "delta.tombstone.policy", "dlq");
     w.open(List.of(P0));
     List<SinkRecord> batch = new ArrayList<>(records(P0, 0, 5));
-    batch.add(new SinkRecord(P0.topic(), P0.partition(), null, null, null, null, 5));  // a tombstone: a bad record
+    batch.add(
+        new SinkRecord(
+            P0.topic(), P0.partition(), null, null, null, null, 5)); // a tombstone: a bad record
     batch.addAll(records(P0, 6, 10));
     try (LogCapture logs = new LogCapture(Map.of(BadRecords.class.getName(), Level.WARN))) {
       assertThatCode(() -> w.put(batch)).doesNotThrowAnyException();
@@ -351,24 +384,30 @@ class ReliabilityTest {
   }
 
   /**
-   * Case 18: once a task's polls come back empty, what it holds is committed within
-   * {@code delta.flush.idle.ms}, however little it is.
+   * Case 18: once a task's polls come back empty, what it holds is committed within {@code
+   * delta.flush.idle.ms}, however little it is.
    */
   @Test
   void whatATaskHoldsWhenItsPollsComeBackEmptyIsCommittedWhateverTheAmount() {
     FakeSinkTaskContext context = new FakeSinkTaskContext();
-    SinkWriter w = writer(context, "delta.flush.interval.ms", "60000", "delta.flush.idle.ms", "200");
+    SinkWriter w =
+        writer(context, "delta.flush.interval.ms", "60000", "delta.flush.idle.ms", "200");
     w.open(List.of(P0));
-    w.put(records(P0, 0, 7));  // 7 records of delta.flush.records=1,000,000
-    assertThat(context.timeoutMs).as("Connect is asked to call back within the idle time").isBetween(1L, 200L);
+    w.put(records(P0, 0, 7)); // 7 records of delta.flush.records=1,000,000
+    assertThat(context.timeoutMs)
+        .as("Connect is asked to call back within the idle time")
+        .isBetween(1L, 200L);
     time.sleep(200);
-    w.put(List.of());  // the poll came back empty
+    w.put(List.of()); // the poll came back empty
     assertThat(w.preCommit(Map.of()).get(P0).offset()).isEqualTo(7);
     w.close();
     assertRowsExactly(keys(P0, 0, 7));
   }
 
-  /** Case 20: pauses and resumes for memory are logged at INFO with the budget's figures, rate-limited. */
+  /**
+   * Case 20: pauses and resumes for memory are logged at INFO with the budget's figures,
+   * rate-limited.
+   */
   @Test
   void pausesForMemoryAreLoggedAtInfoWithTheBudget() {
     FakeSinkTaskContext context = new FakeSinkTaskContext();
@@ -382,7 +421,9 @@ class ReliabilityTest {
       w.put(merge(records(P0, 10, 20), records(tps.get(6), 0, 10)));
       assertThat(context.paused).hasSize(2);
       String text = logs.text();
-      assertThat(text).contains("INFO").contains("Paused 1 partition(s) for memory")
+      assertThat(text)
+          .contains("INFO")
+          .contains("Paused 1 partition(s) for memory")
           .contains("delta.buffer.max.bytes=1048576");
       assertThat(text.split("Paused ", -1)).as("one INFO line within the interval").hasSize(2);
       time.sleep(1_000);

@@ -13,10 +13,12 @@ final class SimulatedTask {
   private SimulatedTask() {}
 
   /**
-   * @param time advanced by {@code msPerPreCommit} before each preCommit, as Connect's offset commit interval passes
+   * @param time advanced by {@code msPerPreCommit} before each preCommit, as Connect's offset
+   *     commit interval passes
    * @param afterPut runs after every batch (to observe the writer)
    */
-  static ConnectSimulator.Sink of(SinkWriter w, MockTime time, long msPerPreCommit, Runnable afterPut) {
+  static ConnectSimulator.Sink of(
+      SinkWriter w, MockTime time, long msPerPreCommit, Runnable afterPut) {
     return new ConnectSimulator.Sink() {
       @Override
       public void open(List<TopicPartition> tps) {

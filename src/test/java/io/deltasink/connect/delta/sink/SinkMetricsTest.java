@@ -21,7 +21,9 @@ import org.apache.kafka.connect.sink.SinkRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The JMX MBeans a task registers, read as a JMX client would, through the platform MBean server. */
+/**
+ * The JMX MBeans a task registers, read as a JMX client would, through the platform MBean server.
+ */
 class SinkMetricsTest {
   private static final TopicPartition P0 = new TopicPartition("temperatures", 0);
   private static final TopicPartition P1 = new TopicPartition("temperatures", 1);
@@ -54,7 +56,9 @@ class SinkMetricsTest {
     w.put(batch);
 
     String task = SinkMetrics.DOMAIN + ":connector=\"metrics-sink\",task=\"3\",type=task";
-    String p1 = SinkMetrics.DOMAIN + ":connector=\"metrics-sink\",task=\"3\",type=partition,topic=\"temperatures\",partition=1";
+    String p1 =
+        SinkMetrics.DOMAIN
+            + ":connector=\"metrics-sink\",task=\"3\",type=partition,topic=\"temperatures\",partition=1";
     assertThat(attr(task, "BufferedRecords")).isEqualTo(1_000L);
     assertThat((Long) attr(task, "BufferedHeapBytes")).isPositive();
     assertThat(attr(task, "RecordsSentToDeadLetterQueue")).isEqualTo(1L);
@@ -64,8 +68,10 @@ class SinkMetricsTest {
     assertThat(attr(p1, "CommitLag")).isEqualTo(501L);
 
     w.flush();
-    String table = SinkMetrics.DOMAIN + ":connector=\"metrics-sink\",task=\"3\",type=table,table="
-        + ObjectName.quote(dir.toUri().toString().replaceAll("/$", ""));
+    String table =
+        SinkMetrics.DOMAIN
+            + ":connector=\"metrics-sink\",task=\"3\",type=table,table="
+            + ObjectName.quote(dir.toUri().toString().replaceAll("/$", ""));
     assertThat(attr(task, "RecordsWritten")).isEqualTo(1_000L);
     assertThat(attr(task, "FilesWritten")).isEqualTo(2L);
     assertThat((Long) attr(task, "BytesWritten")).isPositive();
@@ -80,6 +86,9 @@ class SinkMetricsTest {
     w.close(List.of(P1));
     assertThat(jmx.isRegistered(new ObjectName(p1))).isFalse();
     w.close();
-    assertThat(jmx.queryNames(new ObjectName(SinkMetrics.DOMAIN + ":connector=\"metrics-sink\",*"), null)).isEmpty();
+    assertThat(
+            jmx.queryNames(
+                new ObjectName(SinkMetrics.DOMAIN + ":connector=\"metrics-sink\",*"), null))
+        .isEmpty();
   }
 }

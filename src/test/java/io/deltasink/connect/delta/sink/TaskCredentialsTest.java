@@ -23,11 +23,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue #12 case 14: Hadoop caches file systems by scheme, authority and user, not by configuration.
- * Two connectors on one worker writing to one ADLS account must still each use their own credentials,
- * and a task started again with a rotated secret must use the new one. The first two tests run the
- * real ABFS driver against {@link FakeAdlsEndpoint}, which records the SAS token of every request; the
- * third counts the instances of {@link LocalAbfsFileSystem} a task opens and closes.
+ * Issue #12 case 14: Hadoop caches file systems by scheme, authority and user, not by
+ * configuration. Two connectors on one worker writing to one ADLS account must still each use their
+ * own credentials, and a task started again with a rotated secret must use the new one. The first
+ * two tests run the real ABFS driver against {@link FakeAdlsEndpoint}, which records the SAS token
+ * of every request; the third counts the instances of {@link LocalAbfsFileSystem} a task opens and
+ * closes.
  */
 class TaskCredentialsTest {
   private static final TopicPartition P0 = new TopicPartition("temps", 0);
@@ -40,17 +41,20 @@ class TaskCredentialsTest {
     return "sv=2024-11-04&sr=c&sp=racwdl&se=2030-01-01T00%3A00%3A00Z&sig=" + owner;
   }
 
-  private static SinkWriter sasWriter(FakeAdlsEndpoint adls, String connector, String table, String sas) {
+  private static SinkWriter sasWriter(
+      FakeAdlsEndpoint adls, String connector, String table, String sas) {
     Map<String, String> p = new HashMap<>();
     p.put(DeltaSinkConfig.TABLE_LOCATION_CONFIG, "abfs://files@" + ACCOUNT + "/" + table);
     p.put(AzureAuth.METHOD_CONFIG, "sas");
     p.put(AzureAuth.SAS_TOKEN_CONFIG, sas);
-    // The driver sends http://127.0.0.1:<port>/lake/files/... instead of https://lake.dfs.core.windows.net/files/...
+    // The driver sends http://127.0.0.1:<port>/lake/files/... instead of
+    // https://lake.dfs.core.windows.net/files/...
     p.put("delta.hadoop.fs.azure.abfs.endpoint", adls.endpoint());
     p.put("delta.hadoop.fs.azure.always.use.https", "false");
     // A request that cannot reach the stand-in fails at once instead of after minutes of retries.
     p.put("delta.hadoop.fs.azure.io.retry.max.retries", "0");
-    return new SinkWriter(new DeltaSinkConfig(p), connector, new FakeSinkTaskContext(), new MockTime());
+    return new SinkWriter(
+        new DeltaSinkConfig(p), connector, new FakeSinkTaskContext(), new MockTime());
   }
 
   /** The SAS signatures the requests since the last call carried, one per request. */
@@ -76,7 +80,10 @@ class TaskCredentialsTest {
       a.open(List.of(P0));
       assertThat(signatures(adls)).isNotEmpty().containsOnly("connectorA");
       b.open(List.of(P0));
-      assertThat(signatures(adls)).as("the second connector's requests").isNotEmpty().containsOnly("connectorB");
+      assertThat(signatures(adls))
+          .as("the second connector's requests")
+          .isNotEmpty()
+          .containsOnly("connectorB");
       a.close(List.of(P0));
       a.open(List.of(P0));
       assertThat(signatures(adls)).isNotEmpty().containsOnly("connectorA");
@@ -92,7 +99,8 @@ class TaskCredentialsTest {
       SinkWriter before = sasWriter(adls, "orders-sink", "orders", sas("beforeRotation"));
       before.open(List.of(P0));
       assertThat(signatures(adls)).isNotEmpty().containsOnly("beforeRotation");
-      // The connector's config changes: Connect stops the task and starts a new one with the new secret.
+      // The connector's config changes: Connect stops the task and starts a new one with the new
+      // secret.
       before.close(List.of(P0));
       before.close();
       SinkWriter after = sasWriter(adls, "orders-sink", "orders", sas("afterRotation"));
@@ -103,8 +111,8 @@ class TaskCredentialsTest {
   }
 
   /**
-   * Delta Standalone asks Hadoop for the file system on every log listing: the task must neither make
-   * a client per call nor keep its client after it closes.
+   * Delta Standalone asks Hadoop for the file system on every log listing: the task must neither
+   * make a client per call nor keep its client after it closes.
    */
   @Test
   void aTaskOpensOneFileSystemPerAccountAndClosesItWhenItCloses() {
@@ -126,14 +134,19 @@ class TaskCredentialsTest {
       w.put(batch);
     }
     assertThat(w.preCommit(Map.of())).containsExactly(Map.entry(P0, new OffsetAndMetadata(50)));
-    assertThat(dir.resolve(ACCOUNT + "/scoped/temps/_delta_log/00000000000000000004.json")).exists();
-    assertThat(LocalAbfsFileSystem.INITIALIZED.get() - initializedBefore).as("file systems the task made").isEqualTo(1);
+    assertThat(dir.resolve(ACCOUNT + "/scoped/temps/_delta_log/00000000000000000004.json"))
+        .exists();
+    assertThat(LocalAbfsFileSystem.INITIALIZED.get() - initializedBefore)
+        .as("file systems the task made")
+        .isEqualTo(1);
     assertThat(openForContainer("scoped")).isEqualTo(1);
     w.close();
     assertThat(openForContainer("scoped")).as("left open after the task closed").isZero();
   }
 
   private static long openForContainer(String container) {
-    return LocalAbfsFileSystem.OPEN.stream().filter(fs -> container.equals(fs.getUri().getUserInfo())).count();
+    return LocalAbfsFileSystem.OPEN.stream()
+        .filter(fs -> container.equals(fs.getUri().getUserInfo()))
+        .count();
   }
 }

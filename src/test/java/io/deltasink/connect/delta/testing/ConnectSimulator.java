@@ -12,9 +12,10 @@ import org.apache.kafka.connect.sink.SinkRecord;
 
 /**
  * Delivers records to a sink the way WorkerSinkTask does, deterministically: rewinds asked through
- * {@code context.offset} are applied before the next delivery, paused partitions get no records, a batch that failed with a
- * {@link RetriableException} is delivered again unchanged, and {@code preCommit} offsets are what the
- * consumer group keeps (where a restarted task resumes when the sink does not rewind).
+ * {@code context.offset} are applied before the next delivery, paused partitions get no records, a
+ * batch that failed with a {@link RetriableException} is delivered again unchanged, and {@code
+ * preCommit} offsets are what the consumer group keeps (where a restarted task resumes when the
+ * sink does not rewind).
  */
 public final class ConnectSimulator {
   /** The calls a task gets; implemented by a SinkWriter adapter in the tests. */
@@ -37,11 +38,15 @@ public final class ConnectSimulator {
   }
 
   /**
-   * Runs a task from the group offsets until the task reports every record committed, or
-   * {@code maxDeliveries} batches were delivered (then it returns false: a crash can be simulated by
+   * Runs a task from the group offsets until the task reports every record committed, or {@code
+   * maxDeliveries} batches were delivered (then it returns false: a crash can be simulated by
    * calling this again with a new task).
    */
-  public boolean run(Supplier<Sink> newTask, FakeSinkTaskContext context, int batchPerPartition, int maxDeliveries) {
+  public boolean run(
+      Supplier<Sink> newTask,
+      FakeSinkTaskContext context,
+      int batchPerPartition,
+      int maxDeliveries) {
     Sink task = newTask.get();
     List<TopicPartition> tps = new ArrayList<>(log.keySet());
     context.offsets.clear();
@@ -63,7 +68,9 @@ public final class ConnectSimulator {
           List<SinkRecord> records = log.get(tp);
           long from = position.get(tp);
           for (SinkRecord r : records) {
-            if (r.kafkaOffset() >= from && batch.stream().filter(b -> b.kafkaPartition() == tp.partition()).count() < batchPerPartition) {
+            if (r.kafkaOffset() >= from
+                && batch.stream().filter(b -> b.kafkaPartition() == tp.partition()).count()
+                    < batchPerPartition) {
               batch.add(r);
               position.put(tp, r.kafkaOffset() + 1);
             }

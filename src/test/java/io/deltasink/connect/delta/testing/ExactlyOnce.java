@@ -13,9 +13,9 @@ import org.apache.kafka.connect.sink.SinkRecord;
 
 /**
  * The check every sink test ends with: the rows a Delta reader sees hold each expected Kafka
- * (partition, offset) exactly once, and nothing else. Rows come from {@link KernelReader#rows()} of a
- * table written with {@code delta.kafka.columns} including {@code partition,offset}; a (partition,
- * offset) is written {@code "<partition>/<offset>"}.
+ * (partition, offset) exactly once, and nothing else. Rows come from {@link KernelReader#rows()} of
+ * a table written with {@code delta.kafka.columns} including {@code partition,offset}; a
+ * (partition, offset) is written {@code "<partition>/<offset>"}.
  */
 public final class ExactlyOnce {
   private static final int SHOWN = 20;
@@ -48,30 +48,44 @@ public final class ExactlyOnce {
 
   /** Each (partition, offset) of {@code expected} in exactly one row, and no row for any other. */
   public static void assertEachOffsetOnce(List<Map<String, Object>> rows, Set<String> expected) {
-    Map<String, Long> counts = rows.stream().collect(Collectors.groupingBy(ExactlyOnce::offsetOf, Collectors.counting()));
-    Set<String> duplicated = counts.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey)
-        .collect(Collectors.toSet());
+    Map<String, Long> counts =
+        rows.stream().collect(Collectors.groupingBy(ExactlyOnce::offsetOf, Collectors.counting()));
+    Set<String> duplicated =
+        counts.entrySet().stream()
+            .filter(e -> e.getValue() > 1)
+            .map(Map.Entry::getKey)
+            .collect(Collectors.toSet());
     Set<String> missing = new HashSet<>(expected);
     missing.removeAll(counts.keySet());
     Set<String> unexpected = new HashSet<>(counts.keySet());
     unexpected.removeAll(expected);
-    assertThat(duplicated.size()).as("partition/offset pairs in more than one row, such as %s", first(duplicated)).isZero();
-    assertThat(missing.size()).as("partition/offset pairs missing from the table, such as %s", first(missing)).isZero();
-    assertThat(unexpected.size()).as("rows of partition/offset pairs never expected, such as %s", first(unexpected)).isZero();
+    assertThat(duplicated.size())
+        .as("partition/offset pairs in more than one row, such as %s", first(duplicated))
+        .isZero();
+    assertThat(missing.size())
+        .as("partition/offset pairs missing from the table, such as %s", first(missing))
+        .isZero();
+    assertThat(unexpected.size())
+        .as("rows of partition/offset pairs never expected, such as %s", first(unexpected))
+        .isZero();
     assertThat(rows).hasSize(expected.size());
   }
 
   /** Every record below each partition's end offset exactly once: see {@link #offsetsBelow}. */
-  public static void assertEachOffsetOnce(List<Map<String, Object>> rows, Map<Integer, Long> endOffsets) {
+  public static void assertEachOffsetOnce(
+      List<Map<String, Object>> rows, Map<Integer, Long> endOffsets) {
     assertEachOffsetOnce(rows, offsetsBelow(endOffsets));
   }
 
   /** The (partition, offset) of each record, its original Kafka coordinates. */
   public static Set<String> offsetsOf(Collection<SinkRecord> records) {
-    return records.stream().map(r -> r.originalKafkaPartition() + "/" + r.originalKafkaOffset()).collect(Collectors.toSet());
+    return records.stream()
+        .map(r -> r.originalKafkaPartition() + "/" + r.originalKafkaOffset())
+        .collect(Collectors.toSet());
   }
 
   private static String first(Set<String> keys) {
-    return new TreeSet<>(keys).stream().limit(SHOWN).toList() + (keys.size() > SHOWN ? " and " + (keys.size() - SHOWN) + " more" : "");
+    return new TreeSet<>(keys).stream().limit(SHOWN).toList()
+        + (keys.size() > SHOWN ? " and " + (keys.size() - SHOWN) + " more" : "");
   }
 }

@@ -17,25 +17,38 @@ class ExactlyOnceTest {
 
   @Test
   void passesWhenEachOffsetIsThereOnce() {
-    assertThatCode(() -> ExactlyOnce.assertEachOffsetOnce(List.of(row(0, 0), row(1, 0), row(0, 1)), ENDS))
+    assertThatCode(
+            () -> ExactlyOnce.assertEachOffsetOnce(List.of(row(0, 0), row(1, 0), row(0, 1)), ENDS))
         .doesNotThrowAnyException();
   }
 
   @Test
   void failsOnADuplicate() {
-    assertThatThrownBy(() -> ExactlyOnce.assertEachOffsetOnce(List.of(row(0, 0), row(0, 1), row(0, 1), row(1, 0)), ENDS))
-        .isInstanceOf(AssertionError.class).hasMessageContaining("more than one row").hasMessageContaining("0/1");
+    assertThatThrownBy(
+            () ->
+                ExactlyOnce.assertEachOffsetOnce(
+                    List.of(row(0, 0), row(0, 1), row(0, 1), row(1, 0)), ENDS))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("more than one row")
+        .hasMessageContaining("0/1");
   }
 
   @Test
   void failsOnAMissingOffset() {
     assertThatThrownBy(() -> ExactlyOnce.assertEachOffsetOnce(List.of(row(0, 0), row(1, 0)), ENDS))
-        .isInstanceOf(AssertionError.class).hasMessageContaining("missing").hasMessageContaining("0/1");
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("missing")
+        .hasMessageContaining("0/1");
   }
 
   @Test
   void failsOnAnOffsetNeverExpected() {
-    assertThatThrownBy(() -> ExactlyOnce.assertEachOffsetOnce(List.of(row(0, 0), row(0, 1), row(1, 0), row(1, 1)), ENDS))
-        .isInstanceOf(AssertionError.class).hasMessageContaining("never expected").hasMessageContaining("1/1");
+    assertThatThrownBy(
+            () ->
+                ExactlyOnce.assertEachOffsetOnce(
+                    List.of(row(0, 0), row(0, 1), row(1, 0), row(1, 1)), ENDS))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("never expected")
+        .hasMessageContaining("1/1");
   }
 }

@@ -31,8 +31,10 @@ public final class FakeAdlsEndpoint implements AutoCloseable {
   private final HttpServer server;
   private final Map<String, ByteArrayOutputStream> files = new TreeMap<>();
   private final Map<String, Boolean> directories = new TreeMap<>();
+
   /** "METHOD path?query" of every request, in order. */
   public final List<String> requests = Collections.synchronizedList(new ArrayList<>());
+
   /** The Authorization header of every request that had one. */
   public final List<String> authorizations = Collections.synchronizedList(new ArrayList<>());
 
@@ -104,7 +106,8 @@ public final class FakeAdlsEndpoint implements AutoCloseable {
   private void properties(HttpExchange x, String type, long length) {
     x.getResponseHeaders().add("x-ms-resource-type", type);
     x.getResponseHeaders().add("Content-Length", Long.toString(length));
-    x.getResponseHeaders().add("Last-Modified", HTTP_DATE.format(ZonedDateTime.now(ZoneOffset.UTC)));
+    x.getResponseHeaders()
+        .add("Last-Modified", HTTP_DATE.format(ZonedDateTime.now(ZoneOffset.UTC)));
     x.getResponseHeaders().add("ETag", "\"0x1\"");
     x.getResponseHeaders().add("x-ms-owner", "$superuser");
     x.getResponseHeaders().add("x-ms-group", "$superuser");
@@ -113,7 +116,9 @@ public final class FakeAdlsEndpoint implements AutoCloseable {
 
   private void put(HttpExchange x, String path, Map<String, String> q) throws IOException {
     if ("directory".equals(q.get("resource"))) {
-      for (String p = path; !p.isEmpty(); p = p.contains("/") ? p.substring(0, p.lastIndexOf('/')) : "") {
+      for (String p = path;
+          !p.isEmpty();
+          p = p.contains("/") ? p.substring(0, p.lastIndexOf('/')) : "") {
         directories.put(p, true);
       }
     } else if ("file".equals(q.get("resource"))) {
@@ -123,7 +128,9 @@ public final class FakeAdlsEndpoint implements AutoCloseable {
       }
       files.put(path, new ByteArrayOutputStream());
       String parent = path.contains("/") ? path.substring(0, path.lastIndexOf('/')) : "";
-      for (String p = parent; !p.isEmpty(); p = p.contains("/") ? p.substring(0, p.lastIndexOf('/')) : "") {
+      for (String p = parent;
+          !p.isEmpty();
+          p = p.contains("/") ? p.substring(0, p.lastIndexOf('/')) : "") {
         directories.put(p, true);
       }
     } else {
@@ -134,7 +141,8 @@ public final class FakeAdlsEndpoint implements AutoCloseable {
     x.sendResponseHeaders(201, -1);
   }
 
-  private void patch(HttpExchange x, String path, Map<String, String> q, byte[] body) throws IOException {
+  private void patch(HttpExchange x, String path, Map<String, String> q, byte[] body)
+      throws IOException {
     ByteArrayOutputStream f = files.get(path);
     if (f == null) {
       error(x, 404, "PathNotFound");
@@ -162,9 +170,14 @@ public final class FakeAdlsEndpoint implements AutoCloseable {
       for (Map.Entry<String, ByteArrayOutputStream> e : files.entrySet()) {
         String name = e.getKey();
         if (name.startsWith(prefix) && !name.substring(prefix.length()).contains("/")) {
-          json.append(first ? "" : ",").append("{\"name\":\"").append(name).append("\",\"contentLength\":\"")
-              .append(e.getValue().size()).append("\",\"lastModified\":\"")
-              .append(HTTP_DATE.format(ZonedDateTime.now(ZoneOffset.UTC))).append("\",\"etag\":\"0x1\"}");
+          json.append(first ? "" : ",")
+              .append("{\"name\":\"")
+              .append(name)
+              .append("\",\"contentLength\":\"")
+              .append(e.getValue().size())
+              .append("\",\"lastModified\":\"")
+              .append(HTTP_DATE.format(ZonedDateTime.now(ZoneOffset.UTC)))
+              .append("\",\"etag\":\"0x1\"}");
           first = false;
         }
       }
@@ -190,7 +203,8 @@ public final class FakeAdlsEndpoint implements AutoCloseable {
         to = Math.min(to, Integer.parseInt(r[1]));
       }
     }
-    byte[] slice = java.util.Arrays.copyOfRange(data, Math.min(from, data.length), Math.max(from, to + 1));
+    byte[] slice =
+        java.util.Arrays.copyOfRange(data, Math.min(from, data.length), Math.max(from, to + 1));
     x.getResponseHeaders().add("ETag", "\"0x1\"");
     x.getResponseHeaders().add("x-ms-resource-type", "file");
     x.sendResponseHeaders(range != null ? 206 : 200, slice.length == 0 ? -1 : slice.length);
@@ -200,8 +214,13 @@ public final class FakeAdlsEndpoint implements AutoCloseable {
   }
 
   private static void error(HttpExchange x, int status, String code) throws IOException {
-    byte[] body = ("{\"error\":{\"code\":\"" + code + "\",\"message\":\"" + code + " (fake ADLS endpoint)\"}}")
-        .getBytes(StandardCharsets.UTF_8);
+    byte[] body =
+        ("{\"error\":{\"code\":\""
+                + code
+                + "\",\"message\":\""
+                + code
+                + " (fake ADLS endpoint)\"}}")
+            .getBytes(StandardCharsets.UTF_8);
     x.getResponseHeaders().add("x-ms-error-code", code);
     x.getResponseHeaders().add("Content-Type", "application/json");
     x.sendResponseHeaders(status, body.length);
@@ -215,7 +234,8 @@ public final class FakeAdlsEndpoint implements AutoCloseable {
     for (String kv : raw.split("&")) {
       if (!kv.isEmpty()) {
         int i = kv.indexOf('=');
-        q.put(URLDecoder.decode(i < 0 ? kv : kv.substring(0, i), StandardCharsets.UTF_8),
+        q.put(
+            URLDecoder.decode(i < 0 ? kv : kv.substring(0, i), StandardCharsets.UTF_8),
             i < 0 ? "" : URLDecoder.decode(kv.substring(i + 1), StandardCharsets.UTF_8));
       }
     }

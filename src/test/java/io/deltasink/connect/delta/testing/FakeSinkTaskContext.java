@@ -14,6 +14,7 @@ public final class FakeSinkTaskContext implements SinkTaskContext {
   public final Set<TopicPartition> assignment = new HashSet<>();
   public final Set<TopicPartition> paused = new HashSet<>();
   public ErrantRecordReporter reporter;
+
   /** How many partitions were paused over time (pause calls, per partition). */
   public int pauses;
 

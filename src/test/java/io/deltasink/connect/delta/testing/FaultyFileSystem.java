@@ -24,8 +24,13 @@ public class FaultyFileSystem extends RawLocalFileSystem {
   public static final AtomicInteger LIST_FAILURES = new AtomicInteger();
   public static final AtomicInteger RENAME_FAILURES = new AtomicInteger();
   public static final AtomicInteger STATUS_FAILURES = new AtomicInteger();
-  /** After the next successful rename (a commit published, as by Delta's AzureLogStore), this many listings fail. */
+
+  /**
+   * After the next successful rename (a commit published, as by Delta's AzureLogStore), this many
+   * listings fail.
+   */
   public static final AtomicInteger LIST_FAILURES_AFTER_RENAME = new AtomicInteger();
+
   public static final AtomicInteger INJECTED = new AtomicInteger();
   private static volatile Random random;
   private static volatile double probability;
@@ -73,17 +78,31 @@ public class FaultyFileSystem extends RawLocalFileSystem {
   }
 
   @Override
-  public FSDataOutputStream create(Path f, FsPermission permission, boolean overwrite, int bufferSize, short replication,
-      long blockSize, Progressable progress) throws IOException {
+  public FSDataOutputStream create(
+      Path f,
+      FsPermission permission,
+      boolean overwrite,
+      int bufferSize,
+      short replication,
+      long blockSize,
+      Progressable progress)
+      throws IOException {
     if (dataFile(f)) {
       maybeFail(CREATE_FAILURES, "create", f);
     }
-    return faulty(f, super.create(f, permission, overwrite, bufferSize, replication, blockSize, progress));
+    return faulty(
+        f, super.create(f, permission, overwrite, bufferSize, replication, blockSize, progress));
   }
 
   @Override
-  public FSDataOutputStream create(Path f, boolean overwrite, int bufferSize, short replication, long blockSize,
-      Progressable progress) throws IOException {
+  public FSDataOutputStream create(
+      Path f,
+      boolean overwrite,
+      int bufferSize,
+      short replication,
+      long blockSize,
+      Progressable progress)
+      throws IOException {
     if (dataFile(f)) {
       maybeFail(CREATE_FAILURES, "create", f);
     }
@@ -95,34 +114,39 @@ public class FaultyFileSystem extends RawLocalFileSystem {
       return out;
     }
     boolean failWrite = WRITE_FAILURES.getAndUpdate(n -> Math.max(0, n - 1)) > 0 || randomFault();
-    return !failWrite ? out : new FSDataOutputStream(new OutputStream() {
-      private long written;
+    return !failWrite
+        ? out
+        : new FSDataOutputStream(
+            new OutputStream() {
+              private long written;
 
-      @Override
-      public void write(int b) throws IOException {
-        check(1);
-        out.write(b);
-      }
+              @Override
+              public void write(int b) throws IOException {
+                check(1);
+                out.write(b);
+              }
 
-      @Override
-      public void write(byte[] b, int off, int len) throws IOException {
-        check(len);
-        out.write(b, off, len);
-      }
+              @Override
+              public void write(byte[] b, int off, int len) throws IOException {
+                check(len);
+                out.write(b, off, len);
+              }
 
-      private void check(int len) throws IOException {
-        written += len;
-        if (written > 64) {
-          INJECTED.incrementAndGet();
-          throw new IOException("injected fault: write to " + f + " after " + written + " bytes");
-        }
-      }
+              private void check(int len) throws IOException {
+                written += len;
+                if (written > 64) {
+                  INJECTED.incrementAndGet();
+                  throw new IOException(
+                      "injected fault: write to " + f + " after " + written + " bytes");
+                }
+              }
 
-      @Override
-      public void close() throws IOException {
-        out.close();
-      }
-    }, null);
+              @Override
+              public void close() throws IOException {
+                out.close();
+              }
+            },
+            null);
   }
 
   @Override

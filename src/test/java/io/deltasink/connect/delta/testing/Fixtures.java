@@ -9,14 +9,17 @@ import org.apache.kafka.connect.sink.SinkRecord;
 
 /** Records shaped like the Open-Meteo temperature messages, as Connect Structs. */
 public final class Fixtures {
-  public static final Schema DECIMAL_6 = Decimal.builder(6).parameter("connect.decimal.precision", "12").optional().build();
-  public static final Schema TEMPERATURE = SchemaBuilder.struct().name("temperature")
-      .field("latitude", Schema.FLOAT64_SCHEMA)
-      .field("longitude", Schema.FLOAT64_SCHEMA)
-      .field("time", Schema.STRING_SCHEMA)
-      .field("temperature_2m", DECIMAL_6)
-      .field("seq", Schema.INT64_SCHEMA)
-      .build();
+  public static final Schema DECIMAL_6 =
+      Decimal.builder(6).parameter("connect.decimal.precision", "12").optional().build();
+  public static final Schema TEMPERATURE =
+      SchemaBuilder.struct()
+          .name("temperature")
+          .field("latitude", Schema.FLOAT64_SCHEMA)
+          .field("longitude", Schema.FLOAT64_SCHEMA)
+          .field("time", Schema.STRING_SCHEMA)
+          .field("temperature_2m", DECIMAL_6)
+          .field("seq", Schema.INT64_SCHEMA)
+          .build();
 
   private Fixtures() {}
 
@@ -30,12 +33,21 @@ public final class Fixtures {
   }
 
   public static SinkRecord record(String topic, int partition, long offset) {
-    return new SinkRecord(topic, partition, null, null, TEMPERATURE, temperature(offset), offset, 1_700_000_000_000L + offset,
+    return new SinkRecord(
+        topic,
+        partition,
+        null,
+        null,
+        TEMPERATURE,
+        temperature(offset),
+        offset,
+        1_700_000_000_000L + offset,
         org.apache.kafka.common.record.TimestampType.CREATE_TIME);
   }
 
   /** {@link #record}s of {@code tp} at offsets {@code from} to {@code to} (exclusive). */
-  public static java.util.List<SinkRecord> records(org.apache.kafka.common.TopicPartition tp, long from, long to) {
+  public static java.util.List<SinkRecord> records(
+      org.apache.kafka.common.TopicPartition tp, long from, long to) {
     java.util.List<SinkRecord> out = new java.util.ArrayList<>();
     for (long o = from; o < to; o++) {
       out.add(record(tp.topic(), tp.partition(), o));

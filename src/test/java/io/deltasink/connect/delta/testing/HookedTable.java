@@ -1,10 +1,10 @@
 package io.deltasink.connect.delta.testing;
 
-import io.deltasink.connect.delta.table.CommitOutcome;
-import io.deltasink.connect.delta.table.TableLog;
-import io.deltasink.connect.delta.table.PartitionCommit;
-import io.deltasink.connect.delta.table.TableState;
 import io.deltasink.connect.delta.schema.ColumnType;
+import io.deltasink.connect.delta.table.CommitOutcome;
+import io.deltasink.connect.delta.table.PartitionCommit;
+import io.deltasink.connect.delta.table.TableLog;
+import io.deltasink.connect.delta.table.TableState;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +33,8 @@ public record HookedTable(TableLog real, Runnable beforeCommit) implements Table
   }
 
   @Override
-  public CommitOutcome commit(ColumnType.Struct schema, List<String> partitionColumns, List<PartitionCommit> partitions) {
+  public CommitOutcome commit(
+      ColumnType.Struct schema, List<String> partitionColumns, List<PartitionCommit> partitions) {
     beforeCommit.run();
     return real.commit(schema, partitionColumns, partitions);
   }

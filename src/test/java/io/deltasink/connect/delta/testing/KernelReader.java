@@ -44,8 +44,8 @@ import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 
 /**
- * Reads a Delta table back with Delta Kernel, an implementation independent of the Delta
- * Standalone library the connector writes with: what any Delta reader would see.
+ * Reads a Delta table back with Delta Kernel, an implementation independent of the Delta Standalone
+ * library the connector writes with: what any Delta reader would see.
  */
 public final class KernelReader {
   private final Engine engine;
@@ -55,7 +55,9 @@ public final class KernelReader {
     this(location, new Configuration());
   }
 
-  /** Reads with the file systems of {@code conf}, for example a test double for {@code abfss://}. */
+  /**
+   * Reads with the file systems of {@code conf}, for example a test double for {@code abfss://}.
+   */
   public KernelReader(String location, Configuration conf) {
     this.location = location;
     this.engine = DefaultEngine.create(conf);
@@ -83,9 +85,11 @@ public final class KernelReader {
           while (fileRows.hasNext()) {
             Row fileRow = fileRows.next();
             FileStatus status = InternalScanFileUtils.getAddFileStatus(fileRow);
-            CloseableIterator<ColumnarBatch> physical = engine.getParquetHandler()
-                .readParquetFiles(single(status), readSchema, Optional.empty())
-                .map(FileReadResult::getData);
+            CloseableIterator<ColumnarBatch> physical =
+                engine
+                    .getParquetHandler()
+                    .readParquetFiles(single(status), readSchema, Optional.empty())
+                    .map(FileReadResult::getData);
             try (CloseableIterator<FilteredColumnarBatch> data =
                 Scan.transformPhysicalData(engine, scanState, fileRow, physical)) {
               while (data.hasNext()) {
@@ -106,8 +110,9 @@ public final class KernelReader {
   }
 
   /**
-   * The data files (paths relative to the table) a scan with {@code filter} reads: Kernel's partition
-   * pruning and data skipping on the files' {@code minValues}/{@code maxValues} drop the others.
+   * The data files (paths relative to the table) a scan with {@code filter} reads: Kernel's
+   * partition pruning and data skipping on the files' {@code minValues}/{@code maxValues} drop the
+   * others.
    */
   public List<String> filesMatching(Predicate filter) {
     Scan scan = snapshot().getScanBuilder().withFilter(filter).build();
@@ -117,8 +122,11 @@ public final class KernelReader {
       while (files.hasNext()) {
         try (CloseableIterator<Row> fileRows = files.next().getRows()) {
           while (fileRows.hasNext()) {
-            String path = new org.apache.hadoop.fs.Path(InternalScanFileUtils.getAddFileStatus(fileRows.next()).getPath())
-                .toUri().getPath();
+            String path =
+                new org.apache.hadoop.fs.Path(
+                        InternalScanFileUtils.getAddFileStatus(fileRows.next()).getPath())
+                    .toUri()
+                    .getPath();
             out.add(path.startsWith(root) ? path.substring(root.length()) : path);
           }
         }
@@ -155,7 +163,8 @@ public final class KernelReader {
     if (t instanceof BinaryType) return row.getBinary(i);
     if (t instanceof DecimalType) return row.getDecimal(i);
     if (t instanceof StructType) return toMap(row.getStruct(i));
-    if (t instanceof ArrayType a) return list(row.getArray(i).getElements(), row.getArray(i).getSize(), a.getElementType());
+    if (t instanceof ArrayType a)
+      return list(row.getArray(i).getElements(), row.getArray(i).getSize(), a.getElementType());
     if (t instanceof MapType mt) {
       MapValue mv = row.getMap(i);
       List<Object> keys = list(mv.getKeys(), mv.getSize(), mt.getKeyType());
@@ -192,7 +201,9 @@ public final class KernelReader {
       Map<String, Object> m = new LinkedHashMap<>();
       for (int c = 0; c < st.length(); c++) {
         ColumnVector child = v.getChild(c);
-        m.put(st.at(c).getName(), child.isNullAt(i) ? null : vectorValue(child, i, st.at(c).getDataType()));
+        m.put(
+            st.at(c).getName(),
+            child.isNullAt(i) ? null : vectorValue(child, i, st.at(c).getDataType()));
       }
       return m;
     }

@@ -21,27 +21,34 @@ import org.apache.hadoop.fs.permission.FsPermission;
 import org.apache.hadoop.util.Progressable;
 
 /**
- * ADLS Gen2 as a test double: {@code abfss://<container>@<account>.dfs.core.windows.net/<path>} served
- * from {@code <fs.abfss.test.root>/<account host>/<container>/<path>} on local disk, with the two
- * behaviours of an account with hierarchical namespace that Delta's {@code AzureLogStore} relies on:
- * rename is atomic and fails (returns false) when the destination exists, and directories are real.
+ * ADLS Gen2 as a test double: {@code abfss://<container>@<account>.dfs.core.windows.net/<path>}
+ * served from {@code <fs.abfss.test.root>/<account host>/<container>/<path>} on local disk, with
+ * the two behaviours of an account with hierarchical namespace that Delta's {@code AzureLogStore}
+ * relies on: rename is atomic and fails (returns false) when the destination exists, and
+ * directories are real.
  *
- * <p>Like the real driver it refuses to start without credentials for the account: one of
- * {@code fs.azure.account.key.<host>}, {@code fs.azure.account.auth.type.<host>} must be set, so a test
- * proves the connector's authentication config reaches the file system. {@code fs.abfss.test.hns=false}
- * makes it report no hierarchical namespace (path capability {@code fs.capability.paths.acls}).
+ * <p>Like the real driver it refuses to start without credentials for the account: one of {@code
+ * fs.azure.account.key.<host>}, {@code fs.azure.account.auth.type.<host>} must be set, so a test
+ * proves the connector's authentication config reaches the file system. {@code
+ * fs.abfss.test.hns=false} makes it report no hierarchical namespace (path capability {@code
+ * fs.capability.paths.acls}).
  */
 public class LocalAbfsFileSystem extends FileSystem {
   public static final String ROOT_KEY = "fs.abfss.test.root";
   public static final String HNS_KEY = "fs.abfss.test.hns";
+
   /** Renames onto a {@code _delta_log/*.json} commit file: how commits were published. */
   public static final AtomicInteger LOG_RENAMES = new AtomicInteger();
+
   /** Renames onto a {@code _delta_log/*.checkpoint.parquet} file: checkpoints published whole. */
   public static final AtomicInteger CHECKPOINT_RENAMES = new AtomicInteger();
+
   /** Files created under a checkpoint's own name: visible to readers while half written. */
   public static final AtomicInteger CHECKPOINTS_CREATED_IN_PLACE = new AtomicInteger();
+
   /** Every instance initialized, ever. */
   public static final AtomicInteger INITIALIZED = new AtomicInteger();
+
   /** The instances initialized and not closed yet. */
   public static final Set<LocalAbfsFileSystem> OPEN = ConcurrentHashMap.newKeySet();
 
@@ -57,9 +64,11 @@ public class LocalAbfsFileSystem extends FileSystem {
     String host = name.getHost();
     String container = name.getUserInfo();
     if (host == null || container == null) {
-      throw new IOException("not an ADLS Gen2 URI (abfss://<container>@<account>.dfs.core.windows.net/): " + name);
+      throw new IOException(
+          "not an ADLS Gen2 URI (abfss://<container>@<account>.dfs.core.windows.net/): " + name);
     }
-    if (conf.get("fs.azure.account.key." + host) == null && conf.get("fs.azure.account.auth.type." + host) == null) {
+    if (conf.get("fs.azure.account.key." + host) == null
+        && conf.get("fs.azure.account.auth.type." + host) == null) {
       throw new IOException("no credentials configured for " + host);
     }
     String root = conf.get(ROOT_KEY);
@@ -97,7 +106,13 @@ public class LocalAbfsFileSystem extends FileSystem {
   }
 
   private FileStatus translate(FileStatus s) {
-    return new FileStatus(s.getLen(), s.isDirectory(), 1, s.getBlockSize(), s.getModificationTime(), fromLocal(s.getPath()));
+    return new FileStatus(
+        s.getLen(),
+        s.isDirectory(),
+        1,
+        s.getBlockSize(),
+        s.getModificationTime(),
+        fromLocal(s.getPath()));
   }
 
   @Override
@@ -106,16 +121,25 @@ public class LocalAbfsFileSystem extends FileSystem {
   }
 
   @Override
-  public FSDataOutputStream create(Path f, FsPermission permission, boolean overwrite, int bufferSize, short replication,
-      long blockSize, Progressable progress) throws IOException {
+  public FSDataOutputStream create(
+      Path f,
+      FsPermission permission,
+      boolean overwrite,
+      int bufferSize,
+      short replication,
+      long blockSize,
+      Progressable progress)
+      throws IOException {
     if (f.getName().endsWith(".checkpoint.parquet")) {
       CHECKPOINTS_CREATED_IN_PLACE.incrementAndGet();
     }
-    return local.create(toLocal(f), permission, overwrite, bufferSize, replication, blockSize, progress);
+    return local.create(
+        toLocal(f), permission, overwrite, bufferSize, replication, blockSize, progress);
   }
 
   @Override
-  public FSDataOutputStream append(Path f, int bufferSize, Progressable progress) throws IOException {
+  public FSDataOutputStream append(Path f, int bufferSize, Progressable progress)
+      throws IOException {
     return local.append(toLocal(f), bufferSize, progress);
   }
 
@@ -137,7 +161,8 @@ public class LocalAbfsFileSystem extends FileSystem {
     } catch (FileAlreadyExistsException e) {
       return false;
     }
-    if (to.getParent().getFileName().toString().equals("_delta_log") && to.getFileName().toString().endsWith(".json")) {
+    if (to.getParent().getFileName().toString().equals("_delta_log")
+        && to.getFileName().toString().endsWith(".json")) {
       LOG_RENAMES.incrementAndGet();
     }
     if (to.getFileName().toString().endsWith(".checkpoint.parquet")) {

@@ -26,18 +26,23 @@ public final class LogCapture implements AutoCloseable {
 
   public LogCapture(Map<String, Level> levels) {
     Configuration config = context.getConfiguration();
-    appender = new AbstractAppender("capture", null, null, true, Property.EMPTY_ARRAY) {
-      @Override
-      public void append(LogEvent e) {
-        synchronized (text) {
-          text.append(e.getLevel()).append(' ').append(e.getLoggerName()).append(" - ")
-              .append(e.getMessage().getFormattedMessage()).append('\n');
-          for (Throwable t = e.getThrown(); t != null; t = t.getCause()) {
-            text.append("  ").append(t).append('\n');
+    appender =
+        new AbstractAppender("capture", null, null, true, Property.EMPTY_ARRAY) {
+          @Override
+          public void append(LogEvent e) {
+            synchronized (text) {
+              text.append(e.getLevel())
+                  .append(' ')
+                  .append(e.getLoggerName())
+                  .append(" - ")
+                  .append(e.getMessage().getFormattedMessage())
+                  .append('\n');
+              for (Throwable t = e.getThrown(); t != null; t = t.getCause()) {
+                text.append("  ").append(t).append('\n');
+              }
+            }
           }
-        }
-      }
-    };
+        };
     appender.start();
     for (Map.Entry<String, Level> e : levels.entrySet()) {
       LoggerConfig existing = config.getLoggerConfig(e.getKey());
@@ -48,8 +53,13 @@ public final class LogCapture implements AutoCloseable {
         existing.addAppender(appender, null, null);
         continue;
       }
-      LoggerConfig lc = LoggerConfig.newBuilder().withLoggerName(e.getKey()).withLevel(e.getValue())
-          .withAdditivity(false).withConfig(config).build();
+      LoggerConfig lc =
+          LoggerConfig.newBuilder()
+              .withLoggerName(e.getKey())
+              .withLevel(e.getValue())
+              .withAdditivity(false)
+              .withConfig(config)
+              .build();
       lc.addAppender(appender, null, null);
       if (config.getAppender("console") != null) {
         lc.addAppender(config.getAppender("console"), Level.WARN, null);
@@ -72,10 +82,11 @@ public final class LogCapture implements AutoCloseable {
     for (String name : added) {
       config.removeLogger(name);
     }
-    changed.forEach((lc, level) -> {
-      lc.removeAppender(appender.getName());
-      lc.setLevel(level);
-    });
+    changed.forEach(
+        (lc, level) -> {
+          lc.removeAppender(appender.getName());
+          lc.setLevel(level);
+        });
     context.updateLoggers();
     appender.stop();
   }

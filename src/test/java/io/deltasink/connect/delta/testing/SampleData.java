@@ -1,18 +1,18 @@
 package io.deltasink.connect.delta.testing;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -20,20 +20,25 @@ import java.util.zip.GZIPInputStream;
 
 /** The Open-Meteo sample shipped in config/sample-data (see its README for attribution). */
 public final class SampleData {
-  public static final Path TEMPERATURES = Path.of("config/sample-data/open-meteo/temperatures-2023.jsonl.gz");
+  public static final Path TEMPERATURES =
+      Path.of("config/sample-data/open-meteo/temperatures-2023.jsonl.gz");
+
   /** The original ADX mapping command, pasted as a user would. */
-  public static final String MAPPING_COMMAND = ".create table ['temperatures'] ingestion json mapping 'temperatures_mapping' "
-      + "'[{\"column\":\"latitude\",\"path\":\"$.latitude\",\"datatype\":\"decimal\"},"
-      + "{\"column\":\"longitude\",\"path\":\"$.longitude\",\"datatype\":\"decimal\"},"
-      + "{\"column\":\"time\",\"path\":\"$.time\",\"datatype\":\"string\"},"
-      + "{\"column\":\"temperature_2m\",\"path\":\"$.temperature_2m\",\"datatype\":\"decimal\"}]'";
+  public static final String MAPPING_COMMAND =
+      ".create table ['temperatures'] ingestion json mapping 'temperatures_mapping' "
+          + "'[{\"column\":\"latitude\",\"path\":\"$.latitude\",\"datatype\":\"decimal\"},"
+          + "{\"column\":\"longitude\",\"path\":\"$.longitude\",\"datatype\":\"decimal\"},"
+          + "{\"column\":\"time\",\"path\":\"$.time\",\"datatype\":\"string\"},"
+          + "{\"column\":\"temperature_2m\",\"path\":\"$.temperature_2m\",\"datatype\":\"decimal\"}]'";
 
   private SampleData() {}
 
   /** The 26,064 messages, one JSON object per line. */
   public static List<String> temperatureLines() {
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(
-        new GZIPInputStream(Files.newInputStream(TEMPERATURES)), StandardCharsets.UTF_8))) {
+    try (BufferedReader r =
+        new BufferedReader(
+            new InputStreamReader(
+                new GZIPInputStream(Files.newInputStream(TEMPERATURES)), StandardCharsets.UTF_8))) {
       return r.lines().filter(l -> !l.isBlank()).toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -42,13 +47,14 @@ public final class SampleData {
 
   /**
    * Checks a table written from the whole sample with the original mapping, as a user would: 26,064
-   * rows, 4,344 per (latitude, longitude), the 96 messages without a temperature as nulls, and the sum
-   * of {@code temperature_2m} equal to the exact decimal sum of the file's text.
+   * rows, 4,344 per (latitude, longitude), the 96 messages without a temperature as nulls, and the
+   * sum of {@code temperature_2m} equal to the exact decimal sum of the file's text.
    */
   public static void assertTemperatureRows(String where, List<Map<String, Object>> rows) {
     BigDecimal expectedSum = BigDecimal.ZERO;
     int missing = 0;
-    ObjectMapper json = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    ObjectMapper json =
+        new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
     try {
       for (String l : temperatureLines()) {
         JsonNode n = json.readTree(l);
@@ -66,8 +72,12 @@ public final class SampleData {
     BigDecimal sum = BigDecimal.ZERO;
     int nulls = 0;
     for (Map<String, Object> r : rows) {
-      perCity.merge(((BigDecimal) r.get("latitude")).stripTrailingZeros() + "," + ((BigDecimal) r.get("longitude")).stripTrailingZeros(),
-          1, Integer::sum);
+      perCity.merge(
+          ((BigDecimal) r.get("latitude")).stripTrailingZeros()
+              + ","
+              + ((BigDecimal) r.get("longitude")).stripTrailingZeros(),
+          1,
+          Integer::sum);
       if (r.get("temperature_2m") == null) {
         nulls++;
         continue;
@@ -78,7 +88,8 @@ public final class SampleData {
     assertThat(perCity).hasSize(6).allSatisfy((k, v) -> assertThat(v).as(k).isEqualTo(4_344));
     assertThat(perCity).containsKey("13,77.600006");
     assertThat(sum).isEqualByComparingTo(expectedSum);
-    System.out.printf("[measure] %s: %d rows, 6 x 4344, %d null temperatures, sum(temperature_2m) = %s (exact)%n",
+    System.out.printf(
+        "[measure] %s: %d rows, 6 x 4344, %d null temperatures, sum(temperature_2m) = %s (exact)%n",
         where, rows.size(), nulls, sum.stripTrailingZeros().toPlainString());
   }
 }

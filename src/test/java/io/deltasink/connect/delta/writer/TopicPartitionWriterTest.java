@@ -32,22 +32,29 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class TopicPartitionWriterTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final ColumnType.Struct SCHEMA = new ColumnType.Struct(List.of(
-      new Column("city", Primitive.STRING, true),
-      new Column("seq", Primitive.LONG, false),
-      new Column("temp", new ColumnType.Decimal(9, 2), true),
-      new Column("ts", Primitive.TIMESTAMP, true)));
+  private static final ColumnType.Struct SCHEMA =
+      new ColumnType.Struct(
+          List.of(
+              new Column("city", Primitive.STRING, true),
+              new Column("seq", Primitive.LONG, false),
+              new Column("temp", new ColumnType.Decimal(9, 2), true),
+              new Column("ts", Primitive.TIMESTAMP, true)));
   private final Configuration conf = HadoopConf.build(Map.of());
 
   @TempDir Path dir;
 
-  private TopicPartitionWriter writer(List<String> partitionBy, long targetBytes, CompressionCodecName codec) {
-    TableLayout layout = new TableLayout(new org.apache.hadoop.fs.Path(dir.toUri()), SCHEMA, partitionBy);
-    return new TopicPartitionWriter(conf, layout, new WriterSettings(codec, targetBytes, 1 << 20, 64 * 1024), "part-t-0");
+  private TopicPartitionWriter writer(
+      List<String> partitionBy, long targetBytes, CompressionCodecName codec) {
+    TableLayout layout =
+        new TableLayout(new org.apache.hadoop.fs.Path(dir.toUri()), SCHEMA, partitionBy);
+    return new TopicPartitionWriter(
+        conf, layout, new WriterSettings(codec, targetBytes, 1 << 20, 64 * 1024), "part-t-0");
   }
 
   private static Object[] row(String city, long seq) {
-    return new Object[] {city, seq, new BigDecimal(seq).movePointLeft(2), 1_672_531_200_000_000L + seq * 1000 + 1};
+    return new Object[] {
+      city, seq, new BigDecimal(seq).movePointLeft(2), 1_672_531_200_000_000L + seq * 1000 + 1
+    };
   }
 
   @Test
@@ -90,27 +97,40 @@ class TopicPartitionWriterTest {
    */
   @Test
   void aStringWithAnUnpairedSurrogateIsRejectedAndNothingOfItIsWritten() throws Exception {
-    ColumnType.Struct point = new ColumnType.Struct(List.of(new Column("name", Primitive.STRING, true)));
-    ColumnType.Struct schema = new ColumnType.Struct(List.of(
-        new Column("city", Primitive.STRING, true),
-        new Column("seq", Primitive.LONG, false),
-        new Column("tags", new ColumnType.Array(Primitive.STRING, true), true),
-        new Column("attrs", new ColumnType.MapType(Primitive.STRING, Primitive.STRING, true), true),
-        new Column("point", point, true)));
-    TableLayout layout = new TableLayout(new org.apache.hadoop.fs.Path(dir.toUri()), schema, List.of());
-    TopicPartitionWriter w = new TopicPartitionWriter(conf, layout,
-        new WriterSettings(CompressionCodecName.SNAPPY, 1L << 30, 1 << 20, 64 * 1024), "part-t-0");
+    ColumnType.Struct point =
+        new ColumnType.Struct(List.of(new Column("name", Primitive.STRING, true)));
+    ColumnType.Struct schema =
+        new ColumnType.Struct(
+            List.of(
+                new Column("city", Primitive.STRING, true),
+                new Column("seq", Primitive.LONG, false),
+                new Column("tags", new ColumnType.Array(Primitive.STRING, true), true),
+                new Column(
+                    "attrs",
+                    new ColumnType.MapType(Primitive.STRING, Primitive.STRING, true),
+                    true),
+                new Column("point", point, true)));
+    TableLayout layout =
+        new TableLayout(new org.apache.hadoop.fs.Path(dir.toUri()), schema, List.of());
+    TopicPartitionWriter w =
+        new TopicPartitionWriter(
+            conf,
+            layout,
+            new WriterSettings(CompressionCodecName.SNAPPY, 1L << 30, 1 << 20, 64 * 1024),
+            "part-t-0");
     Object[][] bad = {
-        {"a\uD800", 0L, null, null, null},
-        {"ok", 1L, List.of("x", "\uDC00y"), null, null},
-        {"ok", 2L, null, Map.of("\uDBFFk", "v"), null},
-        {"ok", 3L, null, Map.of("k", "\uD83D"), null},
-        {"ok", 4L, null, null, new Object[] {"\uDE00\uD83D"}}};
+      {"a\uD800", 0L, null, null, null},
+      {"ok", 1L, List.of("x", "\uDC00y"), null, null},
+      {"ok", 2L, null, Map.of("\uDBFFk", "v"), null},
+      {"ok", 3L, null, Map.of("k", "\uD83D"), null},
+      {"ok", 4L, null, null, new Object[] {"\uDE00\uD83D"}}
+    };
     String[] columns = {"city", "tags[]", "attrs{key}", "attrs{value}", "point.name"};
     for (int i = 0; i < bad.length; i++) {
       Object[] row = bad[i];
       long offset = i;
-      assertThatThrownBy(() -> w.write(row, offset)).isInstanceOf(DataException.class)
+      assertThatThrownBy(() -> w.write(row, offset))
+          .isInstanceOf(DataException.class)
           .hasMessageStartingWith("column '" + columns[i] + "': a text with an unpaired surrogate");
     }
     assertThat(w.records()).isZero();
@@ -120,7 +140,8 @@ class TopicPartitionWriterTest {
     }
 
     String emoji = "\uD83D\uDE00";
-    w.write(new Object[] {emoji, 5L, List.of(emoji), Map.of(emoji, emoji), new Object[] {emoji}}, 5);
+    w.write(
+        new Object[] {emoji, 5L, List.of(emoji), Map.of(emoji, emoji), new Object[] {emoji}}, 5);
     assertThatThrownBy(() -> w.write(bad[0], 6)).isInstanceOf(DataException.class);
     w.write(new Object[] {"b", 7L, null, null, null}, 7);
     WrittenFile f = w.finishFiles().get(0);
@@ -153,10 +174,16 @@ class TopicPartitionWriterTest {
     w.write(row("a/b=c", 2), 2);
     w.write(row(null, 3), 3);
     List<WrittenFile> files = w.finishFiles();
-    assertThat(files).extracting(WrittenFile::partitionValues).containsExactlyInAnyOrder(
-        Map.of("city", "Paris"), Map.of("city", "a/b=c"), java.util.Collections.singletonMap("city", null));
-    assertThat(files).extracting(f -> f.path().substring(0, f.path().indexOf('/')))
-        .containsExactlyInAnyOrder("city=Paris", "city=a%252Fb%253Dc", "city=__HIVE_DEFAULT_PARTITION__");
+    assertThat(files)
+        .extracting(WrittenFile::partitionValues)
+        .containsExactlyInAnyOrder(
+            Map.of("city", "Paris"),
+            Map.of("city", "a/b=c"),
+            java.util.Collections.singletonMap("city", null));
+    assertThat(files)
+        .extracting(f -> f.path().substring(0, f.path().indexOf('/')))
+        .containsExactlyInAnyOrder(
+            "city=Paris", "city=a%252Fb%253Dc", "city=__HIVE_DEFAULT_PARTITION__");
     for (WrittenFile f : files) {
       File onDisk = new File(new java.net.URI("file://" + dir + "/" + f.path()));
       assertThat(onDisk).exists();
@@ -172,8 +199,12 @@ class TopicPartitionWriterTest {
       w.write(row("c", i), i);
     }
     WrittenFile f = w.finishFiles().get(0);
-    try (ParquetFileReader r = ParquetFileReader.open(HadoopInputFile.fromPath(new org.apache.hadoop.fs.Path(dir.resolve(f.path()).toUri()), conf))) {
-      assertThat(r.getFooter().getBlocks().get(0).getColumns().get(0).getCodec()).isEqualTo(WriterSettings.codec(codec));
+    try (ParquetFileReader r =
+        ParquetFileReader.open(
+            HadoopInputFile.fromPath(
+                new org.apache.hadoop.fs.Path(dir.resolve(f.path()).toUri()), conf))) {
+      assertThat(r.getFooter().getBlocks().get(0).getColumns().get(0).getCodec())
+          .isEqualTo(WriterSettings.codec(codec));
       assertThat(r.getRecordCount()).isEqualTo(1000);
     }
   }
@@ -194,8 +225,10 @@ class TopicPartitionWriterTest {
 
   private List<Group> read(Path file) throws Exception {
     List<Group> out = new ArrayList<>();
-    try (ParquetReader<Group> r = ParquetReader.builder(new GroupReadSupport(), new org.apache.hadoop.fs.Path(file.toUri()))
-        .withConf(conf).build()) {
+    try (ParquetReader<Group> r =
+        ParquetReader.builder(new GroupReadSupport(), new org.apache.hadoop.fs.Path(file.toUri()))
+            .withConf(conf)
+            .build()) {
       for (Group g = r.read(); g != null; g = r.read()) {
         out.add(g);
       }
@@ -204,20 +237,41 @@ class TopicPartitionWriterTest {
   }
 
   @Test
-  void lowCardinalityColumnsKeepTheirDictionaryAndHighCardinalityOnesFallBackToPlain() throws Exception {
-    TableLayout layout = new TableLayout(new org.apache.hadoop.fs.Path(dir.toUri()), SCHEMA, List.of());
-    TopicPartitionWriter w = new TopicPartitionWriter(conf, layout,
-        new WriterSettings(CompressionCodecName.SNAPPY, 1L << 30, 1 << 24, 64 * 1024, 4 * 1024), "part-t-0");
+  void lowCardinalityColumnsKeepTheirDictionaryAndHighCardinalityOnesFallBackToPlain()
+      throws Exception {
+    TableLayout layout =
+        new TableLayout(new org.apache.hadoop.fs.Path(dir.toUri()), SCHEMA, List.of());
+    TopicPartitionWriter w =
+        new TopicPartitionWriter(
+            conf,
+            layout,
+            new WriterSettings(CompressionCodecName.SNAPPY, 1L << 30, 1 << 24, 64 * 1024, 4 * 1024),
+            "part-t-0");
     for (long i = 0; i < 20_000; i++) {
-      // temp: 3 values; city: 2,000 values of 20 bytes, each 10 times (dictionary-worthy, but 40 KB of it)
-      w.write(new Object[] {String.format("station-%012d", i % 2000), i, BigDecimal.valueOf(i % 3), null}, i);
+      // temp: 3 values; city: 2,000 values of 20 bytes, each 10 times (dictionary-worthy, but 40 KB
+      // of it)
+      w.write(
+          new Object[] {
+            String.format("station-%012d", i % 2000), i, BigDecimal.valueOf(i % 3), null
+          },
+          i);
     }
     WrittenFile f = w.finishFiles().get(0);
-    try (ParquetFileReader r = ParquetFileReader.open(HadoopInputFile.fromPath(
-        new org.apache.hadoop.fs.Path(dir.resolve(f.path()).toUri()), conf))) {
+    try (ParquetFileReader r =
+        ParquetFileReader.open(
+            HadoopInputFile.fromPath(
+                new org.apache.hadoop.fs.Path(dir.resolve(f.path()).toUri()), conf))) {
       var columns = r.getFooter().getBlocks().get(0).getColumns();
-      var temp = columns.stream().filter(c -> c.getPath().toDotString().equals("temp")).findFirst().orElseThrow();
-      var city = columns.stream().filter(c -> c.getPath().toDotString().equals("city")).findFirst().orElseThrow();
+      var temp =
+          columns.stream()
+              .filter(c -> c.getPath().toDotString().equals("temp"))
+              .findFirst()
+              .orElseThrow();
+      var city =
+          columns.stream()
+              .filter(c -> c.getPath().toDotString().equals("city"))
+              .findFirst()
+              .orElseThrow();
       assertThat(temp.hasDictionaryPage()).isTrue();
       assertThat(temp.getEncodings()).doesNotContain(org.apache.parquet.column.Encoding.PLAIN);
       assertThat(city.getEncodings()).contains(org.apache.parquet.column.Encoding.PLAIN);

@@ -1,12 +1,5 @@
 package io.deltasink.connect.delta.table.standalone;
 
-import io.deltasink.connect.delta.table.TableLog;
-import io.deltasink.connect.delta.table.CommitOutcome;
-import io.deltasink.connect.delta.table.PartitionCommit;
-import io.deltasink.connect.delta.table.TableState;
-import io.deltasink.connect.delta.table.CommitOutcomeUnknownException;
-import io.deltasink.connect.delta.table.CommitNotLandedException;
-import io.deltasink.connect.delta.table.AzureNamespace;
 import io.delta.standalone.CommitResult;
 import io.delta.standalone.DeltaLog;
 import io.delta.standalone.Operation;
@@ -22,6 +15,13 @@ import io.delta.standalone.types.DataType;
 import io.delta.standalone.types.StructType;
 import io.deltasink.connect.delta.schema.ColumnType;
 import io.deltasink.connect.delta.schema.DeltaSchemaJson;
+import io.deltasink.connect.delta.table.AzureNamespace;
+import io.deltasink.connect.delta.table.CommitNotLandedException;
+import io.deltasink.connect.delta.table.CommitOutcome;
+import io.deltasink.connect.delta.table.CommitOutcomeUnknownException;
+import io.deltasink.connect.delta.table.PartitionCommit;
+import io.deltasink.connect.delta.table.TableLog;
+import io.deltasink.connect.delta.table.TableState;
 import io.deltasink.connect.delta.writer.WrittenFile;
 import java.util.ArrayList;
 import java.util.ConcurrentModificationException;
@@ -49,19 +49,24 @@ import org.slf4j.LoggerFactory;
  * conflict), and decides per partition: already at {@code newVersion} means an earlier attempt (or
  * another owner with the same rows) landed it; not at {@code expectedVersion} means fenced;
  * otherwise its files and {@code SetTransaction} go in. Any exception from {@code commit} is an
- * unknown outcome (Standalone writes the checkpoint inside the call and can fail after the
- * commit file exists), so the next attempt simply re-reads the log and decides again. Attempts
- * are bounded; each waits {@code backoffMs * 2^attempt} (capped at 10 s, 20% jitter, Kafka's
- * {@link ExponentialBackoff}) first.
+ * unknown outcome (Standalone writes the checkpoint inside the call and can fail after the commit
+ * file exists), so the next attempt simply re-reads the log and decides again. Attempts are
+ * bounded; each waits {@code backoffMs * 2^attempt} (capped at 10 s, 20% jitter, Kafka's {@link
+ * ExponentialBackoff}) first.
  */
 public final class StandaloneTableLog implements TableLog {
   private static final Logger LOG = LoggerFactory.getLogger(StandaloneTableLog.class);
   private static final long MAX_BACKOFF_MS = 10_000L;
+
   /** Spreads the retries of tasks that conflicted with each other (a fraction of each wait). */
   private static final double BACKOFF_JITTER = 0.2;
-  /** Delta Standalone's refusal of a table protocol it cannot write (a Scala class, loaded by name). */
-  private static final Class<?> INVALID_PROTOCOL = classOrNull(
-      "io.delta.standalone.internal.exception.DeltaErrors$InvalidProtocolVersionException");
+
+  /**
+   * Delta Standalone's refusal of a table protocol it cannot write (a Scala class, loaded by name).
+   */
+  private static final Class<?> INVALID_PROTOCOL =
+      classOrNull(
+          "io.delta.standalone.internal.exception.DeltaErrors$InvalidProtocolVersionException");
 
   private final String location;
   private final DeltaLog log;
@@ -71,7 +76,11 @@ public final class StandaloneTableLog implements TableLog {
   private final ExponentialBackoff backoff;
   private final Sleeper sleeper;
   private final Configuration conf;
-  /** Whether the last attempt tried to create the table (a race with another creator is expected then). */
+
+  /**
+   * Whether the last attempt tried to create the table (a race with another creator is expected
+   * then).
+   */
   private boolean lastAttemptCreated;
 
   /** Waits between commit attempts; replaced in tests. */
@@ -88,13 +97,20 @@ public final class StandaloneTableLog implements TableLog {
    * @param maxAttempts commit attempts before giving up with a {@link RetriableException}
    * @param backoffMs first wait between attempts (ms)
    */
-  public StandaloneTableLog(String location, Configuration conf, String tableName, String engineInfo,
-      int maxAttempts, long backoffMs, Sleeper sleeper) {
+  public StandaloneTableLog(
+      String location,
+      Configuration conf,
+      String tableName,
+      String engineInfo,
+      int maxAttempts,
+      long backoffMs,
+      Sleeper sleeper) {
     this.location = location;
     this.tableName = tableName;
     this.engineInfo = engineInfo;
     this.maxAttempts = Math.max(1, maxAttempts);
-    this.backoff = new ExponentialBackoff(backoffMs, 2, Math.max(backoffMs, MAX_BACKOFF_MS), BACKOFF_JITTER);
+    this.backoff =
+        new ExponentialBackoff(backoffMs, 2, Math.max(backoffMs, MAX_BACKOFF_MS), BACKOFF_JITTER);
     this.sleeper = sleeper;
     this.conf = conf;
     this.log = guard(() -> DeltaLog.forTable(conf, location));
@@ -113,7 +129,8 @@ public final class StandaloneTableLog implements TableLog {
       return Optional.empty();
     }
     Metadata m = s.getMetadata();
-    return Optional.of(new TableState(s.getVersion(), toSchema(m.getSchema()), m.getPartitionColumns()));
+    return Optional.of(
+        new TableState(s.getVersion(), toSchema(m.getSchema()), m.getPartitionColumns()));
   }
 
   @Override
@@ -134,7 +151,8 @@ public final class StandaloneTableLog implements TableLog {
   }
 
   @Override
-  public CommitOutcome commit(ColumnType.Struct schema, List<String> partitionColumns, List<PartitionCommit> partitions) {
+  public CommitOutcome commit(
+      ColumnType.Struct schema, List<String> partitionColumns, List<PartitionCommit> partitions) {
     RuntimeException last = null;
     for (int attempt = 0; attempt < maxAttempts; attempt++) {
       if (attempt > 0) {
@@ -145,33 +163,51 @@ public final class StandaloneTableLog implements TableLog {
           guard(log::update);
         }
         return attempt(schema, partitionColumns, partitions);
-      } catch (io.delta.standalone.exceptions.DeltaStandaloneException | IllegalArgumentException e) {
+      } catch (io.delta.standalone.exceptions.DeltaStandaloneException
+          | IllegalArgumentException e) {
         // Delta refused the commit (invalid schema or action): retrying cannot help, unless it
         // did land before failing.
         CommitOutcome landed = resolve(partitions, e);
         if (landed != null) {
           return landed;
         }
-        throw new ConnectException("Delta rejected the commit to " + location + ": " + e.getMessage(), e);
+        throw new ConnectException(
+            "Delta rejected the commit to " + location + ": " + e.getMessage(), e);
       } catch (ConcurrentModificationException e) {
         last = e;
-        if (lastAttemptCreated && (e instanceof ProtocolChangedException || e instanceof MetadataChangedException)) {
-          // Several tasks starting on a new table race to create it; one wins, the others append to it.
-          LOG.debug("Delta table {} was created by another writer at the same moment; appending to it", location);
+        if (lastAttemptCreated
+            && (e instanceof ProtocolChangedException || e instanceof MetadataChangedException)) {
+          // Several tasks starting on a new table race to create it; one wins, the others append to
+          // it.
+          LOG.debug(
+              "Delta table {} was created by another writer at the same moment; appending to it",
+              location);
           continue;
         }
-        LOG.info("Delta commit to {} conflicted with a concurrent writer (attempt {} of {}): {}",
-            location, attempt + 1, maxAttempts, e.getMessage());
+        LOG.info(
+            "Delta commit to {} conflicted with a concurrent writer (attempt {} of {}): {}",
+            location,
+            attempt + 1,
+            maxAttempts,
+            e.getMessage());
       } catch (RetriableException e) {
         last = e;
-        LOG.warn("Delta commit to {} hit a storage error (attempt {} of {}): {}", location, attempt + 1, maxAttempts,
+        LOG.warn(
+            "Delta commit to {} hit a storage error (attempt {} of {}): {}",
+            location,
+            attempt + 1,
+            maxAttempts,
             e.getMessage());
       } catch (ConnectException e) {
         throw e;
       } catch (RuntimeException e) {
         last = e;
-        LOG.warn("Delta commit to {} failed with an unknown outcome (attempt {} of {}); re-reading the log",
-            location, attempt + 1, maxAttempts, e);
+        LOG.warn(
+            "Delta commit to {} failed with an unknown outcome (attempt {} of {}); re-reading the log",
+            location,
+            attempt + 1,
+            maxAttempts,
+            e);
       }
     }
     // The last attempt may have landed before failing: only the log can say.
@@ -179,8 +215,13 @@ public final class StandaloneTableLog implements TableLog {
     if (landed != null) {
       return landed;
     }
-    throw new CommitNotLandedException("Delta commit to " + location + " did not succeed after " + maxAttempts
-        + " attempts and the log shows none of it; the sink will retry from the last committed offsets", last);
+    throw new CommitNotLandedException(
+        "Delta commit to "
+            + location
+            + " did not succeed after "
+            + maxAttempts
+            + " attempts and the log shows none of it; the sink will retry from the last committed offsets",
+        last);
   }
 
   /**
@@ -199,9 +240,15 @@ public final class StandaloneTableLog implements TableLog {
       if (failure != null) {
         e.addSuppressed(failure);
       }
-      throw new CommitOutcomeUnknownException("A Delta commit to " + location + " was attempted and the log cannot be "
-          + "read to learn whether it landed (" + e.getMessage() + "); its files are kept and the next commit decides "
-          + "from the log", e);
+      throw new CommitOutcomeUnknownException(
+          "A Delta commit to "
+              + location
+              + " was attempted and the log cannot be "
+              + "read to learn whether it landed ("
+              + e.getMessage()
+              + "); its files are kept and the next commit decides "
+              + "from the log",
+          e);
     }
     Set<String> committed = new HashSet<>();
     Map<String, Long> fenced = new HashMap<>();
@@ -210,35 +257,46 @@ public final class StandaloneTableLog implements TableLog {
       switch (pc.standing(found)) {
         case LANDED -> committed.add(pc.appId());
         case FENCED -> fenced.put(pc.appId(), found);
-        case EXPECTED -> { }
+        case EXPECTED -> {}
       }
     }
     if (committed.isEmpty() && fenced.isEmpty()) {
       return null;
     }
-    LOG.info("The log of {} shows the outcome of the failed commit attempt: {} partitions committed, {} fenced",
-        location, committed.size(), fenced.size());
+    LOG.info(
+        "The log of {} shows the outcome of the failed commit attempt: {} partitions committed, {} fenced",
+        location,
+        committed.size(),
+        fenced.size());
     return new CommitOutcome(-1, committed, fenced);
   }
 
-  private CommitOutcome attempt(ColumnType.Struct schema, List<String> partitionColumns, List<PartitionCommit> partitions) {
+  private CommitOutcome attempt(
+      ColumnType.Struct schema, List<String> partitionColumns, List<PartitionCommit> partitions) {
     OptimisticTransaction txn = guard(log::startTransaction);
     boolean create = txn.readVersion() < 0;
     lastAttemptCreated = create;
     if (create) {
-      txn.updateMetadata(Metadata.builder()
-          .id(UUID.randomUUID().toString())
-          .name(tableName)
-          .partitionColumns(partitionColumns)
-          .schema(toStructType(schema))
-          .createdTime(System.currentTimeMillis())
-          .build());
+      txn.updateMetadata(
+          Metadata.builder()
+              .id(UUID.randomUUID().toString())
+              .name(tableName)
+              .partitionColumns(partitionColumns)
+              .schema(toStructType(schema))
+              .createdTime(System.currentTimeMillis())
+              .build());
     } else {
       ColumnType.Struct tableSchema = toSchema(txn.metadata().getSchema());
       if (!tableSchema.equals(schema)) {
-        throw new ConnectException("The schema of Delta table " + location + " changed while the sink was writing to it: "
-            + "table has " + DeltaSchemaJson.toJson(tableSchema) + ", files were written with " + DeltaSchemaJson.toJson(schema)
-            + ". The task will restart and re-read the table.");
+        throw new ConnectException(
+            "The schema of Delta table "
+                + location
+                + " changed while the sink was writing to it: "
+                + "table has "
+                + DeltaSchemaJson.toJson(tableSchema)
+                + ", files were written with "
+                + DeltaSchemaJson.toJson(schema)
+                + ". The task will restart and re-read the table.");
       }
     }
     long now = System.currentTimeMillis();
@@ -261,8 +319,15 @@ public final class StandaloneTableLog implements TableLog {
         missing.add(pc.appId());
       } else {
         for (WrittenFile f : pc.files()) {
-          actions.add(new AddFile(f.path(), f.partitionValues(), f.sizeBytes(), f.modificationTimeMs(), true,
-              jsonString(f.statsJson()), null));
+          actions.add(
+              new AddFile(
+                  f.path(),
+                  f.partitionValues(),
+                  f.sizeBytes(),
+                  f.modificationTimeMs(),
+                  true,
+                  jsonString(f.statsJson()),
+                  null));
           rows += f.records();
           bytes += f.sizeBytes();
           files++;
@@ -284,16 +349,22 @@ public final class StandaloneTableLog implements TableLog {
     metrics.put(Operation.Metrics.numOutputBytes, Long.toString(bytes));
     Operation op = new Operation(Operation.Name.STREAMING_UPDATE, params, metrics);
     CommitResult result = guard(() -> txn.commit(actions, op, engineInfo));
-    LOG.info("Committed Delta version {} of {}: {} files, {} rows, {} partitions{}", result.getVersion(), location,
-        files, rows, included.size(), fenced.isEmpty() ? "" : ", fenced " + fenced.keySet());
+    LOG.info(
+        "Committed Delta version {} of {}: {} files, {} rows, {} partitions{}",
+        result.getVersion(),
+        location,
+        files,
+        rows,
+        included.size(),
+        fenced.isEmpty() ? "" : ", fenced " + fenced.keySet());
     included.addAll(alreadyThere);
     return new CommitOutcome(result.getVersion(), included, fenced, missing);
   }
 
   /**
    * Whether every file of {@code pc} is on storage with the size it was written with: a commit must
-   * never reference a missing file (a cleaner such as a short-retention {@code VACUUM} may delete
-   * a file between its writing and its commit). One status call per file, just before the commit.
+   * never reference a missing file (a cleaner such as a short-retention {@code VACUUM} may delete a
+   * file between its writing and its commit). One status call per file, just before the commit.
    */
   private boolean allWhole(PartitionCommit pc) {
     Path root = new Path(location);
@@ -305,13 +376,21 @@ public final class StandaloneTableLog implements TableLog {
       } catch (java.io.FileNotFoundException e) {
         size = -1;
       } catch (java.io.IOException e) {
-        throw new RetriableException("Storage error on Delta table " + location + " while checking a data file before "
-            + "its commit: " + e.getMessage(), e);
+        throw new RetriableException(
+            "Storage error on Delta table "
+                + location
+                + " while checking a data file before "
+                + "its commit: "
+                + e.getMessage(),
+            e);
       }
       if (size != f.sizeBytes()) {
-        LOG.warn("Data file {} of {} is {} before its commit; its partition's rows will be written again. Keep VACUUM's "
-            + "retention above the sink's commit interval and retries (delta.flush.interval.ms plus a few minutes)",
-            f.path(), location, size < 0 ? "gone" : "not whole (" + size + " of " + f.sizeBytes() + " bytes)");
+        LOG.warn(
+            "Data file {} of {} is {} before its commit; its partition's rows will be written again. Keep VACUUM's "
+                + "retention above the sink's commit interval and retries (delta.flush.interval.ms plus a few minutes)",
+            f.path(),
+            location,
+            size < 0 ? "gone" : "not whole (" + size + " of " + f.sizeBytes() + " bytes)");
         return false;
       }
     }
@@ -351,7 +430,8 @@ public final class StandaloneTableLog implements TableLog {
       sleeper.sleep(wait);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new RetriableException("interrupted while waiting to retry a Delta commit to " + location, e);
+      throw new RetriableException(
+          "interrupted while waiting to retry a Delta commit to " + location, e);
     }
   }
 
@@ -365,8 +445,8 @@ public final class StandaloneTableLog implements TableLog {
 
   /**
    * Runs a Standalone call, turning an unsupported table protocol into a {@link ConnectException}
-   * that says what to do, and storage failures and checkpoints that cannot be read (see
-   * {@link #readingParquet}) into {@link RetriableException}.
+   * that says what to do, and storage failures and checkpoints that cannot be read (see {@link
+   * #readingParquet}) into {@link RetriableException}.
    */
   private <T> T guard(java.util.function.Supplier<T> call) {
     try {
@@ -376,17 +456,29 @@ public final class StandaloneTableLog implements TableLog {
     } catch (Exception e) {
       // Standalone is Scala: it throws checked IOExceptions without declaring them.
       if (INVALID_PROTOCOL != null && INVALID_PROTOCOL.isInstance(e)) {
-        throw new ConnectException("Delta table " + location + " needs a newer Delta protocol than this connector writes "
-            + "(reader version 1, writer version 2): " + e.getMessage()
-            + ". Write to a new table location, or to a table created without newer table features.", e);
+        throw new ConnectException(
+            "Delta table "
+                + location
+                + " needs a newer Delta protocol than this connector writes "
+                + "(reader version 1, writer version 2): "
+                + e.getMessage()
+                + ". Write to a new table location, or to a table created without newer table features.",
+            e);
       }
       if (readingParquet(e)) {
-        throw new RetriableException("A checkpoint of Delta table " + location + " cannot be read (being written in "
-            + "place by another writer, torn by a crash, or damaged); the sink retries: " + e.getMessage(), e);
+        throw new RetriableException(
+            "A checkpoint of Delta table "
+                + location
+                + " cannot be read (being written in "
+                + "place by another writer, torn by a crash, or damaged); the sink retries: "
+                + e.getMessage(),
+            e);
       }
-      if (e instanceof java.io.IOException || e.getCause() instanceof java.io.IOException
+      if (e instanceof java.io.IOException
+          || e.getCause() instanceof java.io.IOException
           || e instanceof java.io.UncheckedIOException) {
-        throw new RetriableException("Storage error on Delta table " + location + ": " + e.getMessage(), e);
+        throw new RetriableException(
+            "Storage error on Delta table " + location + ": " + e.getMessage(), e);
       }
       if (e instanceof RuntimeException re) {
         throw re;
@@ -395,21 +487,27 @@ public final class StandaloneTableLog implements TableLog {
     }
   }
 
-  /** Classes of Parquet's reader, under any relocation prefix (Standalone's is {@code shadedelta.}). */
+  /**
+   * Classes of Parquet's reader, under any relocation prefix (Standalone's is {@code shadedelta.}).
+   */
   private static final List<String> PARQUET_READERS =
-      List.of("org.apache.parquet.hadoop.ParquetFileReader", "org.apache.parquet.hadoop.ParquetReader");
+      List.of(
+          "org.apache.parquet.hadoop.ParquetFileReader", "org.apache.parquet.hadoop.ParquetReader");
 
   /**
    * Whether {@code e}, or an exception in its cause chain, was raised inside Parquet's reader. The
-   * only Parquet files Delta Standalone reads are checkpoints of the log ({@code Checkpoints.scala},
-   * {@code SnapshotImpl.loadInMemory}), and a checkpoint that is incomplete fails there with a plain
-   * {@code RuntimeException} ("... is not a Parquet file. Expected magic number at tail ...") or with
-   * an exception of Standalone's relocated Parquet: neither is a type this connector can name, so the
-   * reader's frames on the stack identify it. Walks at most 16 causes.
+   * only Parquet files Delta Standalone reads are checkpoints of the log ({@code
+   * Checkpoints.scala}, {@code SnapshotImpl.loadInMemory}), and a checkpoint that is incomplete
+   * fails there with a plain {@code RuntimeException} ("... is not a Parquet file. Expected magic
+   * number at tail ...") or with an exception of Standalone's relocated Parquet: neither is a type
+   * this connector can name, so the reader's frames on the stack identify it. Walks at most 16
+   * causes.
    */
   private static boolean readingParquet(Throwable e) {
     Throwable t = e;
-    for (int depth = 0; t != null && depth < 16; depth++, t = t.getCause() == t ? null : t.getCause()) {
+    for (int depth = 0;
+        t != null && depth < 16;
+        depth++, t = t.getCause() == t ? null : t.getCause()) {
       for (StackTraceElement frame : t.getStackTrace()) {
         for (String reader : PARQUET_READERS) {
           if (frame.getClassName().endsWith(reader)) {

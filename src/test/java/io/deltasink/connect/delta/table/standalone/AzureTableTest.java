@@ -1,10 +1,10 @@
 package io.deltasink.connect.delta.table.standalone;
 
-import io.deltasink.connect.delta.table.PartitionCommit;
-import io.deltasink.connect.delta.table.AzureNamespace;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.deltasink.connect.delta.config.HadoopConf;
+import io.deltasink.connect.delta.table.AzureNamespace;
+import io.deltasink.connect.delta.table.PartitionCommit;
 import io.deltasink.connect.delta.testing.KernelReader;
 import io.deltasink.connect.delta.testing.LocalAbfsFileSystem;
 import io.deltasink.connect.delta.writer.TableLayout;
@@ -23,12 +23,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Delta tables on {@code abfss://} locations, served by {@link LocalAbfsFileSystem}, with the log store
- * Delta chooses for the scheme in production ({@code AzureLogStore}: commit files published by a
- * rename that fails when the target exists).
+ * Delta tables on {@code abfss://} locations, served by {@link LocalAbfsFileSystem}, with the log
+ * store Delta chooses for the scheme in production ({@code AzureLogStore}: commit files published
+ * by a rename that fails when the target exists).
  */
 class AzureTableTest {
-  private static final String LOCATION = "abfss://files@lake.dfs.core.windows.net/weather/temperatures";
+  private static final String LOCATION =
+      "abfss://files@lake.dfs.core.windows.net/weather/temperatures";
   @TempDir Path dir;
   private final List<Configuration> built = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -63,9 +64,15 @@ class AzureTableTest {
   }
 
   private List<WrittenFile> files(long from, long to) throws Exception {
-    TableLayout layout = new TableLayout(new org.apache.hadoop.fs.Path(LOCATION), StandaloneTableLogTest.SCHEMA, List.of());
-    TopicPartitionWriter w = new TopicPartitionWriter(conf(), layout,
-        new WriterSettings(CompressionCodecName.SNAPPY, 1L << 30, 1 << 20, 64 * 1024), "part-t-0");
+    TableLayout layout =
+        new TableLayout(
+            new org.apache.hadoop.fs.Path(LOCATION), StandaloneTableLogTest.SCHEMA, List.of());
+    TopicPartitionWriter w =
+        new TopicPartitionWriter(
+            conf(),
+            layout,
+            new WriterSettings(CompressionCodecName.SNAPPY, 1L << 30, 1 << 20, 64 * 1024),
+            "part-t-0");
     for (long i = from; i <= to; i++) {
       w.write(new Object[] {"c" + (i % 3), i}, i);
     }
@@ -76,8 +83,11 @@ class AzureTableTest {
   void concurrentWritersCommitThroughRenameWithoutLosingAVersion() throws Exception {
     int writers = 3;
     int commitsEach = 10;
-    StandaloneTableLogTest.commitConcurrently(writers, commitsEach,
-        () -> new StandaloneTableLog(LOCATION, conf(), "t", "e", 50, 1, ms -> {}), this::files);
+    StandaloneTableLogTest.commitConcurrently(
+        writers,
+        commitsEach,
+        () -> new StandaloneTableLog(LOCATION, conf(), "t", "e", 50, 1, ms -> {}),
+        this::files);
     KernelReader reader = new KernelReader(LOCATION, conf());
     assertThat(reader.snapshot().getVersion()).isEqualTo(writers * commitsEach - 1);
     assertThat(reader.rows()).hasSize(writers * commitsEach * 10);
@@ -87,18 +97,31 @@ class AzureTableTest {
     // Every version was published by a rename onto its commit file: Delta's AzureLogStore, not the
     // local-file log store this connector uses for file: tables.
     assertThat(LocalAbfsFileSystem.LOG_RENAMES.get()).isEqualTo(writers * commitsEach);
-    assertThat(dir.resolve("lake.dfs.core.windows.net/files/weather/temperatures/_delta_log")).isDirectory();
+    assertThat(dir.resolve("lake.dfs.core.windows.net/files/weather/temperatures/_delta_log"))
+        .isDirectory();
   }
 
-  /** Issue #12 case 19: Delta's {@code AzureLogStore} says partial writes are visible, so checkpoints are renamed in. */
+  /**
+   * Issue #12 case 19: Delta's {@code AzureLogStore} says partial writes are visible, so
+   * checkpoints are renamed in.
+   */
   @Test
   void checkpointsBecomeVisibleWholeThroughARename() throws Exception {
     CheckpointTest.createTable(conf(), LOCATION, 2);
     StandaloneTableLog t = new StandaloneTableLog(LOCATION, conf(), "t", "e", 5, 1, ms -> {});
-    t.commit(StandaloneTableLogTest.SCHEMA, List.of(), List.of(new PartitionCommit("a/t/0", -1, 9, files(0, 9))));
-    t.commit(StandaloneTableLogTest.SCHEMA, List.of(), List.of(new PartitionCommit("a/t/0", 9, 19, files(10, 19))));
-    assertThat(dir.resolve("lake.dfs.core.windows.net/files/weather/temperatures/_delta_log/"
-        + "00000000000000000002.checkpoint.parquet")).isNotEmptyFile();
+    t.commit(
+        StandaloneTableLogTest.SCHEMA,
+        List.of(),
+        List.of(new PartitionCommit("a/t/0", -1, 9, files(0, 9))));
+    t.commit(
+        StandaloneTableLogTest.SCHEMA,
+        List.of(),
+        List.of(new PartitionCommit("a/t/0", 9, 19, files(10, 19))));
+    assertThat(
+            dir.resolve(
+                "lake.dfs.core.windows.net/files/weather/temperatures/_delta_log/"
+                    + "00000000000000000002.checkpoint.parquet"))
+        .isNotEmptyFile();
     assertThat(LocalAbfsFileSystem.CHECKPOINT_RENAMES).hasValue(1);
     assertThat(LocalAbfsFileSystem.CHECKPOINTS_CREATED_IN_PLACE).hasValue(0);
     assertThat(new KernelReader(LOCATION, conf()).txnVersion("a/t/0")).isEqualTo(19);
@@ -106,9 +129,16 @@ class AzureTableTest {
 
   @Test
   void warnsWhenTheAccountHasNoHierarchicalNamespace() {
-    assertThat(AzureNamespace.warning(HadoopConf.build(hadoop(false)), LOCATION)).hasValueSatisfying(w ->
-        assertThat(w).contains("lake.dfs.core.windows.net", "has no hierarchical namespace", "tasks.max=1"));
+    assertThat(AzureNamespace.warning(HadoopConf.build(hadoop(false)), LOCATION))
+        .hasValueSatisfying(
+            w ->
+                assertThat(w)
+                    .contains(
+                        "lake.dfs.core.windows.net",
+                        "has no hierarchical namespace",
+                        "tasks.max=1"));
     assertThat(AzureNamespace.warning(HadoopConf.build(hadoop(true)), LOCATION)).isEmpty();
-    assertThat(AzureNamespace.warning(HadoopConf.build(Map.of()), dir.toUri().toString())).isEmpty();
+    assertThat(AzureNamespace.warning(HadoopConf.build(Map.of()), dir.toUri().toString()))
+        .isEmpty();
   }
 }

@@ -1,8 +1,5 @@
 package io.deltasink.connect.delta.table.standalone;
 
-import io.deltasink.connect.delta.table.CommitOutcome;
-import io.deltasink.connect.delta.table.PartitionCommit;
-import io.deltasink.connect.delta.table.TableState;
 import static io.deltasink.connect.delta.table.standalone.StandaloneTableLogTest.SCHEMA;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -12,6 +9,9 @@ import io.delta.standalone.Operation;
 import io.delta.standalone.OptimisticTransaction;
 import io.delta.standalone.actions.Metadata;
 import io.deltasink.connect.delta.config.HadoopConf;
+import io.deltasink.connect.delta.table.CommitOutcome;
+import io.deltasink.connect.delta.table.PartitionCommit;
+import io.deltasink.connect.delta.table.TableState;
 import io.deltasink.connect.delta.testing.KernelReader;
 import io.deltasink.connect.delta.writer.TableLayout;
 import io.deltasink.connect.delta.writer.TopicPartitionWriter;
@@ -35,9 +35,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Checkpoints and several writers (issue #12, case 19): Delta Standalone writes a checkpoint inside
- * {@code commit()} every {@code delta.checkpointInterval} versions, and every other writer reads it on
- * its next log listing. A checkpoint must become visible whole, and one that cannot be read (torn by a
- * crash, or damaged) must not kill a task.
+ * {@code commit()} every {@code delta.checkpointInterval} versions, and every other writer reads it
+ * on its next log listing. A checkpoint must become visible whole, and one that cannot be read
+ * (torn by a crash, or damaged) must not kill a task.
  */
 class CheckpointTest {
   @TempDir Path dir;
@@ -54,20 +54,33 @@ class CheckpointTest {
     createTable(HadoopConf.build(Map.of()), location(), interval);
   }
 
-  /** Version 0: the table, with a checkpoint every {@code interval} versions, through Delta Standalone. */
+  /**
+   * Version 0: the table, with a checkpoint every {@code interval} versions, through Delta
+   * Standalone.
+   */
   static void createTable(Configuration conf, String location, int interval) {
     DeltaLog log = DeltaLog.forTable(conf, location);
     OptimisticTransaction txn = log.startTransaction();
-    txn.updateMetadata(Metadata.builder().id(UUID.randomUUID().toString()).name("t")
-        .schema(StandaloneTableLog.toStructType(SCHEMA)).partitionColumns(List.of())
-        .configuration(Map.of("delta.checkpointInterval", Integer.toString(interval))).build());
+    txn.updateMetadata(
+        Metadata.builder()
+            .id(UUID.randomUUID().toString())
+            .name("t")
+            .schema(StandaloneTableLog.toStructType(SCHEMA))
+            .partitionColumns(List.of())
+            .configuration(Map.of("delta.checkpointInterval", Integer.toString(interval)))
+            .build());
     txn.commit(List.of(), new Operation(Operation.Name.CREATE_TABLE), "test");
   }
 
   private List<WrittenFile> files(long from, long to) throws Exception {
-    TableLayout layout = new TableLayout(new org.apache.hadoop.fs.Path(location()), SCHEMA, List.of());
-    TopicPartitionWriter w = new TopicPartitionWriter(HadoopConf.build(Map.of()), layout,
-        new WriterSettings(CompressionCodecName.SNAPPY, 1L << 30, 1 << 20, 64 * 1024), "part-t-0");
+    TableLayout layout =
+        new TableLayout(new org.apache.hadoop.fs.Path(location()), SCHEMA, List.of());
+    TopicPartitionWriter w =
+        new TopicPartitionWriter(
+            HadoopConf.build(Map.of()),
+            layout,
+            new WriterSettings(CompressionCodecName.SNAPPY, 1L << 30, 1 << 20, 64 * 1024),
+            "part-t-0");
     for (long i = from; i <= to; i++) {
       w.write(new Object[] {"c" + (i % 3), i}, i);
     }
@@ -78,7 +91,8 @@ class CheckpointTest {
    * Three writers, each with its own table handle, commit 20 batches each to one table that
    * checkpoints every second version; before every commit each reads its committed version, as a
    * task does when it opens a partition. Checkpoints written in place are paused half way (see
-   * {@link PausingCheckpointFileSystem}), which turns the rare race of the issue into a certain one.
+   * {@link PausingCheckpointFileSystem}), which turns the rare race of the issue into a certain
+   * one.
    */
   @Test
   void writersCommittingWithFrequentCheckpointsNeverFail() throws Exception {
@@ -86,21 +100,29 @@ class CheckpointTest {
     int commitsEach = 20;
     createTable(2);
     PausingCheckpointFileSystem.TORN_READS.set(0);
-    Map<String, String> pausing = Map.of("fs.file.impl", PausingCheckpointFileSystem.class.getName());
+    Map<String, String> pausing =
+        Map.of("fs.file.impl", PausingCheckpointFileSystem.class.getName());
     ExecutorService pool = Executors.newFixedThreadPool(writers);
     List<Future<?>> futures = new ArrayList<>();
     for (int w = 0; w < writers; w++) {
       String appId = "a/t/" + w;
-      futures.add(pool.submit(() -> {
-        StandaloneTableLog t = table(HadoopConf.build(pausing));
-        for (long last = -1; last < commitsEach * 10L - 1; last += 10) {
-          assertThat(t.committedVersion(appId)).isEqualTo(last);
-          CommitOutcome o = t.commit(SCHEMA, List.of(), List.of(new PartitionCommit(appId, last, last + 10,
-              files(last + 1, last + 10))));
-          assertThat(o.committed()).containsExactly(appId);
-        }
-        return null;
-      }));
+      futures.add(
+          pool.submit(
+              () -> {
+                StandaloneTableLog t = table(HadoopConf.build(pausing));
+                for (long last = -1; last < commitsEach * 10L - 1; last += 10) {
+                  assertThat(t.committedVersion(appId)).isEqualTo(last);
+                  CommitOutcome o =
+                      t.commit(
+                          SCHEMA,
+                          List.of(),
+                          List.of(
+                              new PartitionCommit(
+                                  appId, last, last + 10, files(last + 1, last + 10))));
+                  assertThat(o.committed()).containsExactly(appId);
+                }
+                return null;
+              }));
     }
     try {
       for (Future<?> f : futures) {
@@ -109,7 +131,9 @@ class CheckpointTest {
     } finally {
       pool.shutdown();
     }
-    assertThat(PausingCheckpointFileSystem.TORN_READS).as("reads of a half-written checkpoint").hasValue(0);
+    assertThat(PausingCheckpointFileSystem.TORN_READS)
+        .as("reads of a half-written checkpoint")
+        .hasValue(0);
     KernelReader reader = new KernelReader(location());
     assertThat(reader.snapshot().getVersion()).isEqualTo(writers * commitsEach);
     assertThat(reader.rows()).hasSize(writers * commitsEach * 10);
@@ -117,16 +141,18 @@ class CheckpointTest {
       assertThat(reader.txnVersion("a/t/" + w)).isEqualTo(commitsEach * 10L - 1);
     }
     try (var names = Files.list(dir.resolve("_delta_log"))) {
-      assertThat(names.map(p -> p.getFileName().toString())).as("checkpoints were written")
-          .contains("00000000000000000002.checkpoint.parquet", "00000000000000000060.checkpoint.parquet");
+      assertThat(names.map(p -> p.getFileName().toString()))
+          .as("checkpoints were written")
+          .contains(
+              "00000000000000000002.checkpoint.parquet", "00000000000000000060.checkpoint.parquet");
     }
   }
 
   /**
    * A checkpoint cut in half, what a writer that crashed while writing it in place leaves, with
-   * {@code _last_checkpoint} naming it: opening and reading the table is a {@link RetriableException}
-   * (Connect retries; nothing of the table is lost), and once the checkpoint is whole again the same
-   * handles read the right state.
+   * {@code _last_checkpoint} naming it: opening and reading the table is a {@link
+   * RetriableException} (Connect retries; nothing of the table is lost), and once the checkpoint is
+   * whole again the same handles read the right state.
    */
   @Test
   void aTornCheckpointIsRetriableAndTheTableReadsRightOnceItIsWhole() throws Exception {
@@ -135,17 +161,23 @@ class CheckpointTest {
     writer.commit(SCHEMA, List.of(), List.of(new PartitionCommit("a/t/0", -1, 9, files(0, 9))));
     writer.commit(SCHEMA, List.of(), List.of(new PartitionCommit("a/t/0", 9, 19, files(10, 19))));
     Path checkpoint = dir.resolve("_delta_log/00000000000000000002.checkpoint.parquet");
-    assertThat(Files.readString(dir.resolve("_delta_log/_last_checkpoint"))).contains("\"version\":2");
+    assertThat(Files.readString(dir.resolve("_delta_log/_last_checkpoint")))
+        .contains("\"version\":2");
     byte[] whole = Files.readAllBytes(checkpoint);
     Files.write(checkpoint, Arrays.copyOf(whole, whole.length / 2));
 
-    assertThatThrownBy(() -> table(HadoopConf.build(Map.of()))).isInstanceOf(RetriableException.class)
+    assertThatThrownBy(() -> table(HadoopConf.build(Map.of())))
+        .isInstanceOf(RetriableException.class)
         .hasMessageContaining("00000000000000000002.checkpoint.parquet");
     assertThatThrownBy(writer::state).isInstanceOf(RetriableException.class);
-    assertThatThrownBy(() -> writer.committedVersion("a/t/0")).isInstanceOf(RetriableException.class);
+    assertThatThrownBy(() -> writer.committedVersion("a/t/0"))
+        .isInstanceOf(RetriableException.class);
 
     Files.write(checkpoint, whole);
     assertThat(writer.committedVersion("a/t/0")).isEqualTo(19);
-    assertThat(table(HadoopConf.build(Map.of())).state()).get().extracting(TableState::version).isEqualTo(2L);
+    assertThat(table(HadoopConf.build(Map.of())).state())
+        .get()
+        .extracting(TableState::version)
+        .isEqualTo(2L);
   }
 }

@@ -16,9 +16,13 @@ public class FailingAfterWriteLogStore extends AtomicLocalLogStore {
   }
 
   @Override
-  public void write(Path path, Iterator<String> actions, Boolean overwrite, Configuration hadoopConf) throws IOException {
+  public void write(
+      Path path, Iterator<String> actions, Boolean overwrite, Configuration hadoopConf)
+      throws IOException {
     super.write(path, actions, overwrite, hadoopConf);
-    if (path.getName().endsWith(".json") && !Boolean.TRUE.equals(overwrite) && FAILURES_LEFT.getAndDecrement() > 0) {
+    if (path.getName().endsWith(".json")
+        && !Boolean.TRUE.equals(overwrite)
+        && FAILURES_LEFT.getAndDecrement() > 0) {
       throw new IOException("injected: connection reset after the commit file was written");
     }
   }

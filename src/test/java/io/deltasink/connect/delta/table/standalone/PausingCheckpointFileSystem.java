@@ -15,17 +15,19 @@ import org.apache.hadoop.fs.RawLocalFileSystem;
 import org.apache.hadoop.fs.permission.FsPermission;
 
 /**
- * The local file system ({@code fs.file.impl}) with the race of issue #12 case 19 made certain: a file
- * created under a checkpoint's final name ({@code <version>.checkpoint.parquet}) is written in two
- * halves, and after the first half the writer waits until another writer has opened and closed the
- * file (or {@value #MAX_PAUSE_S} s passed). Files written elsewhere and renamed onto that name, as Delta
- * does when its log store says partial writes are visible, are not paused.
+ * The local file system ({@code fs.file.impl}) with the race of issue #12 case 19 made certain: a
+ * file created under a checkpoint's final name ({@code <version>.checkpoint.parquet}) is written in
+ * two halves, and after the first half the writer waits until another writer has opened and closed
+ * the file (or {@value #MAX_PAUSE_S} s passed). Files written elsewhere and renamed onto that name,
+ * as Delta does when its log store says partial writes are visible, are not paused.
  */
 public class PausingCheckpointFileSystem extends RawLocalFileSystem {
   static final long MAX_PAUSE_S = 2;
   private static final Pattern CHECKPOINT = Pattern.compile("\\d{20}\\.checkpoint\\.parquet");
+
   /** Reads of a checkpoint that was half written at the time. */
   static final AtomicInteger TORN_READS = new AtomicInteger();
+
   /** Checkpoints being written in halves: closed reads each one waits for. */
   private static final Map<String, CountDownLatch> PAUSED = new ConcurrentHashMap<>();
 
@@ -34,7 +36,8 @@ public class PausingCheckpointFileSystem extends RawLocalFileSystem {
   }
 
   @Override
-  protected OutputStream createOutputStreamWithMode(Path f, boolean append, FsPermission permission) throws IOException {
+  protected OutputStream createOutputStreamWithMode(Path f, boolean append, FsPermission permission)
+      throws IOException {
     OutputStream out = super.createOutputStreamWithMode(f, append, permission);
     if (!CHECKPOINT.matcher(f.getName()).matches()) {
       return out;

@@ -1,11 +1,11 @@
 package io.deltasink.connect.delta.table.standalone;
 
-import io.deltasink.connect.delta.table.CommitOutcome;
-import io.deltasink.connect.delta.table.PartitionCommit;
-import io.deltasink.connect.delta.table.AtomicLocalLogStore;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.deltasink.connect.delta.config.HadoopConf;
+import io.deltasink.connect.delta.table.AtomicLocalLogStore;
+import io.deltasink.connect.delta.table.CommitOutcome;
+import io.deltasink.connect.delta.table.PartitionCommit;
 import io.deltasink.connect.delta.testing.KernelReader;
 import io.deltasink.connect.delta.testing.LogCapture;
 import io.deltasink.connect.delta.writer.TableLayout;
@@ -37,7 +37,10 @@ import org.junit.jupiter.api.io.TempDir;
 class TableCreationRaceTest {
   private static final int WRITERS = 3;
 
-  /** Holds the first writers of version 0 until all of them have read the empty log and try to write it. */
+  /**
+   * Holds the first writers of version 0 until all of them have read the empty log and try to write
+   * it.
+   */
   public static class RacingLogStore extends AtomicLocalLogStore {
     static volatile CyclicBarrier firstVersion;
 
@@ -46,7 +49,11 @@ class TableCreationRaceTest {
     }
 
     @Override
-    public void write(org.apache.hadoop.fs.Path path, Iterator<String> actions, Boolean overwrite, Configuration conf)
+    public void write(
+        org.apache.hadoop.fs.Path path,
+        Iterator<String> actions,
+        Boolean overwrite,
+        Configuration conf)
         throws IOException {
       CyclicBarrier barrier = firstVersion;
       if (barrier != null && path.getName().equals("00000000000000000000.json")) {
@@ -64,9 +71,15 @@ class TableCreationRaceTest {
 
   /** Ten rows of partition {@code partition} (offsets 0-9) in one closed Parquet file. */
   private static List<WrittenFile> files(String location, int partition) throws IOException {
-    TableLayout layout = new TableLayout(new org.apache.hadoop.fs.Path(location), StandaloneTableLogTest.SCHEMA, List.of());
-    TopicPartitionWriter w = new TopicPartitionWriter(HadoopConf.build(Map.of()), layout,
-        new WriterSettings(CompressionCodecName.SNAPPY, 1L << 30, 1 << 20, 64 * 1024), "part-t-" + partition);
+    TableLayout layout =
+        new TableLayout(
+            new org.apache.hadoop.fs.Path(location), StandaloneTableLogTest.SCHEMA, List.of());
+    TopicPartitionWriter w =
+        new TopicPartitionWriter(
+            HadoopConf.build(Map.of()),
+            layout,
+            new WriterSettings(CompressionCodecName.SNAPPY, 1L << 30, 1 << 20, 64 * 1024),
+            "part-t-" + partition);
     for (long i = 0; i < 10; i++) {
       w.write(new Object[] {"c" + partition, i}, i);
     }
@@ -75,26 +88,41 @@ class TableCreationRaceTest {
 
   @Test
   void tasksRacingToCreateATableAllAppendWithoutAlarmingLogs() throws Exception {
-    Configuration conf = HadoopConf.build(Map.of("delta.logStore.file.impl", RacingLogStore.class.getName()));
+    Configuration conf =
+        HadoopConf.build(Map.of("delta.logStore.file.impl", RacingLogStore.class.getName()));
     String location = dir.toUri().toString();
     RacingLogStore.firstVersion = new CyclicBarrier(WRITERS);
     ExecutorService pool = Executors.newFixedThreadPool(WRITERS);
-    try (LogCapture logs = new LogCapture(Map.of(StandaloneTableLog.class.getName(), Level.DEBUG))) {
+    try (LogCapture logs =
+        new LogCapture(Map.of(StandaloneTableLog.class.getName(), Level.DEBUG))) {
       List<Future<CommitOutcome>> outcomes = new ArrayList<>();
       for (int w = 0; w < WRITERS; w++) {
         int partition = w;
-        StandaloneTableLog table = new StandaloneTableLog(location, conf, "t", "test", 5, 1, ms -> { });
+        StandaloneTableLog table =
+            new StandaloneTableLog(location, conf, "t", "test", 5, 1, ms -> {});
         List<WrittenFile> files = files(location, partition);
-        outcomes.add(pool.submit(() -> table.commit(StandaloneTableLogTest.SCHEMA, List.of(),
-            List.of(new PartitionCommit("app/t/" + partition, -1, 9, files)))));
+        outcomes.add(
+            pool.submit(
+                () ->
+                    table.commit(
+                        StandaloneTableLogTest.SCHEMA,
+                        List.of(),
+                        List.of(new PartitionCommit("app/t/" + partition, -1, 9, files)))));
       }
       for (Future<CommitOutcome> f : outcomes) {
         assertThat(f.get(60, TimeUnit.SECONDS).committed()).hasSize(1);
       }
       String text = logs.text();
-      assertThat(text.lines().filter(l -> !l.startsWith("DEBUG")).filter(l -> l.contains("concurrent")).toList())
-          .as("lines about the race at INFO or above").isEmpty();
-      assertThat(text).as("the race happened").contains("was created by another writer at the same moment");
+      assertThat(
+              text.lines()
+                  .filter(l -> !l.startsWith("DEBUG"))
+                  .filter(l -> l.contains("concurrent"))
+                  .toList())
+          .as("lines about the race at INFO or above")
+          .isEmpty();
+      assertThat(text)
+          .as("the race happened")
+          .contains("was created by another writer at the same moment");
     } finally {
       RacingLogStore.firstVersion = null;
       pool.shutdownNow();
