@@ -11,8 +11,6 @@ import io.delta.standalone.actions.Metadata;
 import io.delta.standalone.actions.SetTransaction;
 import io.delta.standalone.exceptions.MetadataChangedException;
 import io.delta.standalone.exceptions.ProtocolChangedException;
-import io.delta.standalone.types.DataType;
-import io.delta.standalone.types.StructType;
 import io.deltasink.connect.delta.schema.ColumnType;
 import io.deltasink.connect.delta.schema.DeltaSchemaJson;
 import io.deltasink.connect.delta.table.AzureNamespace;
@@ -34,7 +32,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.Path;
 import org.apache.kafka.common.utils.ExponentialBackoff;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.RetriableException;
@@ -60,13 +57,6 @@ public final class StandaloneTableLog implements TableLog {
 
   /** Spreads the retries of tasks that conflicted with each other (a fraction of each wait). */
   private static final double BACKOFF_JITTER = 0.2;
-
-  /**
-   * Delta Standalone's refusal of a table protocol it cannot write (a Scala class, loaded by name).
-   */
-  private static final Class<?> INVALID_PROTOCOL =
-      classOrNull(
-          "io.delta.standalone.internal.exception.DeltaErrors$InvalidProtocolVersionException");
 
   private final String location;
   private final DeltaLog log;
@@ -130,7 +120,8 @@ public final class StandaloneTableLog implements TableLog {
     }
     Metadata m = s.getMetadata();
     return Optional.of(
-        new TableState(s.getVersion(), toSchema(m.getSchema()), m.getPartitionColumns()));
+        new TableState(
+            s.getVersion(), StandaloneActions.toSchema(m.getSchema()), m.getPartitionColumns()));
   }
 
   @Override
@@ -282,11 +273,11 @@ public final class StandaloneTableLog implements TableLog {
               .id(UUID.randomUUID().toString())
               .name(tableName)
               .partitionColumns(partitionColumns)
-              .schema(toStructType(schema))
+              .schema(StandaloneActions.toStructType(schema))
               .createdTime(System.currentTimeMillis())
               .build());
     } else {
-      ColumnType.Struct tableSchema = toSchema(txn.metadata().getSchema());
+      ColumnType.Struct tableSchema = StandaloneActions.toSchema(txn.metadata().getSchema());
       if (!tableSchema.equals(schema)) {
         throw new ConnectException(
             "The schema of Delta table "
@@ -315,7 +306,7 @@ public final class StandaloneTableLog implements TableLog {
         alreadyThere.add(pc.appId());
       } else if (standing == PartitionCommit.Standing.FENCED) {
         fenced.put(pc.appId(), found);
-      } else if (!allWhole(pc)) {
+      } else if (!DataFiles.allWhole(conf, location, pc)) {
         missing.add(pc.appId());
       } else {
         for (WrittenFile f : pc.files()) {
@@ -326,7 +317,7 @@ public final class StandaloneTableLog implements TableLog {
                   f.sizeBytes(),
                   f.modificationTimeMs(),
                   true,
-                  jsonString(f.statsJson()),
+                  StandaloneActions.jsonString(f.statsJson()),
                   null));
           rows += f.records();
           bytes += f.sizeBytes();
@@ -342,7 +333,9 @@ public final class StandaloneTableLog implements TableLog {
     Map<String, String> params = new LinkedHashMap<>();
     params.put("outputMode", "\"Append\"");
     // commitInfo.operationParameters is a map of strings; Spark stores JSON text in them.
-    params.put("partitionBy", jsonString(partitionColumnsJson(partitionColumns)));
+    params.put(
+        "partitionBy",
+        StandaloneActions.jsonString(StandaloneActions.partitionColumnsJson(partitionColumns)));
     Map<String, String> metrics = new LinkedHashMap<>();
     metrics.put(Operation.Metrics.numFiles, Long.toString(files));
     metrics.put(Operation.Metrics.numOutputRows, Long.toString(rows));
@@ -361,69 +354,6 @@ public final class StandaloneTableLog implements TableLog {
     return new CommitOutcome(result.getVersion(), included, fenced, missing);
   }
 
-  /**
-   * Whether every file of {@code pc} is on storage with the size it was written with: a commit must
-   * never reference a missing file (a cleaner such as a short-retention {@code VACUUM} may delete a
-   * file between its writing and its commit). One status call per file, just before the commit.
-   */
-  private boolean allWhole(PartitionCommit pc) {
-    Path root = new Path(location);
-    for (WrittenFile f : pc.files()) {
-      Path file = new Path(root, new Path(java.net.URI.create(f.path())));
-      long size;
-      try {
-        size = file.getFileSystem(conf).getFileStatus(file).getLen();
-      } catch (java.io.FileNotFoundException e) {
-        size = -1;
-      } catch (java.io.IOException e) {
-        throw new RetriableException(
-            "Storage error on Delta table "
-                + location
-                + " while checking a data file before "
-                + "its commit: "
-                + e.getMessage(),
-            e);
-      }
-      if (size != f.sizeBytes()) {
-        LOG.warn(
-            "Data file {} of {} is {} before its commit; its partition's rows will be written again. Keep VACUUM's "
-                + "retention above the sink's commit interval and retries (delta.flush.interval.ms plus a few minutes)",
-            f.path(),
-            location,
-            size < 0 ? "gone" : "not whole (" + size + " of " + f.sizeBytes() + " bytes)");
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /**
-   * Standalone writes {@code AddFile.stats} and operation parameters into the log verbatim, but the
-   * protocol (and Standalone's own reader) wants them as JSON strings: encode the text as one.
-   */
-  private static String jsonString(String text) {
-    return com.fasterxml.jackson.databind.node.TextNode.valueOf(text).toString();
-  }
-
-  private static String partitionColumnsJson(List<String> columns) {
-    StringBuilder sb = new StringBuilder("[");
-    for (int i = 0; i < columns.size(); i++) {
-      if (i > 0) {
-        sb.append(',');
-      }
-      sb.append(com.fasterxml.jackson.databind.node.TextNode.valueOf(columns.get(i)).toString());
-    }
-    return sb.append(']').toString();
-  }
-
-  private static Class<?> classOrNull(String name) {
-    try {
-      return Class.forName(name, false, StandaloneTableLog.class.getClassLoader());
-    } catch (ClassNotFoundException e) {
-      return null;
-    }
-  }
-
   private void backoff(int attempt) {
     long wait = backoff.backoff(attempt - 1);
     try {
@@ -435,88 +365,9 @@ public final class StandaloneTableLog implements TableLog {
     }
   }
 
-  static ColumnType.Struct toSchema(StructType type) {
-    return DeltaSchemaJson.fromJson(type.toJson());
-  }
-
-  static StructType toStructType(ColumnType.Struct schema) {
-    return (StructType) DataType.fromJson(DeltaSchemaJson.toJson(schema));
-  }
-
-  /**
-   * Runs a Standalone call, turning an unsupported table protocol into a {@link ConnectException}
-   * that says what to do, and storage failures and checkpoints that cannot be read (see {@link
-   * #readingParquet}) into {@link RetriableException}.
-   */
+  /** {@link StandaloneErrors#guard} for this table. */
   private <T> T guard(java.util.function.Supplier<T> call) {
-    try {
-      return call.get();
-    } catch (ConcurrentModificationException | ConnectException e) {
-      throw e;
-    } catch (Exception e) {
-      // Standalone is Scala: it throws checked IOExceptions without declaring them.
-      if (INVALID_PROTOCOL != null && INVALID_PROTOCOL.isInstance(e)) {
-        throw new ConnectException(
-            "Delta table "
-                + location
-                + " needs a newer Delta protocol than this connector writes "
-                + "(reader version 1, writer version 2): "
-                + e.getMessage()
-                + ". Write to a new table location, or to a table created without newer table features.",
-            e);
-      }
-      if (readingParquet(e)) {
-        throw new RetriableException(
-            "A checkpoint of Delta table "
-                + location
-                + " cannot be read (being written in "
-                + "place by another writer, torn by a crash, or damaged); the sink retries: "
-                + e.getMessage(),
-            e);
-      }
-      if (e instanceof java.io.IOException
-          || e.getCause() instanceof java.io.IOException
-          || e instanceof java.io.UncheckedIOException) {
-        throw new RetriableException(
-            "Storage error on Delta table " + location + ": " + e.getMessage(), e);
-      }
-      if (e instanceof RuntimeException re) {
-        throw re;
-      }
-      throw new ConnectException("Delta table " + location + ": " + e.getMessage(), e);
-    }
-  }
-
-  /**
-   * Classes of Parquet's reader, under any relocation prefix (Standalone's is {@code shadedelta.}).
-   */
-  private static final List<String> PARQUET_READERS =
-      List.of(
-          "org.apache.parquet.hadoop.ParquetFileReader", "org.apache.parquet.hadoop.ParquetReader");
-
-  /**
-   * Whether {@code e}, or an exception in its cause chain, was raised inside Parquet's reader. The
-   * only Parquet files Delta Standalone reads are checkpoints of the log ({@code
-   * Checkpoints.scala}, {@code SnapshotImpl.loadInMemory}), and a checkpoint that is incomplete
-   * fails there with a plain {@code RuntimeException} ("... is not a Parquet file. Expected magic
-   * number at tail ...") or with an exception of Standalone's relocated Parquet: neither is a type
-   * this connector can name, so the reader's frames on the stack identify it. Walks at most 16
-   * causes.
-   */
-  private static boolean readingParquet(Throwable e) {
-    Throwable t = e;
-    for (int depth = 0;
-        t != null && depth < 16;
-        depth++, t = t.getCause() == t ? null : t.getCause()) {
-      for (StackTraceElement frame : t.getStackTrace()) {
-        for (String reader : PARQUET_READERS) {
-          if (frame.getClassName().endsWith(reader)) {
-            return true;
-          }
-        }
-      }
-    }
-    return false;
+    return StandaloneErrors.guard(location, call);
   }
 
   @Override

@@ -65,7 +65,7 @@ class CheckpointTest {
         Metadata.builder()
             .id(UUID.randomUUID().toString())
             .name("t")
-            .schema(StandaloneTableLog.toStructType(SCHEMA))
+            .schema(StandaloneActions.toStructType(SCHEMA))
             .partitionColumns(List.of())
             .configuration(Map.of("delta.checkpointInterval", Integer.toString(interval)))
             .build());

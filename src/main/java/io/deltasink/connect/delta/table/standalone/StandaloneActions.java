@@ -1,0 +1,41 @@
+package io.deltasink.connect.delta.table.standalone;
+
+import io.delta.standalone.types.DataType;
+import io.delta.standalone.types.StructType;
+import io.deltasink.connect.delta.schema.ColumnType;
+import io.deltasink.connect.delta.schema.DeltaSchemaJson;
+import java.util.List;
+
+/**
+ * Values as Delta Standalone writes them into the log: schemas, and JSON text it stores verbatim.
+ */
+final class StandaloneActions {
+  private StandaloneActions() {}
+
+  /**
+   * Standalone writes {@code AddFile.stats} and operation parameters into the log verbatim, but the
+   * protocol (and Standalone's own reader) wants them as JSON strings: encode the text as one.
+   */
+  static String jsonString(String text) {
+    return com.fasterxml.jackson.databind.node.TextNode.valueOf(text).toString();
+  }
+
+  static String partitionColumnsJson(List<String> columns) {
+    StringBuilder sb = new StringBuilder("[");
+    for (int i = 0; i < columns.size(); i++) {
+      if (i > 0) {
+        sb.append(',');
+      }
+      sb.append(com.fasterxml.jackson.databind.node.TextNode.valueOf(columns.get(i)).toString());
+    }
+    return sb.append(']').toString();
+  }
+
+  static ColumnType.Struct toSchema(StructType type) {
+    return DeltaSchemaJson.fromJson(type.toJson());
+  }
+
+  static StructType toStructType(ColumnType.Struct schema) {
+    return (StructType) DataType.fromJson(DeltaSchemaJson.toJson(schema));
+  }
+}
