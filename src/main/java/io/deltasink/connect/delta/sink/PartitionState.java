@@ -125,6 +125,47 @@ final class PartitionState {
     inDoubtFiles.clear();
   }
 
+  /** The table now holds this partition's rows up to {@code version}. */
+  void committedAt(long version) {
+    committed = version;
+    if (writer != null) {
+      writer.committed();
+    }
+    resetPending();
+    resolved();
+  }
+
+  /**
+   * The log holds {@code found} as this partition's {@code txn} version, not what this task
+   * expected: another writer moved it, or an earlier attempt of this task whose outcome was unknown
+   * landed. Drops the uncommitted rows, keeping the files the log may reference.
+   *
+   * @param location the table, for the log line
+   */
+  void fencedAt(long found, String location) {
+    if (inDoubtVersions.contains(found)) {
+      LOG.info(
+          "{}: an earlier commit attempt of this task whose outcome was unknown did land in {}"
+              + " (offsets up to {}); resuming after it",
+          tp,
+          location,
+          found);
+    } else {
+      LOG.warn(
+          "{} was written to {} up to offset {} by another task while this one held rows up to"
+              + " {}; dropping this task's copy and resuming after {}",
+          tp,
+          location,
+          found,
+          lastOffset(),
+          found);
+    }
+    abortWriter();
+    resetPending();
+    resolved();
+    committed = found;
+  }
+
   void resetPending() {
     lastHandled = -1;
     firstPending = -1;

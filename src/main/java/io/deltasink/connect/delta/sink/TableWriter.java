@@ -155,18 +155,9 @@ final class TableWriter implements AutoCloseable {
     Object[] row;
     try {
       if (record.value() == null && !bronze()) {
-        if (tombstones == TombstonePolicy.IGNORE) {
-          markHandled(tp, offset);
-          return true;
-        }
-        if (tombstones == TombstonePolicy.FAIL) {
-          throw new ConnectException(
-              Records.describe(tp, offset)
-                  + ": tombstone (null value) and "
-                  + "delta.tombstone.policy=fail");
-        }
-        throw new DataException(
-            "tombstone (null value); delta.tombstone.policy=dlq sends tombstones to the dead-letter queue");
+        tombstones.check(Records.describe(tp, offset));
+        markHandled(tp, offset); // delta.tombstone.policy=ignore: skipped, its offset is done
+        return true;
       }
       if (layout == null) {
         createLayout(record);
@@ -330,12 +321,7 @@ final class TableWriter implements AutoCloseable {
 
   /** The committed outcome of {@code st}: the table now holds its rows up to {@code version}. */
   void committed(PartitionState st, long version) {
-    st.committed = version;
-    if (st.writer != null) {
-      st.writer.committed();
-    }
-    st.resetPending();
-    st.resolved();
+    st.committedAt(version);
   }
 
   /**
@@ -360,27 +346,7 @@ final class TableWriter implements AutoCloseable {
               + ": the table was replaced or its log rewritten. Stop the connector and "
               + "check the table before resuming.");
     }
-    if (st.inDoubtVersions.contains(found)) {
-      LOG.info(
-          "{}: an earlier commit attempt of this task whose outcome was unknown did land in {} (offsets up to "
-              + "{}); resuming after it",
-          st.tp,
-          table.location(),
-          found);
-    } else {
-      LOG.warn(
-          "{} was written to {} up to offset {} by another task while this one held rows up to {}; "
-              + "dropping this task's copy and resuming after {}",
-          st.tp,
-          table.location(),
-          found,
-          st.lastOffset(),
-          found);
-    }
-    st.abortWriter();
-    st.resetPending();
-    st.resolved();
-    st.committed = found;
+    st.fencedAt(found, table.location());
     consumer.rewind(st.tp, found + 1);
   }
 
