@@ -50,6 +50,7 @@ class ConnectorArchiveIT {
         .contains(
             "manifest.json",
             "doc/README.md",
+            "doc/docs/configuration.md",
             "doc/LICENSE",
             "doc/NOTICE",
             "lib/kafka-connect-delta-" + version + ".jar",
