@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The throughput benchmark, in one command (see README, "Performance"):
+# The throughput benchmark, in one command (see docs/performance.md):
 #   builds the connector zip, resolves Kafka's broker and Connect runtime (src/quickstart/pom.xml),
 #   and runs Bench.java: a KRaft broker and a Connect worker as separate JVMs, 2,000,000 temperature
 #   messages, a plain consumer as the ceiling, the connector draining them, and a latency phase.
