@@ -5,9 +5,10 @@ import java.util.Locale;
 import org.apache.kafka.common.config.ConfigDef;
 
 /**
- * Renders {@link DeltaSinkConfig#CONFIG_DEF} as the Markdown configuration reference in README.md,
- * so that the reference is never written twice. {@code ConfigDocsTest} fails when README.md is out
- * of date and rewrites it when run with {@code -Dupdate.readme=true}.
+ * Renders {@link DeltaSinkConfig#CONFIG_DEF} as the Markdown configuration reference in
+ * docs/configuration.md, so that the reference is never written twice. {@code ConfigDocsTest} fails
+ * when docs/configuration.md is out of date and rewrites it when run with {@code
+ * -Dupdate.readme=true}.
  */
 public final class ConfigDocs {
   private ConfigDocs() {}

@@ -16,9 +16,9 @@ import org.apache.kafka.common.config.ConfigException;
 
 /**
  * The connector's configuration: every key starts with {@code delta.}. {@link #CONFIG_DEF} is the
- * single source of the README's configuration reference. Cross-field rules live in {@link
- * #crossFieldErrors(Map)} so that both task start-up and the REST {@code config/validate} call
- * report them, per key.
+ * single source of the configuration reference (docs/configuration.md). Cross-field rules live in
+ * {@link #crossFieldErrors(Map)} so that both task start-up and the REST {@code config/validate}
+ * call report them, per key.
  */
 public final class DeltaSinkConfig extends AbstractConfig {
   private static final String GROUP_TABLE = "Table";
