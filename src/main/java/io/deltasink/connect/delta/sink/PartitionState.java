@@ -166,6 +166,32 @@ final class PartitionState {
     committed = found;
   }
 
+  /**
+   * Drops the uncommitted rows after {@code what} failed (keeping files a commit of unknown outcome
+   * may reference), and ignores records delivered before the rewind to {@code committed + 1}, which
+   * the caller asks for, takes effect.
+   *
+   * @return the error to throw: Connect retries, and the partition's records come again
+   */
+  org.apache.kafka.connect.errors.RetriableException dropUncommitted(String what, Exception cause) {
+    LOG.warn(
+        "{} failed; dropping the uncommitted rows of {} and resuming at offset {}",
+        what,
+        tp,
+        committed + 1,
+        cause);
+    abortWriter();
+    discardAbove = firstPending;
+    resetPending();
+    return new org.apache.kafka.connect.errors.RetriableException(
+        what
+            + " failed: "
+            + cause.getMessage()
+            + "; dropped the partition's uncommitted rows and rewound it to offset "
+            + (committed + 1),
+        cause);
+  }
+
   void resetPending() {
     lastHandled = -1;
     firstPending = -1;

@@ -235,33 +235,13 @@ final class TableWriter implements AutoCloseable {
   }
 
   /**
-   * Drops the partition's uncommitted rows and rewinds it to its last committed offset. Records
-   * delivered before that rewind shows are ignored: the first record after the rewind is at {@code
-   * firstPending} (no record lies between the committed offset and it), and anything above it is a
-   * redelivery that will come again.
-   *
-   * @param what what failed, for the message
-   * @return the error to throw: Connect retries, and the partition's records come again
+   * Drops the partition's uncommitted rows ({@link PartitionState#dropUncommitted}) and rewinds it
+   * to its last committed offset; returns the error to throw.
    */
   private RetriableException fail(PartitionState st, String what, Exception cause) {
-    LOG.warn(
-        "{} failed; dropping the uncommitted rows of {} and resuming at offset {}",
-        what,
-        st.tp,
-        st.committed + 1,
-        cause);
-    st.abortWriter();
-    st.discardAbove = st.firstPending;
-    st.resetPending();
+    RetriableException e = st.dropUncommitted(what, cause);
     consumer.rewind(st.tp, st.committed + 1);
-    return new RetriableException(
-        what
-            + " failed: "
-            + cause.getMessage()
-            + "; dropped the partition's uncommitted "
-            + "rows and rewound it to offset "
-            + (st.committed + 1),
-        cause);
+    return e;
   }
 
   private boolean bronze() {
