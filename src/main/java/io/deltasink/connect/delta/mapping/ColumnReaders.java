@@ -76,32 +76,26 @@ final class ColumnReaders {
     };
   }
 
+  private ConnectException mismatch(ColumnMapping m, String declared, ColumnType type) {
+    return new ConnectException(
+        "Mapping '"
+            + mapping.name()
+            + "' declares column '"
+            + m.column()
+            + "' as "
+            + declared
+            + " but the table column is "
+            + type.deltaName());
+  }
+
   private KustoDataType kindFor(ColumnMapping m, ColumnType type) {
     KustoDataType declared = m.dataType() != null ? m.dataType() : KustoJsonConverter.implied(m);
     KustoDataType natural = natural(type, m);
     if (declared != null && declared.columnType().getClass() != type.getClass()) {
-      throw new ConnectException(
-          "Mapping '"
-              + mapping.name()
-              + "' declares column '"
-              + m.column()
-              + "' as "
-              + declared
-              + " but the table column is "
-              + type.deltaName());
+      throw mismatch(m, declared.toString(), type);
     }
     if (declared != null && declared.columnType() instanceof ColumnType.Primitive p && p != type) {
-      throw new ConnectException(
-          "Mapping '"
-              + mapping.name()
-              + "' declares column '"
-              + m.column()
-              + "' as "
-              + declared
-              + " ("
-              + p.deltaName()
-              + ") but the table column is "
-              + type.deltaName());
+      throw mismatch(m, declared + " (" + p.deltaName() + ")", type);
     }
     return declared != null ? declared : natural;
   }
