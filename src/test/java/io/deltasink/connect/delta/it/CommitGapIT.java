@@ -13,8 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,28 +56,10 @@ class CommitGapIT {
 
       AtomicBoolean producing = new AtomicBoolean(true);
       long[] produced = {0};
+      // About 1,000 records/s until the kills are over.
       Thread producer =
-          new Thread(
-              () -> {
-                try (KafkaProducer<byte[], byte[]> p = cluster.producer()) {
-                  for (long s = 0; producing.get(); s++) {
-                    p.send(
-                        new ProducerRecord<>(
-                            TOPIC,
-                            (int) (s % PARTITIONS),
-                            null,
-                            ConnectCluster.temperatureJson(s, "c" + (s % 6))));
-                    produced[0] = s + 1;
-                    if (s % 200 == 199) {
-                      p.flush();
-                      Thread.sleep(200); // paces the producer: about 1,000 records/s
-                    }
-                  }
-                } catch (InterruptedException e) {
-                  Thread.currentThread().interrupt();
-                }
-              });
-      producer.start();
+          cluster.startPacedProducer(
+              TOPIC, PARTITIONS, Long.MAX_VALUE, 200, 200, producing::get, n -> produced[0] = n);
       Path log = tmp.resolve("gap").resolve("_delta_log");
       ConnectCluster.waitFor(
           Duration.ofSeconds(60),

@@ -128,6 +128,46 @@ public final class ConnectCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * Starts a thread that produces temperature records {@code 0, 1, ...} round-robin over {@code
+   * partitions} while {@code more} says so and fewer than {@code count} were sent; after each
+   * {@code batch} records it flushes, tells {@code sent} how many are in Kafka, and pauses {@code
+   * pauseMs} to spread the data over time (a pace, not a wait). It flushes and reports once more at
+   * the end.
+   */
+  public Thread startPacedProducer(
+      String topic,
+      int partitions,
+      long count,
+      int batch,
+      long pauseMs,
+      java.util.function.BooleanSupplier more,
+      java.util.function.LongConsumer sent) {
+    Thread t =
+        new Thread(
+            () -> {
+              long s = 0;
+              try (KafkaProducer<byte[], byte[]> p = producer()) {
+                for (; s < count && more.getAsBoolean(); s++) {
+                  p.send(
+                      new ProducerRecord<>(
+                          topic, (int) (s % partitions), null, temperatureJson(s, "c" + (s % 6))));
+                  if (s % batch == batch - 1) {
+                    p.flush();
+                    sent.accept(s + 1);
+                    Thread.sleep(pauseMs);
+                  }
+                }
+                p.flush();
+                sent.accept(s);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });
+    t.start();
+    return t;
+  }
+
   /** A struct-input connector config writing {@code topics} into {@code location}. */
   public static Map<String, String> sinkConfig(String topics, String location, int tasks) {
     Map<String, String> c = new HashMap<>();

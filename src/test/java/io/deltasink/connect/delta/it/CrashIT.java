@@ -19,8 +19,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -69,30 +67,10 @@ class CrashIT {
     String location = tmp.resolve("crash-table").toUri().toString();
     AtomicBoolean producing = new AtomicBoolean(true);
     AtomicLong produced = new AtomicLong();
+    // Data keeps flowing through every crash round (about 45 s).
     Thread producer =
-        new Thread(
-            () -> {
-              try (KafkaProducer<byte[], byte[]> p = cluster.producer()) {
-                for (long s = 0; s < 60_000 && producing.get(); s++) {
-                  p.send(
-                      new ProducerRecord<>(
-                          TOPIC,
-                          (int) (s % PARTITIONS),
-                          null,
-                          ConnectCluster.temperatureJson(s, "c" + (s % 6))));
-                  produced.incrementAndGet();
-                  if (s % 1_000 == 999) {
-                    p.flush();
-                    Thread.sleep(
-                        750); // paces the producer: data keeps flowing through every crash round
-                    // (about 45 s)
-                  }
-                }
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              }
-            });
-    producer.start();
+        cluster.startPacedProducer(
+            TOPIC, PARTITIONS, 60_000, 1_000, 750, producing::get, produced::set);
     Path marker = tmp.resolve("committing");
     Path table = tmp.resolve("crash-table");
     int killsMidCommit = 0;

@@ -7,8 +7,6 @@ import io.deltasink.connect.delta.testing.KernelReader;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.connect.runtime.WorkerConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,31 +38,20 @@ class DrainTailIT {
           .assertions()
           .assertConnectorAndExactlyNumTasksAreRunning("drain", 2, "not running");
       long[] lastProduced = {0};
+      // About 8 s of data, so that the rebalance below falls mid-drain.
       Thread producer =
-          new Thread(
-              () -> {
-                try (KafkaProducer<byte[], byte[]> p = cluster.producer()) {
-                  for (long s = 0; s < RECORDS; s++) {
-                    p.send(
-                        new ProducerRecord<>(
-                            TOPIC,
-                            (int) (s % PARTITIONS),
-                            null,
-                            ConnectCluster.temperatureJson(s, "c" + (s % 6))));
-                    if (s % 2_000 == 1_999) {
-                      p.flush();
-                      Thread.sleep(
-                          400); // paces the producer: about 8 s of data, so that the rebalance
-                      // below falls mid-drain
-                    }
-                  }
-                  p.flush();
+          cluster.startPacedProducer(
+              TOPIC,
+              PARTITIONS,
+              RECORDS,
+              2_000,
+              400,
+              () -> true,
+              n -> {
+                if (n == RECORDS) {
                   lastProduced[0] = System.nanoTime();
-                } catch (InterruptedException e) {
-                  Thread.currentThread().interrupt();
                 }
               });
-      producer.start();
       ConnectCluster.waitFor(
           Duration.ofSeconds(30),
           "a first commit",

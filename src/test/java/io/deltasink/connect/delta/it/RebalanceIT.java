@@ -9,8 +9,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.connect.runtime.rest.entities.ConnectorStateInfo;
 import org.apache.kafka.connect.runtime.rest.entities.ConnectorStateInfo.TaskState;
 import org.apache.kafka.connect.util.clusters.WorkerHandle;
@@ -44,30 +42,10 @@ class RebalanceIT {
           .assertConnectorAndExactlyNumTasksAreRunning(CONNECTOR, 3, "not running");
 
       AtomicLong produced = new AtomicLong();
+      // Data flows for about 22 s, through the whole rebalance.
       Thread producer =
-          new Thread(
-              () -> {
-                try (KafkaProducer<byte[], byte[]> p = cluster.producer()) {
-                  for (long s = 0; s < RECORDS; s++) {
-                    p.send(
-                        new ProducerRecord<>(
-                            TOPIC,
-                            (int) (s % PARTITIONS),
-                            null,
-                            ConnectCluster.temperatureJson(s, "c" + (s % 6))));
-                    if (s % 1_000 == 999) {
-                      p.flush();
-                      produced.set(s + 1);
-                      Thread.sleep(
-                          500); // paces the producer: data flows for about 22 s, through the whole
-                      // rebalance
-                    }
-                  }
-                } catch (InterruptedException e) {
-                  Thread.currentThread().interrupt();
-                }
-              });
-      producer.start();
+          cluster.startPacedProducer(
+              TOPIC, PARTITIONS, RECORDS, 1_000, 500, () -> true, produced::set);
       ConnectCluster.waitFor(
           TIMEOUT,
           "rows of every partition committed before the move",

@@ -7,16 +7,12 @@ import io.deltasink.connect.delta.table.AzureNamespace;
 import io.deltasink.connect.delta.table.PartitionCommit;
 import io.deltasink.connect.delta.testing.KernelReader;
 import io.deltasink.connect.delta.testing.LocalAbfsFileSystem;
-import io.deltasink.connect.delta.writer.TableLayout;
-import io.deltasink.connect.delta.writer.TopicPartitionWriter;
-import io.deltasink.connect.delta.writer.WriterSettings;
 import io.deltasink.connect.delta.writer.WrittenFile;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -64,19 +60,7 @@ class AzureTableTest {
   }
 
   private List<WrittenFile> files(long from, long to) throws Exception {
-    TableLayout layout =
-        new TableLayout(
-            new org.apache.hadoop.fs.Path(LOCATION), StandaloneTableLogTest.SCHEMA, List.of());
-    TopicPartitionWriter w =
-        new TopicPartitionWriter(
-            conf(),
-            layout,
-            new WriterSettings(CompressionCodecName.SNAPPY, 1L << 30, 1 << 20, 64 * 1024),
-            "part-t-0");
-    for (long i = from; i <= to; i++) {
-      w.write(new Object[] {"c" + (i % 3), i}, i);
-    }
-    return w.finishFiles();
+    return TestDataFiles.sequence(conf(), LOCATION, "part-t-0", from, to);
   }
 
   @Test

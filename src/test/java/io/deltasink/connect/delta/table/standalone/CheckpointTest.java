@@ -13,9 +13,6 @@ import io.deltasink.connect.delta.table.CommitOutcome;
 import io.deltasink.connect.delta.table.PartitionCommit;
 import io.deltasink.connect.delta.table.TableState;
 import io.deltasink.connect.delta.testing.KernelReader;
-import io.deltasink.connect.delta.writer.TableLayout;
-import io.deltasink.connect.delta.writer.TopicPartitionWriter;
-import io.deltasink.connect.delta.writer.WriterSettings;
 import io.deltasink.connect.delta.writer.WrittenFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +26,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.kafka.connect.errors.RetriableException;
-import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -73,18 +69,7 @@ class CheckpointTest {
   }
 
   private List<WrittenFile> files(long from, long to) throws Exception {
-    TableLayout layout =
-        new TableLayout(new org.apache.hadoop.fs.Path(location()), SCHEMA, List.of());
-    TopicPartitionWriter w =
-        new TopicPartitionWriter(
-            HadoopConf.build(Map.of()),
-            layout,
-            new WriterSettings(CompressionCodecName.SNAPPY, 1L << 30, 1 << 20, 64 * 1024),
-            "part-t-0");
-    for (long i = from; i <= to; i++) {
-      w.write(new Object[] {"c" + (i % 3), i}, i);
-    }
-    return w.finishFiles();
+    return TestDataFiles.sequence(HadoopConf.build(Map.of()), location(), "part-t-0", from, to);
   }
 
   /**

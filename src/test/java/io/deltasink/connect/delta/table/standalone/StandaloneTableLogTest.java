@@ -11,9 +11,7 @@ import io.deltasink.connect.delta.table.CommitOutcome;
 import io.deltasink.connect.delta.table.PartitionCommit;
 import io.deltasink.connect.delta.table.TableState;
 import io.deltasink.connect.delta.testing.KernelReader;
-import io.deltasink.connect.delta.writer.TableLayout;
 import io.deltasink.connect.delta.writer.TopicPartitionWriter;
-import io.deltasink.connect.delta.writer.WriterSettings;
 import io.deltasink.connect.delta.writer.WrittenFile;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +28,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.kafka.connect.errors.ConnectException;
-import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,14 +55,9 @@ class StandaloneTableLogTest {
   private List<WrittenFile> files(
       ColumnType.Struct schema, List<String> partitionBy, long from, long to, Object[]... rows)
       throws Exception {
-    TableLayout layout =
-        new TableLayout(new org.apache.hadoop.fs.Path(location()), schema, partitionBy);
     TopicPartitionWriter w =
-        new TopicPartitionWriter(
-            HadoopConf.build(Map.of()),
-            layout,
-            new WriterSettings(CompressionCodecName.SNAPPY, 1L << 30, 1 << 20, 64 * 1024),
-            "part-t-0");
+        TestDataFiles.writer(
+            HadoopConf.build(Map.of()), location(), schema, partitionBy, "part-t-0");
     if (rows.length > 0) {
       long offset = from;
       for (Object[] r : rows) {

@@ -8,9 +8,6 @@ import io.deltasink.connect.delta.table.CommitOutcome;
 import io.deltasink.connect.delta.table.PartitionCommit;
 import io.deltasink.connect.delta.testing.KernelReader;
 import io.deltasink.connect.delta.testing.LogCapture;
-import io.deltasink.connect.delta.writer.TableLayout;
-import io.deltasink.connect.delta.writer.TopicPartitionWriter;
-import io.deltasink.connect.delta.writer.WriterSettings;
 import io.deltasink.connect.delta.writer.WrittenFile;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -25,7 +22,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.logging.log4j.Level;
-import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -69,21 +65,10 @@ class TableCreationRaceTest {
 
   @TempDir Path dir;
 
-  /** Ten rows of partition {@code partition} (offsets 0-9) in one closed Parquet file. */
+  /** Ten rows (offsets 0-9) in one closed Parquet file per partition. */
   private static List<WrittenFile> files(String location, int partition) throws IOException {
-    TableLayout layout =
-        new TableLayout(
-            new org.apache.hadoop.fs.Path(location), StandaloneTableLogTest.SCHEMA, List.of());
-    TopicPartitionWriter w =
-        new TopicPartitionWriter(
-            HadoopConf.build(Map.of()),
-            layout,
-            new WriterSettings(CompressionCodecName.SNAPPY, 1L << 30, 1 << 20, 64 * 1024),
-            "part-t-" + partition);
-    for (long i = 0; i < 10; i++) {
-      w.write(new Object[] {"c" + partition, i}, i);
-    }
-    return w.finishFiles();
+    return TestDataFiles.sequence(
+        HadoopConf.build(Map.of()), location, "part-t-" + partition, 0, 9);
   }
 
   @Test
