@@ -160,7 +160,7 @@ class FaultInjectionTest {
     SinkWriter w = writer(context);
     w.open(List.of(tp));
     w.put(records.subList(0, 50));
-    FaultyFileSystem.LIST_FAILURES_AFTER_RENAME.set(
+    FaultyFileSystem.LOG_FAILURES_AFTER_RENAME.set(
         20); // every re-read of the commit's attempts fails
     time.sleep(1_000);
     w.preCommit(Map.of()); // the flush interval passed: the commit lands, its outcome stays unknown
@@ -183,13 +183,13 @@ class FaultInjectionTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"create", "write", "list", "rename", "status"})
+  @ValueSource(strings = {"create", "write", "read", "rename", "status"})
   void transientFaultsAreRetriedWithoutLossOrDuplicates(String fault) throws Exception {
     AtomicInteger counter =
         switch (fault) {
           case "create" -> FaultyFileSystem.CREATE_FAILURES;
           case "write" -> FaultyFileSystem.WRITE_FAILURES;
-          case "list" -> FaultyFileSystem.LIST_FAILURES;
+          case "read" -> FaultyFileSystem.LOG_READ_FAILURES;
           case "rename" -> FaultyFileSystem.RENAME_FAILURES;
           default -> FaultyFileSystem.STATUS_FAILURES;
         };

@@ -106,7 +106,7 @@ class ReliabilityTest {
     SinkWriter first = writer(context);
     first.open(List.of(P0));
     first.put(records(P0, 0, 50));
-    FaultyFileSystem.LIST_FAILURES_AFTER_RENAME.set(1_000);
+    FaultyFileSystem.LOG_FAILURES_AFTER_RENAME.set(1_000);
     time.sleep(1_000);
     first.preCommit(Map.of());
     first.close(List.of(P0)); // the commit before close cannot read the log either

@@ -25,11 +25,14 @@ public class FaultyFileSystem extends RawLocalFileSystem {
   public static final AtomicInteger RENAME_FAILURES = new AtomicInteger();
   public static final AtomicInteger STATUS_FAILURES = new AtomicInteger();
 
+  /** Opening a file of the {@code _delta_log} to read it (a commit file, a checkpoint). */
+  public static final AtomicInteger LOG_READ_FAILURES = new AtomicInteger();
+
   /**
    * After the next successful rename (a commit published, as by Delta's AzureLogStore), this many
-   * listings fail.
+   * listings and this many reads of the log fail.
    */
-  public static final AtomicInteger LIST_FAILURES_AFTER_RENAME = new AtomicInteger();
+  public static final AtomicInteger LOG_FAILURES_AFTER_RENAME = new AtomicInteger();
 
   public static final AtomicInteger INJECTED = new AtomicInteger();
   private static volatile Random random;
@@ -47,7 +50,8 @@ public class FaultyFileSystem extends RawLocalFileSystem {
     LIST_FAILURES.set(0);
     RENAME_FAILURES.set(0);
     STATUS_FAILURES.set(0);
-    LIST_FAILURES_AFTER_RENAME.set(0);
+    LOG_READ_FAILURES.set(0);
+    LOG_FAILURES_AFTER_RENAME.set(0);
     INJECTED.set(0);
     random(0, 0);
   }
@@ -150,6 +154,14 @@ public class FaultyFileSystem extends RawLocalFileSystem {
   }
 
   @Override
+  public org.apache.hadoop.fs.FSDataInputStream open(Path f, int bufferSize) throws IOException {
+    if (f.getParent() != null && f.getParent().getName().equals("_delta_log")) {
+      maybeFail(LOG_READ_FAILURES, "open", f);
+    }
+    return super.open(f, bufferSize);
+  }
+
+  @Override
   public FileStatus[] listStatus(Path f) throws IOException {
     maybeFail(LIST_FAILURES, "list", f);
     return super.listStatus(f);
@@ -160,7 +172,9 @@ public class FaultyFileSystem extends RawLocalFileSystem {
     maybeFail(RENAME_FAILURES, "rename", src);
     boolean renamed = super.rename(src, dst);
     if (renamed) {
-      LIST_FAILURES.addAndGet(LIST_FAILURES_AFTER_RENAME.getAndSet(0));
+      int n = LOG_FAILURES_AFTER_RENAME.getAndSet(0);
+      LIST_FAILURES.addAndGet(n);
+      LOG_READ_FAILURES.addAndGet(n);
     }
     return renamed;
   }

@@ -4,7 +4,6 @@ import io.delta.standalone.CommitResult;
 import io.delta.standalone.DeltaLog;
 import io.delta.standalone.Operation;
 import io.delta.standalone.OptimisticTransaction;
-import io.delta.standalone.Snapshot;
 import io.delta.standalone.actions.Action;
 import io.delta.standalone.actions.AddFile;
 import io.delta.standalone.actions.Metadata;
@@ -39,17 +38,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link TableLog} on Delta Standalone (writes protocol reader 1 / writer 2).
+ * {@link TableLog} for tables of protocol reader 1 / writer 2: Delta Standalone creates the table
+ * and writes checkpoints; appends are committed by this class from a {@link LogTail}, so their cost
+ * does not grow with the table (docs/architecture.md, "Commits whose cost does not grow").
  *
- * <p>Commit protocol: every attempt starts a fresh optimistic transaction, reads each partition's
- * {@code txn} version in it (which also makes a concurrent {@code txn} for the same app id a
- * conflict), and decides per partition: already at {@code newVersion} means an earlier attempt (or
- * another owner with the same rows) landed it; not at {@code expectedVersion} means fenced;
- * otherwise its files and {@code SetTransaction} go in. Any exception from {@code commit} is an
- * unknown outcome (Standalone writes the checkpoint inside the call and can fail after the commit
- * file exists), so the next attempt simply re-reads the log and decides again. Attempts are
- * bounded; each waits {@code backoffMs * 2^attempt} (capped at 10 s, 20% jitter, Kafka's {@link
- * ExponentialBackoff}) first.
+ * <p>Commit protocol: an attempt brings the tail up to date by reading only the commit files that
+ * appeared since the last look, decides per partition from its {@code txn} version (already at
+ * {@code newVersion}: an earlier attempt, or another owner with the same rows, landed it; not at
+ * {@code expectedVersion}: fenced; otherwise its files and {@code txn} go in) and writes the next
+ * commit file with put-if-absent. When another writer took that version, the attempt reads the
+ * winning commits and decides again, which is Delta's conflict check for a blind append: a changed
+ * schema or protocol, or a {@code txn} of the same app id, changes the decision (PROTOCOL.md,
+ * "Transaction Identifiers"). A storage error while writing is an unknown outcome: the next attempt
+ * reads the log and decides again. Attempts are bounded; each waits {@code backoffMs * 2^attempt}
+ * (capped at 10 s, 20% jitter, Kafka's {@link ExponentialBackoff}) first.
+ *
+ * <p>Checkpoints: the writer of a version that is a multiple of {@code delta.checkpointInterval}
+ * checkpoints it on a background thread (one writer per checkpoint, never inside a commit),
+ * skipping it when the previous one is still being written; Standalone then deletes log files past
+ * {@code delta.logRetentionDuration}. Thread-safe.
  */
 public final class StandaloneTableLog implements TableLog {
   private static final Logger LOG = LoggerFactory.getLogger(StandaloneTableLog.class);
@@ -66,6 +73,12 @@ public final class StandaloneTableLog implements TableLog {
   private final ExponentialBackoff backoff;
   private final Sleeper sleeper;
   private final Configuration conf;
+  private final LogFiles logFiles;
+  private final LogTail tail;
+  private final Checkpointer checkpointer;
+
+  /** When the tail last read the log (ns, {@link System#nanoTime}); 0 before the first load. */
+  private long syncedAtNs;
 
   /**
    * Whether the last attempt tried to create the table (a race with another creator is expected
@@ -104,7 +117,56 @@ public final class StandaloneTableLog implements TableLog {
     this.sleeper = sleeper;
     this.conf = conf;
     this.log = guard(() -> DeltaLog.forTable(conf, location));
+    this.logFiles = new LogFiles(log, conf);
+    this.tail = new LogTail(0);
+    this.checkpointer = new Checkpointer(location, logFiles);
     AzureNamespace.warning(conf, location).ifPresent(LOG::warn);
+  }
+
+  /**
+   * A tail that has not read the log for this long loads the whole state again instead of reading
+   * the commits it missed: expired log cleanup may have deleted some of them (Delta keeps them for
+   * {@code delta.logRetentionDuration}, 30 days by default and never less than a day in practice).
+   */
+  static final long RELOAD_AFTER_IDLE_NS = java.util.concurrent.TimeUnit.MINUTES.toNanos(10);
+
+  /**
+   * Brings {@link #tail} up to date: the commit files after its version, one by one, or the whole
+   * state when it never loaded or sat idle past {@link #RELOAD_AFTER_IDLE_NS}.
+   *
+   * @throws ConnectException when the table's protocol needs a newer writer
+   */
+  private void sync() {
+    long now = System.nanoTime();
+    if (syncedAtNs == 0 || now - syncedAtNs > RELOAD_AFTER_IDLE_NS) {
+      guard(
+          () -> {
+            logFiles.loadInto(tail);
+            return null;
+          });
+    } else {
+      while (guard(() -> readNext())) {
+        // one commit file per round
+      }
+    }
+    syncedAtNs = now;
+    if (!tail.protocolSupported()) {
+      throw new ConnectException(
+          "Delta table "
+              + location
+              + " needs a newer Delta protocol than this connector writes "
+              + "(reader version 1, writer version 2); the table has "
+              + tail.protocol()
+              + ". Write to a new table location, or to a table created without newer table features.");
+    }
+  }
+
+  private boolean readNext() {
+    try {
+      return logFiles.readInto(tail, tail.version() + 1);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   @Override
@@ -113,30 +175,23 @@ public final class StandaloneTableLog implements TableLog {
   }
 
   @Override
-  public Optional<TableState> state() {
-    Snapshot s = guard(log::update);
-    if (s.getVersion() < 0) {
-      return Optional.empty();
-    }
-    Metadata m = s.getMetadata();
-    return Optional.of(
-        new TableState(
-            s.getVersion(), StandaloneActions.toSchema(m.getSchema()), m.getPartitionColumns()));
+  public synchronized Optional<TableState> state() {
+    sync();
+    return tail.state();
   }
 
   @Override
-  public long committedVersion(String appId) {
-    guard(log::update);
-    return guard(() -> log.startTransaction().txnVersion(appId));
+  public synchronized long committedVersion(String appId) {
+    sync();
+    return tail.txnVersion(appId);
   }
 
   @Override
-  public Map<String, Long> committedVersions(java.util.Collection<String> appIds) {
-    guard(log::update);
-    OptimisticTransaction txn = guard(log::startTransaction);
+  public synchronized Map<String, Long> committedVersions(java.util.Collection<String> appIds) {
+    sync();
     Map<String, Long> out = new LinkedHashMap<>();
     for (String id : appIds) {
-      out.put(id, guard(() -> txn.txnVersion(id)));
+      out.put(id, tail.txnVersion(id));
     }
     return out;
   }
@@ -150,9 +205,6 @@ public final class StandaloneTableLog implements TableLog {
         backoff(attempt);
       }
       try {
-        if (attempt > 0) {
-          guard(log::update);
-        }
         return attempt(schema, partitionColumns, partitions);
       } catch (io.delta.standalone.exceptions.DeltaStandaloneException
           | IllegalArgumentException e) {
@@ -262,22 +314,18 @@ public final class StandaloneTableLog implements TableLog {
     return new CommitOutcome(-1, committed, fenced);
   }
 
-  private CommitOutcome attempt(
+  /** One attempt: creates the table through Standalone, or appends through the tail. */
+  private synchronized CommitOutcome attempt(
       ColumnType.Struct schema, List<String> partitionColumns, List<PartitionCommit> partitions) {
-    OptimisticTransaction txn = guard(log::startTransaction);
-    boolean create = txn.readVersion() < 0;
-    lastAttemptCreated = create;
-    if (create) {
-      txn.updateMetadata(
-          Metadata.builder()
-              .id(UUID.randomUUID().toString())
-              .name(tableName)
-              .partitionColumns(partitionColumns)
-              .schema(StandaloneActions.toStructType(schema))
-              .createdTime(System.currentTimeMillis())
-              .build());
-    } else {
-      ColumnType.Struct tableSchema = StandaloneActions.toSchema(txn.metadata().getSchema());
+    sync();
+    lastAttemptCreated = tail.version() < 0;
+    if (lastAttemptCreated) {
+      CommitOutcome created = create(schema, partitionColumns, partitions);
+      syncedAtNs = 0; // the next use loads the new table
+      return created;
+    }
+    for (int race = 0; ; race++) {
+      ColumnType.Struct tableSchema = tail.state().orElseThrow().schema();
       if (!tableSchema.equals(schema)) {
         throw new ConnectException(
             "The schema of Delta table "
@@ -289,47 +337,124 @@ public final class StandaloneTableLog implements TableLog {
                 + DeltaSchemaJson.toJson(schema)
                 + ". The task will restart and re-read the table.");
       }
+      long now = System.currentTimeMillis();
+      CommitActions actions = new CommitActions(now);
+      Decision d = decide(partitions, actions::txn, f -> actions.add(f, true));
+      if (actions.isEmpty()) {
+        return new CommitOutcome(-1, d.alreadyThere, d.fenced, d.missing);
+      }
+      long version = tail.version() + 1;
+      Map<String, String> params = new LinkedHashMap<>();
+      params.put("outputMode", "Append");
+      params.put("partitionBy", StandaloneActions.partitionColumnsJson(partitionColumns));
+      List<String> lines =
+          actions.lines("STREAMING UPDATE", params, tail.version(), true, engineInfo);
+      try {
+        logFiles.write(version, lines);
+      } catch (java.nio.file.FileAlreadyExistsException e) {
+        if (race >= MAX_RACES) {
+          throw new ConcurrentModificationException(
+              "lost the race for the next version of " + location + " " + race + " times");
+        }
+        // Another writer took this version: read what it did and decide again.
+        LOG.debug("Delta version {} of {} was taken by another writer", version, location);
+        sync();
+        continue;
+      } catch (java.io.IOException e) {
+        throw new RetriableException(
+            "Storage error writing Delta version "
+                + version
+                + " of "
+                + location
+                + " (it may have landed): "
+                + e.getMessage(),
+            e);
+      }
+      tail.apply(version, lines.iterator());
+      checkpointer.afterCommit(version, tail.property("delta.checkpointInterval", "10"));
+      LOG.info(
+          "Committed Delta version {} of {}: {} files, {} rows, {} partitions{}",
+          version,
+          location,
+          actions.files(),
+          actions.rows(),
+          d.included.size(),
+          d.fenced.isEmpty() ? "" : ", fenced " + d.fenced.keySet());
+      Set<String> committed = new HashSet<>(d.included);
+      committed.addAll(d.alreadyThere);
+      return new CommitOutcome(version, committed, d.fenced, d.missing);
     }
-    long now = System.currentTimeMillis();
-    List<Action> actions = new ArrayList<>();
-    Set<String> included = new HashSet<>();
-    Set<String> alreadyThere = new HashSet<>();
-    Map<String, Long> fenced = new HashMap<>();
-    Set<String> missing = new HashSet<>();
-    long rows = 0;
-    long bytes = 0;
-    int files = 0;
+  }
+
+  /** Attempts to give up after when every one found its version taken by another writer. */
+  private static final int MAX_RACES = 1_000;
+
+  /** What one attempt does with each partition, against the {@code txn} versions of the tail. */
+  private record Decision(
+      Set<String> included,
+      Set<String> alreadyThere,
+      Map<String, Long> fenced,
+      Set<String> missing) {}
+
+  private Decision decide(
+      List<PartitionCommit> partitions,
+      java.util.function.ObjLongConsumer<String> txn,
+      java.util.function.Consumer<WrittenFile> add) {
+    Decision d = new Decision(new HashSet<>(), new HashSet<>(), new HashMap<>(), new HashSet<>());
     for (PartitionCommit pc : partitions) {
-      long found = txn.txnVersion(pc.appId());
+      long found = tail.txnVersion(pc.appId());
       PartitionCommit.Standing standing = pc.standing(found);
       if (standing == PartitionCommit.Standing.LANDED) {
-        alreadyThere.add(pc.appId());
+        d.alreadyThere.add(pc.appId());
       } else if (standing == PartitionCommit.Standing.FENCED) {
-        fenced.put(pc.appId(), found);
+        d.fenced.put(pc.appId(), found);
       } else if (!DataFiles.allWhole(conf, location, pc)) {
-        missing.add(pc.appId());
+        d.missing.add(pc.appId());
       } else {
-        for (WrittenFile f : pc.files()) {
-          actions.add(
-              new AddFile(
-                  f.path(),
-                  f.partitionValues(),
-                  f.sizeBytes(),
-                  f.modificationTimeMs(),
-                  true,
-                  StandaloneActions.jsonString(f.statsJson()),
-                  null));
-          rows += f.records();
-          bytes += f.sizeBytes();
-          files++;
-        }
-        actions.add(new SetTransaction(pc.appId(), pc.newVersion(), Optional.of(now)));
-        included.add(pc.appId());
+        pc.files().forEach(add);
+        txn.accept(pc.appId(), pc.newVersion());
+        d.included.add(pc.appId());
       }
     }
-    if (actions.isEmpty()) {
-      return new CommitOutcome(-1, alreadyThere, fenced, missing);
-    }
+    return d;
+  }
+
+  /**
+   * The table's first commit, through Standalone: {@code protocol} (1, 2), {@code metaData} with
+   * the schema and partition columns, and the files.
+   */
+  private CommitOutcome create(
+      ColumnType.Struct schema, List<String> partitionColumns, List<PartitionCommit> partitions) {
+    OptimisticTransaction txn = guard(log::startTransaction);
+    txn.updateMetadata(
+        Metadata.builder()
+            .id(UUID.randomUUID().toString())
+            .name(tableName)
+            .partitionColumns(partitionColumns)
+            .schema(StandaloneActions.toStructType(schema))
+            .createdTime(System.currentTimeMillis())
+            .build());
+    long now = System.currentTimeMillis();
+    List<Action> actions = new ArrayList<>();
+    long[] counts = new long[3];
+    Decision d =
+        decide(
+            partitions,
+            (appId, v) -> actions.add(new SetTransaction(appId, v, Optional.of(now))),
+            f -> {
+              actions.add(
+                  new AddFile(
+                      f.path(),
+                      f.partitionValues(),
+                      f.sizeBytes(),
+                      f.modificationTimeMs(),
+                      true,
+                      StandaloneActions.jsonString(f.statsJson()),
+                      null));
+              counts[0]++;
+              counts[1] += f.records();
+              counts[2] += f.sizeBytes();
+            });
     Map<String, String> params = new LinkedHashMap<>();
     params.put("outputMode", "\"Append\"");
     // commitInfo.operationParameters is a map of strings; Spark stores JSON text in them.
@@ -337,21 +462,21 @@ public final class StandaloneTableLog implements TableLog {
         "partitionBy",
         StandaloneActions.jsonString(StandaloneActions.partitionColumnsJson(partitionColumns)));
     Map<String, String> metrics = new LinkedHashMap<>();
-    metrics.put(Operation.Metrics.numFiles, Long.toString(files));
-    metrics.put(Operation.Metrics.numOutputRows, Long.toString(rows));
-    metrics.put(Operation.Metrics.numOutputBytes, Long.toString(bytes));
+    metrics.put(Operation.Metrics.numFiles, Long.toString(counts[0]));
+    metrics.put(Operation.Metrics.numOutputRows, Long.toString(counts[1]));
+    metrics.put(Operation.Metrics.numOutputBytes, Long.toString(counts[2]));
     Operation op = new Operation(Operation.Name.STREAMING_UPDATE, params, metrics);
     CommitResult result = guard(() -> txn.commit(actions, op, engineInfo));
     LOG.info(
-        "Committed Delta version {} of {}: {} files, {} rows, {} partitions{}",
-        result.getVersion(),
+        "Created Delta table {} at version {}: {} files, {} rows, {} partitions",
         location,
-        files,
-        rows,
-        included.size(),
-        fenced.isEmpty() ? "" : ", fenced " + fenced.keySet());
-    included.addAll(alreadyThere);
-    return new CommitOutcome(result.getVersion(), included, fenced, missing);
+        result.getVersion(),
+        counts[0],
+        counts[1],
+        d.included.size());
+    Set<String> committed = new HashSet<>(d.included);
+    committed.addAll(d.alreadyThere);
+    return new CommitOutcome(result.getVersion(), committed, d.fenced, d.missing);
   }
 
   private void backoff(int attempt) {
@@ -372,6 +497,6 @@ public final class StandaloneTableLog implements TableLog {
 
   @Override
   public void close() {
-    // DeltaLog holds no open resources.
+    checkpointer.close();
   }
 }

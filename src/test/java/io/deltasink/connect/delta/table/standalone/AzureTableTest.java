@@ -101,6 +101,7 @@ class AzureTableTest {
         StandaloneTableLogTest.SCHEMA,
         List.of(),
         List.of(new PartitionCommit("a/t/0", 9, 19, files(10, 19))));
+    t.close(); // waits for the checkpoint of version 2, written off the commit path
     assertThat(
             dir.resolve(
                 "lake.dfs.core.windows.net/files/weather/temperatures/_delta_log/"

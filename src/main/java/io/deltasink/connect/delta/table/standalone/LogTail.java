@@ -1,0 +1,206 @@
+package io.deltasink.connect.delta.table.standalone;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.deltasink.connect.delta.schema.ColumnType;
+import io.deltasink.connect.delta.schema.DeltaSchemaJson;
+import io.deltasink.connect.delta.table.TableState;
+import io.deltasink.connect.delta.writer.WrittenFile;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The part of a Delta table's state that the sink's commits need, kept current by applying only the
+ * commit files that appeared since the last look (PROTOCOL.md, "Action Reconciliation"): the
+ * version, the protocol, the {@code metaData}, every {@code txn} version by app id and, when
+ * compaction is on, the table's small files. A commit therefore costs the same at version 50,000 as
+ * at version 10; only {@link #load loading} it reads a checkpoint.
+ *
+ * <p>Memory: one entry per {@code txn} app id plus one per small file (below {@code
+ * smallFileBytes}); large files and tombstones are not kept. Not thread-safe: its owner locks.
+ */
+final class LogTail {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final long smallFileBytes;
+  private long version = -1;
+  private int minReaderVersion;
+  private int minWriterVersion;
+  private ColumnType.Struct schema;
+  private List<String> partitionColumns = List.of();
+  private Map<String, String> configuration = Map.of();
+  private final Map<String, Long> txns = new HashMap<>();
+  private final Map<String, WrittenFile> smallFiles = new LinkedHashMap<>();
+
+  /**
+   * @param smallFileBytes files below this size (bytes) are tracked for compaction; 0 tracks none
+   */
+  LogTail(long smallFileBytes) {
+    this.smallFileBytes = smallFileBytes;
+  }
+
+  /** Replaces the state with a snapshot's: the version, protocol, metadata, txns and files. */
+  void reset(
+      long version,
+      int minReaderVersion,
+      int minWriterVersion,
+      String schemaString,
+      List<String> partitionColumns,
+      Map<String, String> configuration,
+      Map<String, Long> txns,
+      Iterator<WrittenFile> files) {
+    this.version = version;
+    this.minReaderVersion = minReaderVersion;
+    this.minWriterVersion = minWriterVersion;
+    this.schema = schemaString == null ? null : parseSchema(schemaString);
+    this.partitionColumns = List.copyOf(partitionColumns);
+    this.configuration = Map.copyOf(configuration);
+    this.txns.clear();
+    this.txns.putAll(txns);
+    this.smallFiles.clear();
+    while (files.hasNext()) {
+      track(files.next());
+    }
+  }
+
+  long version() {
+    return version;
+  }
+
+  /** The {@code txn} version of {@code appId}, -1 when the log holds none. */
+  long txnVersion(String appId) {
+    return txns.getOrDefault(appId, -1L);
+  }
+
+  Optional<TableState> state() {
+    return version < 0 || schema == null
+        ? Optional.empty()
+        : Optional.of(new TableState(version, schema, partitionColumns));
+  }
+
+  /** Whether Delta Standalone's protocol (reader 1, writer 2) covers the table's protocol. */
+  boolean protocolSupported() {
+    return minReaderVersion <= 1 && minWriterVersion <= 2;
+  }
+
+  String protocol() {
+    return "reader version " + minReaderVersion + ", writer version " + minWriterVersion;
+  }
+
+  /** A table property ({@code metaData.configuration}), or {@code fallback} when unset. */
+  String property(String key, String fallback) {
+    return configuration.getOrDefault(key, fallback);
+  }
+
+  /** The tracked small files (see {@link #LogTail}), oldest commit first. */
+  Collection<WrittenFile> smallFiles() {
+    return List.copyOf(smallFiles.values());
+  }
+
+  /** Whether {@code path} is a tracked small file that no commit has removed. */
+  boolean isLiveSmallFile(String path) {
+    return smallFiles.containsKey(path);
+  }
+
+  /**
+   * Applies commit file {@code newVersion} (one JSON action per line).
+   *
+   * @throws IllegalStateException when {@code newVersion} does not follow the current version
+   * @throws UncheckedIOException when a line is not JSON
+   */
+  void apply(long newVersion, Iterator<String> lines) {
+    if (newVersion != version + 1) {
+      throw new IllegalStateException(
+          "commit " + newVersion + " does not follow version " + version);
+    }
+    List<JsonNode> actions = new ArrayList<>();
+    while (lines.hasNext()) {
+      String line = lines.next();
+      if (line.isBlank()) {
+        continue;
+      }
+      try {
+        actions.add(JSON.readTree(line));
+      } catch (IOException e) {
+        throw new UncheckedIOException(
+            "commit " + newVersion + " holds a line that is not JSON: " + e.getMessage(), e);
+      }
+    }
+    for (JsonNode a : actions) {
+      applyAction(a);
+    }
+    version = newVersion;
+  }
+
+  private void applyAction(JsonNode a) {
+    JsonNode n;
+    if ((n = a.get("txn")) != null) {
+      txns.put(n.path("appId").asText(), n.path("version").asLong());
+    } else if ((n = a.get("add")) != null) {
+      track(
+          new WrittenFile(
+              n.path("path").asText(),
+              stringMap(n.path("partitionValues")),
+              n.path("size").asLong(),
+              n.path("modificationTime").asLong(),
+              records(n.path("stats")),
+              n.path("stats").isTextual() ? n.path("stats").asText() : null,
+              -1,
+              -1));
+    } else if ((n = a.get("remove")) != null) {
+      smallFiles.remove(n.path("path").asText());
+    } else if ((n = a.get("metaData")) != null) {
+      schema = parseSchema(n.path("schemaString").asText());
+      List<String> cols = new ArrayList<>();
+      n.path("partitionColumns").forEach(c -> cols.add(c.asText()));
+      partitionColumns = List.copyOf(cols);
+      configuration = Map.copyOf(stringMap(n.path("configuration")));
+    } else if ((n = a.get("protocol")) != null) {
+      minReaderVersion = n.path("minReaderVersion").asInt();
+      minWriterVersion = n.path("minWriterVersion").asInt();
+    }
+  }
+
+  private void track(WrittenFile f) {
+    // The most recent add of a path wins (PROTOCOL.md, "Action Reconciliation").
+    smallFiles.remove(f.path());
+    if (f.sizeBytes() < smallFileBytes) {
+      smallFiles.put(f.path(), f);
+    }
+  }
+
+  /** The stats' {@code numRecords}, -1 when the file has no stats. */
+  static long records(JsonNode stats) {
+    if (!stats.isTextual()) {
+      return -1;
+    }
+    try {
+      return JSON.readTree(stats.asText()).path("numRecords").asLong(-1);
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
+  private static Map<String, String> stringMap(JsonNode node) {
+    Map<String, String> out = new LinkedHashMap<>();
+    node.fields()
+        .forEachRemaining(
+            e -> out.put(e.getKey(), e.getValue().isNull() ? null : e.getValue().asText()));
+    return out;
+  }
+
+  /**
+   * @throws IllegalArgumentException for a type this connector cannot write
+   */
+  private static ColumnType.Struct parseSchema(String schemaString) {
+    return DeltaSchemaJson.fromJson(schemaString);
+  }
+}
