@@ -43,7 +43,13 @@ public final class ConfigDocs {
         .append(
             "*`: any other key with this prefix is passed, prefix "
                 + "removed, to the Hadoop configuration used for data files and the Delta log (for example "
-                + "`delta.hadoop.fs.azure.account.auth.type`). Any other `delta.` key that is neither in these tables nor a "
+                + "`delta.hadoop.fs.azure.account.auth.type`).\n\n`"
+                + DeltaSinkConfig.TABLE_PROPERTIES_PREFIX
+                + "*`: Delta table properties set, prefix removed, on the tables the sink creates "
+                + "(for example `delta.table.properties.delta.checkpointInterval=100`); the sink sets "
+                + "`delta.logRetentionDuration=interval 2 days` unless given one (docs/table-maintenance.md). "
+                + "Retention intervals and the checkpoint interval are checked; properties that need a newer "
+                + "protocol than reader 1 / writer 2 are refused.\n\nAny other `delta.` key that is neither in these tables nor a "
                 + "`"
                 + DeltaSinkConfig.MAPPINGS_PREFIX
                 + "<name>` mapping is an error, shown on that key with the closest known "

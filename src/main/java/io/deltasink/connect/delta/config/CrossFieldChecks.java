@@ -14,6 +14,7 @@ import static io.deltasink.connect.delta.config.DeltaSinkConfig.TASK_ID_CONFIG;
 
 import io.deltasink.connect.delta.convert.KafkaColumns;
 import io.deltasink.connect.delta.mapping.IngestionMapping;
+import io.deltasink.connect.delta.table.TableProperties;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
@@ -47,8 +48,15 @@ final class CrossFieldChecks {
             props.keySet(),
             CONFIG_DEF.names(),
             List.of(TASK_ID_CONFIG),
-            List.of(HADOOP_PREFIX, MAPPINGS_PREFIX))
+            List.of(HADOOP_PREFIX, MAPPINGS_PREFIX, DeltaSinkConfig.TABLE_PROPERTIES_PREFIX))
         .forEach(errors::putIfAbsent);
+    for (Map.Entry<String, String> e : props.entrySet()) {
+      if (e.getKey().startsWith(DeltaSinkConfig.TABLE_PROPERTIES_PREFIX)) {
+        String key = e.getKey().substring(DeltaSinkConfig.TABLE_PROPERTIES_PREFIX.length());
+        TableProperties.error(key, e.getValue())
+            .ifPresent(msg -> errors.putIfAbsent(e.getKey(), msg));
+      }
+    }
     return errors;
   }
 

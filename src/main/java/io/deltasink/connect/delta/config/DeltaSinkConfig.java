@@ -2,6 +2,7 @@ package io.deltasink.connect.delta.config;
 
 import io.deltasink.connect.delta.convert.KafkaColumns;
 import io.deltasink.connect.delta.mapping.IngestionMapping;
+import io.deltasink.connect.delta.table.TableProperties;
 import io.deltasink.connect.delta.writer.WriterSettings;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -91,6 +92,12 @@ public final class DeltaSinkConfig extends AbstractConfig {
 
   /** Prefix of keys passed to the Hadoop configuration with the prefix removed. */
   public static final String HADOOP_PREFIX = "delta.hadoop.";
+
+  /**
+   * Prefix of Delta table properties ({@code metaData.configuration}) set on the tables the sink
+   * creates, prefix removed: {@code delta.table.properties.delta.logRetentionDuration}.
+   */
+  public static final String TABLE_PROPERTIES_PREFIX = "delta.table.properties.";
 
   public static final ConfigDef CONFIG_DEF = ConfigDefinitions.configDef();
 
@@ -250,6 +257,18 @@ public final class DeltaSinkConfig extends AbstractConfig {
       out.put(e.getKey(), String.valueOf(e.getValue()));
     }
     return out;
+  }
+
+  /**
+   * The table properties for tables this connector creates: {@link TableProperties#CREATE_DEFAULTS}
+   * overridden by the {@code delta.table.properties.*} keys.
+   */
+  public Map<String, String> tableProperties() {
+    Map<String, String> user = new LinkedHashMap<>();
+    for (Map.Entry<String, ?> e : originalsWithPrefix(TABLE_PROPERTIES_PREFIX).entrySet()) {
+      user.put(e.getKey(), String.valueOf(e.getValue()));
+    }
+    return TableProperties.forNewTable(user);
   }
 
   private static List<String> trimmed(List<String> in) {

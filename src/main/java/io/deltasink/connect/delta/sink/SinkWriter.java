@@ -88,7 +88,8 @@ public final class SinkWriter implements AutoCloseable {
                     engineInfo,
                     config.commitAttempts(),
                     config.commitBackoffMs(),
-                    time::sleep);
+                    time::sleep,
+                    config.tableProperties());
     // The budget measures the tables' open files; the tables ask the budget before opening one.
     this.memory = new MemoryBudget(config.bufferMaxBytes(), consumer, time, this::tableWriters);
     this.tables =

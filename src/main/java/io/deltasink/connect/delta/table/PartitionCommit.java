@@ -32,11 +32,15 @@ public record PartitionCommit(
   }
 
   /**
-   * Where this partition stands when the log's {@code txn} version for its app id is {@code found}.
+   * Where this partition stands when the log's {@code txn} version for its app id is {@code found}
+   * (-1: none). None while this writer expected one is {@link Standing#EXPECTED}: the entry expired
+   * ({@code delta.setTransactionRetentionDuration}, PROTOCOL.md "Transaction Identifiers") while
+   * the partition was idle, and no other writer committed it since, or its entry would be there.
    */
   public Standing standing(long found) {
-    return found == newVersion
-        ? Standing.LANDED
-        : found == expectedVersion ? Standing.EXPECTED : Standing.FENCED;
+    if (found == newVersion) {
+      return Standing.LANDED;
+    }
+    return found == expectedVersion || found == -1 ? Standing.EXPECTED : Standing.FENCED;
   }
 }

@@ -85,9 +85,9 @@ final class LogFiles {
       tail.reset(-1, 0, 0, null, List.of(), Map.of(), Map.of(), List.<WrittenFile>of().iterator());
       return;
     }
-    Map<String, Long> txns = new HashMap<>();
+    Map<String, LogTail.Txn> txns = new HashMap<>();
     for (SetTransaction t : scala.jdk.javaapi.CollectionConverters.asJava(s.setTransactions())) {
-      txns.put(t.getAppId(), t.getVersion());
+      txns.put(t.getAppId(), new LogTail.Txn(t.getVersion(), t.getLastUpdated().orElse(0L)));
     }
     Iterator<AddFile> adds = s.getAllFiles().iterator();
     Iterator<WrittenFile> files =

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.deltasink.connect.delta.schema.ColumnType;
 import io.deltasink.connect.delta.schema.DeltaSchemaJson;
+import io.deltasink.connect.delta.table.TableProperties;
 import io.deltasink.connect.delta.table.TableState;
 import io.deltasink.connect.delta.writer.WrittenFile;
 import java.io.IOException;
@@ -37,7 +38,11 @@ final class LogTail {
   private ColumnType.Struct schema;
   private List<String> partitionColumns = List.of();
   private Map<String, String> configuration = Map.of();
-  private final Map<String, Long> txns = new HashMap<>();
+  private final Map<String, Txn> txns = new HashMap<>();
+
+  /** A {@code txn} action's version and {@code lastUpdated} (ms since the epoch, 0 when absent). */
+  record Txn(long version, long lastUpdatedMs) {}
+
   private final Map<String, WrittenFile> smallFiles = new LinkedHashMap<>();
 
   /**
@@ -55,7 +60,7 @@ final class LogTail {
       String schemaString,
       List<String> partitionColumns,
       Map<String, String> configuration,
-      Map<String, Long> txns,
+      Map<String, Txn> txns,
       Iterator<WrittenFile> files) {
     this.version = version;
     this.minReaderVersion = minReaderVersion;
@@ -75,9 +80,25 @@ final class LogTail {
     return version;
   }
 
-  /** The {@code txn} version of {@code appId}, -1 when the log holds none. */
-  long txnVersion(String appId) {
-    return txns.getOrDefault(appId, -1L);
+  /**
+   * The {@code txn} version of {@code appId}, -1 when the log holds none or it expired: its {@code
+   * lastUpdated} is older than the table's {@code delta.setTransactionRetentionDuration} before
+   * {@code nowMs} (PROTOCOL.md, "Transaction Identifiers"; readers drop such entries, whatever a
+   * checkpoint still holds).
+   */
+  long txnVersion(String appId, long nowMs) {
+    Txn t = txns.get(appId);
+    if (t == null) {
+      return -1;
+    }
+    if (t.lastUpdatedMs() > 0) {
+      Optional<Long> retention =
+          TableProperties.intervalMs(configuration.get(TableProperties.TXN_RETENTION));
+      if (retention.isPresent() && t.lastUpdatedMs() < nowMs - retention.get()) {
+        return -1;
+      }
+    }
+    return t.version();
   }
 
   Optional<TableState> state() {
@@ -143,7 +164,9 @@ final class LogTail {
   private void applyAction(JsonNode a) {
     JsonNode n;
     if ((n = a.get("txn")) != null) {
-      txns.put(n.path("appId").asText(), n.path("version").asLong());
+      txns.put(
+          n.path("appId").asText(),
+          new Txn(n.path("version").asLong(), n.path("lastUpdated").asLong(0)));
     } else if ((n = a.get("add")) != null) {
       track(
           new WrittenFile(

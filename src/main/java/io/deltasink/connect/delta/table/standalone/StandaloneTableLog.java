@@ -1,13 +1,6 @@
 package io.deltasink.connect.delta.table.standalone;
 
-import io.delta.standalone.CommitResult;
 import io.delta.standalone.DeltaLog;
-import io.delta.standalone.Operation;
-import io.delta.standalone.OptimisticTransaction;
-import io.delta.standalone.actions.Action;
-import io.delta.standalone.actions.AddFile;
-import io.delta.standalone.actions.Metadata;
-import io.delta.standalone.actions.SetTransaction;
 import io.delta.standalone.exceptions.MetadataChangedException;
 import io.delta.standalone.exceptions.ProtocolChangedException;
 import io.deltasink.connect.delta.schema.ColumnType;
@@ -18,9 +11,8 @@ import io.deltasink.connect.delta.table.CommitOutcome;
 import io.deltasink.connect.delta.table.CommitOutcomeUnknownException;
 import io.deltasink.connect.delta.table.PartitionCommit;
 import io.deltasink.connect.delta.table.TableLog;
+import io.deltasink.connect.delta.table.TableProperties;
 import io.deltasink.connect.delta.table.TableState;
-import io.deltasink.connect.delta.writer.WrittenFile;
-import java.util.ArrayList;
 import java.util.ConcurrentModificationException;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -29,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.kafka.common.utils.ExponentialBackoff;
 import org.apache.kafka.connect.errors.ConnectException;
@@ -73,12 +64,8 @@ public final class StandaloneTableLog implements TableLog {
   private final ExponentialBackoff backoff;
   private final Sleeper sleeper;
   private final Configuration conf;
-  private final LogFiles logFiles;
-  private final LogTail tail;
-  private final Checkpointer checkpointer;
-
-  /** When the tail last read the log (ns, {@link System#nanoTime}); 0 before the first load. */
-  private long syncedAtNs;
+  private final Map<String, String> tableProperties;
+  private final LogWriter writer;
 
   /**
    * Whether the last attempt tried to create the table (a race with another creator is expected
@@ -108,6 +95,30 @@ public final class StandaloneTableLog implements TableLog {
       int maxAttempts,
       long backoffMs,
       Sleeper sleeper) {
+    this(
+        location,
+        conf,
+        tableName,
+        engineInfo,
+        maxAttempts,
+        backoffMs,
+        sleeper,
+        TableProperties.forNewTable(Map.of()));
+  }
+
+  /**
+   * @param tableProperties {@code metaData.configuration} of the table when this creates it
+   */
+  public StandaloneTableLog(
+      String location,
+      Configuration conf,
+      String tableName,
+      String engineInfo,
+      int maxAttempts,
+      long backoffMs,
+      Sleeper sleeper,
+      Map<String, String> tableProperties) {
+    this.tableProperties = Map.copyOf(tableProperties);
     this.location = location;
     this.tableName = tableName;
     this.engineInfo = engineInfo;
@@ -117,56 +128,8 @@ public final class StandaloneTableLog implements TableLog {
     this.sleeper = sleeper;
     this.conf = conf;
     this.log = guard(() -> DeltaLog.forTable(conf, location));
-    this.logFiles = new LogFiles(log, conf);
-    this.tail = new LogTail(0);
-    this.checkpointer = new Checkpointer(location, logFiles);
+    this.writer = new LogWriter(location, log, conf, 0);
     AzureNamespace.warning(conf, location).ifPresent(LOG::warn);
-  }
-
-  /**
-   * A tail that has not read the log for this long loads the whole state again instead of reading
-   * the commits it missed: expired log cleanup may have deleted some of them (Delta keeps them for
-   * {@code delta.logRetentionDuration}, 30 days by default and never less than a day in practice).
-   */
-  static final long RELOAD_AFTER_IDLE_NS = java.util.concurrent.TimeUnit.MINUTES.toNanos(10);
-
-  /**
-   * Brings {@link #tail} up to date: the commit files after its version, one by one, or the whole
-   * state when it never loaded or sat idle past {@link #RELOAD_AFTER_IDLE_NS}.
-   *
-   * @throws ConnectException when the table's protocol needs a newer writer
-   */
-  private void sync() {
-    long now = System.nanoTime();
-    if (syncedAtNs == 0 || now - syncedAtNs > RELOAD_AFTER_IDLE_NS) {
-      guard(
-          () -> {
-            logFiles.loadInto(tail);
-            return null;
-          });
-    } else {
-      while (guard(() -> readNext())) {
-        // one commit file per round
-      }
-    }
-    syncedAtNs = now;
-    if (!tail.protocolSupported()) {
-      throw new ConnectException(
-          "Delta table "
-              + location
-              + " needs a newer Delta protocol than this connector writes "
-              + "(reader version 1, writer version 2); the table has "
-              + tail.protocol()
-              + ". Write to a new table location, or to a table created without newer table features.");
-    }
-  }
-
-  private boolean readNext() {
-    try {
-      return logFiles.readInto(tail, tail.version() + 1);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
   }
 
   @Override
@@ -176,22 +139,20 @@ public final class StandaloneTableLog implements TableLog {
 
   @Override
   public synchronized Optional<TableState> state() {
-    sync();
-    return tail.state();
+    return writer.sync().state();
   }
 
   @Override
   public synchronized long committedVersion(String appId) {
-    sync();
-    return tail.txnVersion(appId);
+    return writer.sync().txnVersion(appId, System.currentTimeMillis());
   }
 
   @Override
   public synchronized Map<String, Long> committedVersions(java.util.Collection<String> appIds) {
-    sync();
+    LogTail tail = writer.sync();
     Map<String, Long> out = new LinkedHashMap<>();
     for (String id : appIds) {
-      out.put(id, tail.txnVersion(id));
+      out.put(id, tail.txnVersion(id, System.currentTimeMillis()));
     }
     return out;
   }
@@ -317,14 +278,43 @@ public final class StandaloneTableLog implements TableLog {
   /** One attempt: creates the table through Standalone, or appends through the tail. */
   private synchronized CommitOutcome attempt(
       ColumnType.Struct schema, List<String> partitionColumns, List<PartitionCommit> partitions) {
-    sync();
-    lastAttemptCreated = tail.version() < 0;
-    if (lastAttemptCreated) {
-      CommitOutcome created = create(schema, partitionColumns, partitions);
-      syncedAtNs = 0; // the next use loads the new table
-      return created;
+    CommitOutcome appended = writer.commitNext(new Append(schema, partitionColumns, partitions));
+    lastAttemptCreated = appended == null;
+    if (!lastAttemptCreated) {
+      return appended;
     }
-    for (int race = 0; ; race++) {
+    writer.reload(); // the table is new, or another creator won the race
+    return TableCreation.create(
+        log,
+        location,
+        tableName,
+        tableProperties,
+        engineInfo,
+        schema,
+        partitionColumns,
+        Decisions.decide(partitions, appId -> -1L, pc -> DataFiles.allWhole(conf, location, pc)));
+  }
+
+  /**
+   * An append of the partitions' files with their {@code txn} actions, decided on the current log
+   * ({@link Decisions}); a {@code STREAMING UPDATE} commit, as Spark's streaming writer makes.
+   */
+  private final class Append implements LogWriter.Step<CommitOutcome> {
+    private final ColumnType.Struct schema;
+    private final List<String> partitionColumns;
+    private final List<PartitionCommit> partitions;
+    private Decisions decisions;
+    private CommitActions actions;
+
+    Append(
+        ColumnType.Struct schema, List<String> partitionColumns, List<PartitionCommit> partitions) {
+      this.schema = schema;
+      this.partitionColumns = partitionColumns;
+      this.partitions = partitions;
+    }
+
+    @Override
+    public List<String> decide(LogTail tail) {
       ColumnType.Struct tableSchema = tail.state().orElseThrow().schema();
       if (!tableSchema.equals(schema)) {
         throw new ConnectException(
@@ -338,145 +328,48 @@ public final class StandaloneTableLog implements TableLog {
                 + ". The task will restart and re-read the table.");
       }
       long now = System.currentTimeMillis();
-      CommitActions actions = new CommitActions(now);
-      Decision d = decide(partitions, actions::txn, f -> actions.add(f, true));
-      if (actions.isEmpty()) {
-        return new CommitOutcome(-1, d.alreadyThere, d.fenced, d.missing);
+      actions = new CommitActions(now);
+      decisions =
+          Decisions.decide(
+              partitions,
+              appId -> tail.txnVersion(appId, now),
+              pc -> DataFiles.allWhole(conf, location, pc));
+      for (PartitionCommit pc : decisions.included()) {
+        pc.files().forEach(f -> actions.add(f, true));
+        actions.txn(pc.appId(), pc.newVersion());
       }
-      long version = tail.version() + 1;
+      if (actions.isEmpty()) {
+        return null;
+      }
       Map<String, String> params = new LinkedHashMap<>();
       params.put("outputMode", "Append");
       params.put("partitionBy", StandaloneActions.partitionColumnsJson(partitionColumns));
-      List<String> lines =
-          actions.lines("STREAMING UPDATE", params, tail.version(), true, engineInfo);
-      try {
-        logFiles.write(version, lines);
-      } catch (java.nio.file.FileAlreadyExistsException e) {
-        if (race >= MAX_RACES) {
-          throw new ConcurrentModificationException(
-              "lost the race for the next version of " + location + " " + race + " times");
-        }
-        // Another writer took this version: read what it did and decide again.
-        LOG.debug("Delta version {} of {} was taken by another writer", version, location);
-        sync();
-        continue;
-      } catch (java.io.IOException e) {
-        throw new RetriableException(
-            "Storage error writing Delta version "
-                + version
-                + " of "
-                + location
-                + " (it may have landed): "
-                + e.getMessage(),
-            e);
-      }
-      tail.apply(version, lines.iterator());
-      checkpointer.afterCommit(version, tail.property("delta.checkpointInterval", "10"));
+      return actions.lines("STREAMING UPDATE", params, tail.version(), true, engineInfo);
+    }
+
+    @Override
+    public CommitOutcome landed(long version) {
       LOG.info(
           "Committed Delta version {} of {}: {} files, {} rows, {} partitions{}",
           version,
           location,
           actions.files(),
           actions.rows(),
-          d.included.size(),
-          d.fenced.isEmpty() ? "" : ", fenced " + d.fenced.keySet());
-      Set<String> committed = new HashSet<>(d.included);
-      committed.addAll(d.alreadyThere);
-      return new CommitOutcome(version, committed, d.fenced, d.missing);
+          decisions.included().size(),
+          decisions.fenced().isEmpty() ? "" : ", fenced " + decisions.fenced().keySet());
+      return decisions.outcome(version);
     }
-  }
 
-  /** Attempts to give up after when every one found its version taken by another writer. */
-  private static final int MAX_RACES = 1_000;
-
-  /** What one attempt does with each partition, against the {@code txn} versions of the tail. */
-  private record Decision(
-      Set<String> included,
-      Set<String> alreadyThere,
-      Map<String, Long> fenced,
-      Set<String> missing) {}
-
-  private Decision decide(
-      List<PartitionCommit> partitions,
-      java.util.function.ObjLongConsumer<String> txn,
-      java.util.function.Consumer<WrittenFile> add) {
-    Decision d = new Decision(new HashSet<>(), new HashSet<>(), new HashMap<>(), new HashSet<>());
-    for (PartitionCommit pc : partitions) {
-      long found = tail.txnVersion(pc.appId());
-      PartitionCommit.Standing standing = pc.standing(found);
-      if (standing == PartitionCommit.Standing.LANDED) {
-        d.alreadyThere.add(pc.appId());
-      } else if (standing == PartitionCommit.Standing.FENCED) {
-        d.fenced.put(pc.appId(), found);
-      } else if (!DataFiles.allWhole(conf, location, pc)) {
-        d.missing.add(pc.appId());
-      } else {
-        pc.files().forEach(add);
-        txn.accept(pc.appId(), pc.newVersion());
-        d.included.add(pc.appId());
-      }
+    @Override
+    public CommitOutcome unchanged() {
+      return decisions.outcome(-1);
     }
-    return d;
-  }
 
-  /**
-   * The table's first commit, through Standalone: {@code protocol} (1, 2), {@code metaData} with
-   * the schema and partition columns, and the files.
-   */
-  private CommitOutcome create(
-      ColumnType.Struct schema, List<String> partitionColumns, List<PartitionCommit> partitions) {
-    OptimisticTransaction txn = guard(log::startTransaction);
-    txn.updateMetadata(
-        Metadata.builder()
-            .id(UUID.randomUUID().toString())
-            .name(tableName)
-            .partitionColumns(partitionColumns)
-            .schema(StandaloneActions.toStructType(schema))
-            .createdTime(System.currentTimeMillis())
-            .build());
-    long now = System.currentTimeMillis();
-    List<Action> actions = new ArrayList<>();
-    long[] counts = new long[3];
-    Decision d =
-        decide(
-            partitions,
-            (appId, v) -> actions.add(new SetTransaction(appId, v, Optional.of(now))),
-            f -> {
-              actions.add(
-                  new AddFile(
-                      f.path(),
-                      f.partitionValues(),
-                      f.sizeBytes(),
-                      f.modificationTimeMs(),
-                      true,
-                      StandaloneActions.jsonString(f.statsJson()),
-                      null));
-              counts[0]++;
-              counts[1] += f.records();
-              counts[2] += f.sizeBytes();
-            });
-    Map<String, String> params = new LinkedHashMap<>();
-    params.put("outputMode", "\"Append\"");
-    // commitInfo.operationParameters is a map of strings; Spark stores JSON text in them.
-    params.put(
-        "partitionBy",
-        StandaloneActions.jsonString(StandaloneActions.partitionColumnsJson(partitionColumns)));
-    Map<String, String> metrics = new LinkedHashMap<>();
-    metrics.put(Operation.Metrics.numFiles, Long.toString(counts[0]));
-    metrics.put(Operation.Metrics.numOutputRows, Long.toString(counts[1]));
-    metrics.put(Operation.Metrics.numOutputBytes, Long.toString(counts[2]));
-    Operation op = new Operation(Operation.Name.STREAMING_UPDATE, params, metrics);
-    CommitResult result = guard(() -> txn.commit(actions, op, engineInfo));
-    LOG.info(
-        "Created Delta table {} at version {}: {} files, {} rows, {} partitions",
-        location,
-        result.getVersion(),
-        counts[0],
-        counts[1],
-        d.included.size());
-    Set<String> committed = new HashSet<>(d.included);
-    committed.addAll(d.alreadyThere);
-    return new CommitOutcome(result.getVersion(), committed, d.fenced, d.missing);
+    /** Null: the caller creates the table. */
+    @Override
+    public CommitOutcome noTable() {
+      return null;
+    }
   }
 
   private void backoff(int attempt) {
@@ -497,6 +390,6 @@ public final class StandaloneTableLog implements TableLog {
 
   @Override
   public void close() {
-    checkpointer.close();
+    writer.close();
   }
 }
