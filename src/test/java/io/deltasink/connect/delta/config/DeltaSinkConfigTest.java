@@ -73,7 +73,19 @@ class DeltaSinkConfigTest {
             DeltaSinkConfig.COMPRESSION_CONFIG,
             "lz4",
             "Invalid value lz4 for configuration delta.parquet.compression: String must be one of (case insensitive): "),
-        Arguments.of(DeltaSinkConfig.FLUSH_RECORDS_CONFIG, "0", "Value must be at least 1"));
+        Arguments.of(DeltaSinkConfig.FLUSH_RECORDS_CONFIG, "0", "Value must be at least 1"),
+        Arguments.of(
+            "delta.table.properties.delta.logRetentionDuration",
+            "2 days",
+            "delta.logRetentionDuration must be a Delta interval such as 'interval 2 days'"),
+        Arguments.of(
+            "delta.table.properties.delta.checkpointInterval",
+            "0",
+            "delta.checkpointInterval must be a positive number of commits"),
+        Arguments.of(
+            "delta.table.properties.delta.enableDeletionVectors",
+            "true",
+            "delta.enableDeletionVectors=true needs a Delta protocol above reader 1 / writer 2"));
   }
 
   @ParameterizedTest(name = "{0}={1}")
@@ -92,6 +104,24 @@ class DeltaSinkConfigTest {
     assertThatThrownBy(() -> new DeltaSinkConfig(p))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining(message);
+  }
+
+  @Test
+  void tablePropertiesAreTheDefaultsOverriddenByTheConfiguredOnes() {
+    Map<String, String> p = base();
+    p.put("delta.table.properties.delta.checkpointInterval", "100");
+    p.put("delta.table.properties.delta.logRetentionDuration", "interval 7 days");
+    p.put("delta.table.properties.owner", "ingest-team");
+    assertThat(new DeltaSinkConnector().validate(p).configValues())
+        .allSatisfy(v -> assertThat(v.errorMessages()).as(v.name()).isEmpty());
+    assertThat(new DeltaSinkConfig(p).tableProperties())
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(
+                "delta.checkpointInterval", "100",
+                "delta.logRetentionDuration", "interval 7 days",
+                "owner", "ingest-team"));
+    assertThat(new DeltaSinkConfig(base()).tableProperties())
+        .containsExactlyEntriesOf(Map.of("delta.logRetentionDuration", "interval 2 days"));
   }
 
   @Test
