@@ -376,6 +376,7 @@ final class ConfigDefinitions {
         ++order,
         Width.SHORT,
         "Commit backoff (ms)");
+    CompactionConfigs.define(def);
     AzureAuth.define(def);
     return def;
   }

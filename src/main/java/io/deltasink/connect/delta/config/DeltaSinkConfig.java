@@ -236,6 +236,27 @@ public final class DeltaSinkConfig extends AbstractConfig {
         getInt(DICTIONARY_BYTES_CONFIG));
   }
 
+  public boolean compactionEnabled() {
+    return getBoolean(CompactionConfigs.ENABLED_CONFIG);
+  }
+
+  public int compactionMinFiles() {
+    return getInt(CompactionConfigs.MIN_FILES_CONFIG);
+  }
+
+  /** {@link CompactionConfigs#MAX_BYTES_PER_RUN_CONFIG} (bytes). */
+  public long compactionMaxBytesPerRun() {
+    return getLong(CompactionConfigs.MAX_BYTES_PER_RUN_CONFIG);
+  }
+
+  /**
+   * Files below this size (bytes) are small: compaction candidates when compaction is on (half of
+   * {@link #FILE_TARGET_BYTES_CONFIG}), else 0.
+   */
+  public long smallFileBytes() {
+    return compactionEnabled() ? getLong(FILE_TARGET_BYTES_CONFIG) / 2 : 0;
+  }
+
   public int commitAttempts() {
     return getInt(COMMIT_ATTEMPTS_CONFIG);
   }

@@ -89,7 +89,8 @@ public final class SinkWriter implements AutoCloseable {
                     config.commitAttempts(),
                     config.commitBackoffMs(),
                     time::sleep,
-                    config.tableProperties());
+                    config.tableProperties(),
+                    config.smallFileBytes());
     // The budget measures the tables' open files; the tables ask the budget before opening one.
     this.memory = new MemoryBudget(config.bufferMaxBytes(), consumer, time, this::tableWriters);
     this.tables =

@@ -1,6 +1,7 @@
 package io.deltasink.connect.delta.table;
 
 import io.deltasink.connect.delta.schema.ColumnType;
+import io.deltasink.connect.delta.writer.WrittenFile;
 import java.util.List;
 import java.util.Optional;
 
@@ -57,6 +58,25 @@ public interface TableLog extends AutoCloseable {
    */
   CommitOutcome commit(
       ColumnType.Struct schema, List<String> partitionColumns, List<PartitionCommit> partitions);
+
+  /**
+   * The table's live data files below the small-file size this handle was opened with (see the
+   * backend's constructor), as the log holds them now: candidates for compaction. Re-reads the log.
+   * {@code records} comes from the stats' {@code numRecords} (-1 without stats), offsets are -1.
+   */
+  List<WrittenFile> smallFiles();
+
+  /**
+   * Commits a compaction: {@code remove} of every file in {@code removed} and {@code add} of {@code
+   * added}, both with {@code dataChange=false} (PROTOCOL.md, "Add File and Remove File"), as an
+   * {@code OPTIMIZE} commit, unless a file of {@code removed} is no longer live (another compaction
+   * or engine removed it first: Delta's rule that two removes of one file conflict).
+   *
+   * @return the version written, or -1 when a file was no longer live and nothing was written
+   * @throws org.apache.kafka.connect.errors.RetriableException when storage fails: the commit may
+   *     have landed, so {@code added} must be kept
+   */
+  long rewrite(List<WrittenFile> removed, WrittenFile added);
 
   @Override
   void close();

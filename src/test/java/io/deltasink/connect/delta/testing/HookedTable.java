@@ -40,6 +40,18 @@ public record HookedTable(TableLog real, Runnable beforeCommit) implements Table
   }
 
   @Override
+  public List<io.deltasink.connect.delta.writer.WrittenFile> smallFiles() {
+    return real.smallFiles();
+  }
+
+  @Override
+  public long rewrite(
+      List<io.deltasink.connect.delta.writer.WrittenFile> removed,
+      io.deltasink.connect.delta.writer.WrittenFile added) {
+    return real.rewrite(removed, added);
+  }
+
+  @Override
   public void close() {
     real.close();
   }

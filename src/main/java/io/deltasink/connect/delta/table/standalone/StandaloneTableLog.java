@@ -13,6 +13,7 @@ import io.deltasink.connect.delta.table.PartitionCommit;
 import io.deltasink.connect.delta.table.TableLog;
 import io.deltasink.connect.delta.table.TableProperties;
 import io.deltasink.connect.delta.table.TableState;
+import io.deltasink.connect.delta.writer.WrittenFile;
 import java.util.ConcurrentModificationException;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -103,11 +104,14 @@ public final class StandaloneTableLog implements TableLog {
         maxAttempts,
         backoffMs,
         sleeper,
-        TableProperties.forNewTable(Map.of()));
+        TableProperties.forNewTable(Map.of()),
+        0);
   }
 
   /**
    * @param tableProperties {@code metaData.configuration} of the table when this creates it
+   * @param smallFileBytes data files below this size (bytes) are tracked for {@link #smallFiles}; 0
+   *     tracks none
    */
   public StandaloneTableLog(
       String location,
@@ -117,7 +121,8 @@ public final class StandaloneTableLog implements TableLog {
       int maxAttempts,
       long backoffMs,
       Sleeper sleeper,
-      Map<String, String> tableProperties) {
+      Map<String, String> tableProperties,
+      long smallFileBytes) {
     this.tableProperties = Map.copyOf(tableProperties);
     this.location = location;
     this.tableName = tableName;
@@ -128,7 +133,7 @@ public final class StandaloneTableLog implements TableLog {
     this.sleeper = sleeper;
     this.conf = conf;
     this.log = guard(() -> DeltaLog.forTable(conf, location));
-    this.writer = new LogWriter(location, log, conf, 0);
+    this.writer = new LogWriter(location, log, conf, smallFileBytes);
     AzureNamespace.warning(conf, location).ifPresent(LOG::warn);
   }
 
@@ -386,6 +391,17 @@ public final class StandaloneTableLog implements TableLog {
   /** {@link StandaloneErrors#guard} for this table. */
   private <T> T guard(java.util.function.Supplier<T> call) {
     return StandaloneErrors.guard(location, call);
+  }
+
+  @Override
+  public synchronized List<WrittenFile> smallFiles() {
+    return List.copyOf(writer.sync().smallFiles());
+  }
+
+  @Override
+  public synchronized long rewrite(List<WrittenFile> removed, WrittenFile added) {
+    Long version = writer.commitNext(new Rewrite(removed, added, engineInfo, location));
+    return version == null ? -1 : version;
   }
 
   @Override

@@ -39,7 +39,7 @@ class LogWriterTest {
 
   private StandaloneTableLog table(Configuration conf, Map<String, String> properties) {
     return new StandaloneTableLog(
-        location(), conf, "t", "e", 10, 1, ms -> {}, TableProperties.forNewTable(properties));
+        location(), conf, "t", "e", 10, 1, ms -> {}, TableProperties.forNewTable(properties), 0);
   }
 
   private List<WrittenFile> files(long from, long to) throws Exception {
