@@ -78,6 +78,14 @@ public interface TableLog extends AutoCloseable {
    */
   long rewrite(List<WrittenFile> removed, WrittenFile added);
 
+  /**
+   * Which of {@code paths} (relative to the table root, decoded: {@code city=São
+   * Paulo/part-1.parquet}) the latest version references, as a live file or as a {@code remove}
+   * still within {@code delta.deletedFileRetentionDuration} (PROTOCOL.md, "Add File and Remove
+   * File"). Reads the whole table state: for occasional maintenance only.
+   */
+  java.util.Set<String> referenced(java.util.Set<String> paths);
+
   @Override
   void close();
 }

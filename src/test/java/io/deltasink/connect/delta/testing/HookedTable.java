@@ -52,6 +52,11 @@ public record HookedTable(TableLog real, Runnable beforeCommit) implements Table
   }
 
   @Override
+  public java.util.Set<String> referenced(java.util.Set<String> paths) {
+    return real.referenced(paths);
+  }
+
+  @Override
   public void close() {
     real.close();
   }

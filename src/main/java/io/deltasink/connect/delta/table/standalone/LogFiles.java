@@ -126,6 +126,37 @@ final class LogFiles {
   }
 
   /**
+   * Which of {@code candidates} (paths relative to the table root, decoded) the latest snapshot
+   * references, as a live file or as a tombstone not yet expired. Reads the whole state.
+   */
+  java.util.Set<String> referenced(java.util.Set<String> candidates) {
+    SnapshotImpl s = log.update();
+    java.util.Set<String> out = new java.util.HashSet<>();
+    if (s.getVersion() < 0) {
+      return out;
+    }
+    for (AddFile a : s.getAllFiles()) {
+      String p = decoded(relative(a.getPath()));
+      if (candidates.contains(p)) {
+        out.add(p);
+      }
+    }
+    for (io.delta.standalone.actions.RemoveFile r :
+        scala.jdk.javaapi.CollectionConverters.asJava(s.tombstones())) {
+      String p = decoded(relative(r.getPath()));
+      if (candidates.contains(p)) {
+        out.add(p);
+      }
+    }
+    return out;
+  }
+
+  /** A path of the log ({@code AddFile.path}, URI-encoded) decoded. */
+  static String decoded(String path) {
+    return new Path(java.net.URI.create(path)).toUri().getPath();
+  }
+
+  /**
    * Standalone's snapshot gives absolute paths; the log (and {@link LogTail}) has them relative to
    * the table root as written.
    */

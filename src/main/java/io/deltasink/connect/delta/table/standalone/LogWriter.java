@@ -158,6 +158,11 @@ final class LogWriter implements AutoCloseable {
   private static final String CHECKPOINT_INTERVAL =
       io.deltasink.connect.delta.table.TableProperties.CHECKPOINT_INTERVAL;
 
+  /** See {@link io.deltasink.connect.delta.table.TableLog#referenced}. */
+  java.util.Set<String> referenced(java.util.Set<String> paths) {
+    return StandaloneErrors.guard(location, () -> files.referenced(paths));
+  }
+
   @Override
   public void close() {
     checkpointer.close();

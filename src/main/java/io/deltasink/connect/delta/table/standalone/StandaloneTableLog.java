@@ -405,6 +405,11 @@ public final class StandaloneTableLog implements TableLog {
   }
 
   @Override
+  public java.util.Set<String> referenced(java.util.Set<String> paths) {
+    return writer.referenced(paths);
+  }
+
+  @Override
   public void close() {
     writer.close();
   }
