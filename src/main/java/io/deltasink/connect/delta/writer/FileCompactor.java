@@ -12,7 +12,6 @@ import org.apache.hadoop.fs.Path;
 import org.apache.parquet.HadoopReadOptions;
 import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.example.data.Group;
-import org.apache.parquet.example.data.simple.convert.GroupRecordConverter;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.example.ExampleParquetWriter;
@@ -34,10 +33,10 @@ import org.slf4j.LoggerFactory;
  * <p>Rows are streamed: one input row group is read at a time (at most the input file's size,
  * compressed), and the output buffers at most {@code rowGroupBytes} before it writes a row group,
  * so the heap one rewrite holds is about {@code rowGroupBytes} plus {@link
- * WriterSettings#openFileOverheadBytes()} plus one input row group. Values are copied as Parquet
- * stores them (Parquet's example {@link Group} model), never converted, so the new file holds the
- * same bytes, and its schema is the inputs' own, read from their footers (field ids, types and
- * nesting included).
+ * WriterSettings#openFileOverheadBytes()} plus one input row group, and does not grow with the rows
+ * copied ({@link DetachedGroups}). Values are copied as Parquet stores them (Parquet's example
+ * {@link Group} model), never converted, so the new file holds the same bytes, and its schema is
+ * the inputs' own, read from their footers (field ids, types and nesting included).
  *
  * <p>The new file's statistics are merged from the inputs' statistics ({@link MergedStats}), not
  * recomputed from the rows: that is exact for the statistics {@link FileStats} writes and needs no
@@ -218,8 +217,7 @@ public final class FileCompactor {
     long copied = 0;
     PageReadStore rowGroup;
     while ((rowGroup = reader.readNextRowGroup()) != null) {
-      RecordReader<Group> records =
-          columns.getRecordReader(rowGroup, new GroupRecordConverter(schema));
+      RecordReader<Group> records = columns.getRecordReader(rowGroup, new DetachedGroups(schema));
       for (long r = rowGroup.getRowCount(); r > 0; r--) {
         out.write(records.read());
         copied++;
