@@ -35,17 +35,8 @@ final class DataFileWriter {
   private final TrackedOutputFile output;
   private final long overheadBytes;
 
-  /**
-   * The partition directory of {@code relativePath} ({@code col=value/...}, empty when
-   * unpartitioned).
-   */
-  private final String directory;
-
-  /**
-   * What error messages show instead of {@link #directory}: a {@code col=*} directory per partition
-   * column.
-   */
-  private final String directoryPlaceholder;
+  /** Keeps the partition directory out of storage errors. */
+  private final DirectoryRedaction redaction;
 
   /**
    * @param relativePath the file's path under the table root: partition directory and file name
@@ -63,12 +54,7 @@ final class DataFileWriter {
     this.relativePath = relativePath;
     this.file = new Path(layout.root(), relativePath);
     this.partitionValues = partitionValues;
-    this.directory = relativePath.substring(0, relativePath.lastIndexOf('/') + 1);
-    StringBuilder placeholder = new StringBuilder();
-    for (String column : partitionValues.keySet()) {
-      placeholder.append(TableLayout.escapePathName(column)).append("=*/");
-    }
-    this.directoryPlaceholder = placeholder.toString();
+    this.redaction = new DirectoryRedaction(relativePath, partitionValues.keySet());
     this.stats = new FileStats(layout.dataColumns(), layout.dataIndexes());
     RowWriteSupport support = new RowWriteSupport(layout.dataColumns(), layout.dataIndexes());
     this.overheadBytes = settings.openFileOverheadBytes();
@@ -86,19 +72,29 @@ final class DataFileWriter {
       Configuration conf,
       WriterSettings settings)
       throws IOException {
-    return new Builder(output, support)
+    return configured(new Builder(output, support), conf, settings, settings.rowGroupBytes())
+        .build();
+  }
+
+  /**
+   * {@code builder} set up as every data file of the sink is written, whatever produces its rows:
+   * the settings' codec, page and dictionary sizes, the given row group size (bytes), and a new
+   * file only (never overwriting one).
+   */
+  static <T, B extends ParquetWriter.Builder<T, B>> B configured(
+      B builder, Configuration conf, WriterSettings settings, long rowGroupBytes) {
+    return builder
         .withConf(conf)
         .withWriteMode(ParquetFileWriter.Mode.CREATE)
         .withCompressionCodec(settings.compression())
-        .withRowGroupSize(settings.rowGroupBytes())
+        .withRowGroupSize(rowGroupBytes)
         .withPageSize(settings.pageBytes())
         .withDictionaryEncoding(true)
         .withDictionaryPageSize(settings.dictionaryBytes())
         // Parquet 1.15+ size statistics (PARQUET-2261: level histograms, unencoded byte sizes) are
         // optional footer data no Delta reader plans with yet; building them cost 12% of the sink's
         // own time (src/bench/sink-path.sh). Min/max statistics and column indexes stay.
-        .withSizeStatisticsEnabled(false)
-        .build();
+        .withSizeStatisticsEnabled(false);
   }
 
   /**
@@ -191,37 +187,15 @@ final class DataFileWriter {
   }
 
   /**
-   * The storage error {@code e} with this file's partition directory replaced by one {@code col=*}
-   * directory per partition column in its message and its causes' (copies, with their stack
-   * traces): the directory holds partition values, which are record content, and the error goes to
-   * WARN logs and to Connect. The original is logged at TRACE.
+   * The storage error {@code e} without this file's partition directory ({@link
+   * DirectoryRedaction}); the original at TRACE.
    */
   private IOException storageError(String doing, IOException e) {
-    if (directory.isEmpty()) {
+    if (!redaction.redacts()) {
       return e;
     }
     LOG.trace("{} data file {} failed", doing, file, e);
-    return (IOException) redacted(e, 0);
-  }
-
-  private Throwable redacted(Throwable t, int depth) {
-    Throwable cause =
-        t.getCause() == null || t.getCause() == t || depth > 8
-            ? null
-            : redacted(t.getCause(), depth + 1);
-    String text =
-        t.getMessage() == null
-            ? null
-            : t.getMessage()
-                .replace(directory, directoryPlaceholder)
-                .replace(encode(directory), directoryPlaceholder);
-    String type = t.getClass() == IOException.class ? "" : t.getClass().getName();
-    IOException copy =
-        new IOException(
-            type.isEmpty() || text == null ? type + (text == null ? "" : text) : type + ": " + text,
-            cause);
-    copy.setStackTrace(t.getStackTrace());
-    return copy;
+    return redaction.apply(e);
   }
 
   /**

@@ -58,6 +58,14 @@ public final class TopicPartitionWriter {
     this.gate = gate;
   }
 
+  /**
+   * The start of the name of every data file the sink writes for a Kafka partition, {@code
+   * part-<topic>-<partition>}, for the {@code filePrefix} of a writer and for rewritten files.
+   */
+  public static String filePrefix(String topic, int partition) {
+    return "part-" + topic + "-" + partition;
+  }
+
   public TableLayout layout() {
     return layout;
   }
