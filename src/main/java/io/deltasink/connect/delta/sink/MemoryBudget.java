@@ -15,11 +15,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A task's memory budget ({@code delta.buffer.max.bytes}, bytes of heap): what its open Parquet
- * files may hold. A new file opens only when it fits (or when none is open, so that every partition
- * can progress); a partition refused a file is paused until the next commit, which closes every
- * open file, resumes it. When open files outgrow the budget, the largest are closed early; their
- * rows stay pending until the next commit. Pauses and resumes are logged at INFO, at most once per
- * {@value #LOG_EVERY_MS} ms each, with the budget's figures.
+ * files and a table maintenance run in flight (a compaction's row groups) may hold. A new file
+ * opens only when it fits (or when none is open, so that every partition can progress); a partition
+ * refused a file is paused until the next commit, which closes every open file, resumes it. When
+ * open files outgrow the budget, the largest are closed early; their rows stay pending until the
+ * next commit. Pauses and resumes are logged at INFO, at most once per {@value #LOG_EVERY_MS} ms
+ * each, with the budget's figures.
  */
 final class MemoryBudget {
   private static final Logger LOG = LoggerFactory.getLogger(MemoryBudget.class);
@@ -51,16 +52,29 @@ final class MemoryBudget {
   /** {@link #usedBytes()} as {@link #relieve()} last measured it. */
   private long lastUsedBytes;
 
+  /** Heap held outside the open files: a table maintenance run in flight (bytes). */
+  private final java.util.function.LongSupplier background;
+
   MemoryBudget(
-      long budget, ConsumerControl consumer, Time time, Supplier<Collection<TableWriter>> tables) {
+      long budget,
+      ConsumerControl consumer,
+      Time time,
+      Supplier<Collection<TableWriter>> tables,
+      java.util.function.LongSupplier background) {
+    this.background = background;
     this.budget = budget;
     this.consumer = consumer;
     this.time = time;
     this.tables = tables;
   }
 
-  /** Heap held by the task's open Parquet files (bytes). */
+  /** Heap held by the task's open Parquet files and a maintenance run in flight (bytes). */
   long usedBytes() {
+    return filesBytes() + background.getAsLong();
+  }
+
+  /** Heap held by the task's open Parquet files (bytes). */
+  long filesBytes() {
     long n = 0;
     for (TableWriter t : tables.get()) {
       n += t.memoryBytes();

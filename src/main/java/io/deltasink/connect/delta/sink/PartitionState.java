@@ -125,9 +125,13 @@ final class PartitionState {
     inDoubtFiles.clear();
   }
 
+  /** Whether this task committed the partition since it took it (every earlier owner is fenced). */
+  boolean committedHere;
+
   /** The table now holds this partition's rows up to {@code version}. */
   void committedAt(long version) {
     committed = version;
+    committedHere = true;
     if (writer != null) {
       writer.committed();
     }

@@ -79,4 +79,31 @@ final class PartitionStates {
     }
     return largest;
   }
+
+  /** Next offset after the last one in the table, per owned partition that has one. */
+  void committedOffsets(Map<TopicPartition, Long> out) {
+    for (PartitionState st : byPartition.values()) {
+      if (st.committed >= 0) {
+        out.put(st.tp, st.committed + 1);
+      }
+    }
+  }
+
+  /**
+   * The data file name prefix ({@code part-<topic>-<partition>-}) of each owned partition, or only
+   * of the settled ones: committed by this task since it took them, nothing uncommitted now.
+   */
+  Map<String, TopicPartition> filePrefixes(boolean settledOnly) {
+    Map<String, TopicPartition> out = new java.util.LinkedHashMap<>();
+    for (PartitionState st : byPartition.values()) {
+      if (!settledOnly || st.committedHere && !st.pending() && st.inDoubtFiles.isEmpty()) {
+        out.put(TopicPartitionWriter.filePrefix(st.tp.topic(), st.tp.partition()) + "-", st.tp);
+      }
+    }
+    return out;
+  }
+
+  java.util.Set<String> settledPrefixes() {
+    return java.util.Set.copyOf(filePrefixes(true).keySet());
+  }
 }

@@ -2,6 +2,7 @@ package io.deltasink.connect.delta.sink;
 
 import io.deltasink.connect.delta.config.DeltaSinkConfig;
 import io.deltasink.connect.delta.config.HadoopConf;
+import io.deltasink.connect.delta.maintenance.TableMaintenance;
 import io.deltasink.connect.delta.metrics.SinkMetrics;
 import io.deltasink.connect.delta.table.standalone.StandaloneTableLog;
 import java.util.ArrayList;
@@ -46,6 +47,7 @@ public final class SinkWriter implements AutoCloseable {
   private final FlushPolicy flushPolicy;
   private final BadRecords badRecords;
   private final Committer committer;
+  private final TableMaintenance maintenance;
   private final Map<TopicPartition, TableWriter> byPartition = new HashMap<>();
 
   /** Per partition with no table: the offset after the last bad record dealt with. */
@@ -92,7 +94,9 @@ public final class SinkWriter implements AutoCloseable {
                     config.tableProperties(),
                     config.smallFileBytes());
     // The budget measures the tables' open files; the tables ask the budget before opening one.
-    this.memory = new MemoryBudget(config.bufferMaxBytes(), consumer, time, this::tableWriters);
+    this.memory =
+        new MemoryBudget(
+            config.bufferMaxBytes(), consumer, time, this::tableWriters, this::maintenanceBytes);
     this.tables =
         new TableWriters(
             config, hadoopConf, applicationId, open, consumer, memory::mayOpen, metrics);
@@ -105,6 +109,8 @@ public final class SinkWriter implements AutoCloseable {
     this.badRecords =
         new BadRecords(config.toleratesErrors(), config.recordMaxBytes(), consumer, metrics.task());
     this.committer = new Committer("delta-commit-" + applicationId + "-" + config.taskId() + "-");
+    this.maintenance =
+        TableMaintenance.forTask(config, applicationId, memory::filesBytes, time::milliseconds);
   }
 
   /**
@@ -281,6 +287,10 @@ public final class SinkWriter implements AutoCloseable {
     return out;
   }
 
+  private long maintenanceBytes() {
+    return maintenance == null ? 0 : maintenance.memoryBytes();
+  }
+
   /** Commits every table that has buffered rows; one Delta commit per table. */
   public void flush() {
     long start = time.milliseconds();
@@ -296,6 +306,7 @@ public final class SinkWriter implements AutoCloseable {
       flushPolicy.committed(tables.anyPending(), time.milliseconds());
     }
     memory.committed();
+    tables.all().forEach(t -> maintenance.afterCommit(t.maintenanceWork()));
     publishMetrics(bufferedRecords(), tables.sum(TableWriter::bufferedBytes), memory.usedBytes());
     LOG.debug(
         "Flushed {} records to {} tables in {} ms",
@@ -379,6 +390,7 @@ public final class SinkWriter implements AutoCloseable {
   @Override
   public void close() {
     committer.close();
+    maintenance.close();
     tables.close();
     byPartition.clear();
     metrics.close();

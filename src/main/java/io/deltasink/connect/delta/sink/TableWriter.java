@@ -3,6 +3,7 @@ package io.deltasink.connect.delta.sink;
 import io.deltasink.connect.delta.config.TombstonePolicy;
 import io.deltasink.connect.delta.convert.BronzeRecordConverter;
 import io.deltasink.connect.delta.convert.RecordConverter;
+import io.deltasink.connect.delta.maintenance.TableMaintenance;
 import io.deltasink.connect.delta.metrics.SinkMetrics;
 import io.deltasink.connect.delta.table.PartitionCommit;
 import io.deltasink.connect.delta.table.TableLog;
@@ -170,7 +171,11 @@ final class TableWriter implements AutoCloseable {
       if (st.writer == null) {
         st.writer =
             new TopicPartitionWriter(
-                conf, layout, settings, "part-" + tp.topic() + "-" + tp.partition(), gate);
+                conf,
+                layout,
+                settings,
+                TopicPartitionWriter.filePrefix(tp.topic(), tp.partition()),
+                gate);
       }
       if (!st.writer.write(row, offset)) {
         // No memory for another open file: this record and the rest of the partition come again
@@ -344,15 +349,15 @@ final class TableWriter implements AutoCloseable {
     tableMetrics.committed(tableVersion, rows, bytes, files, commitMs);
   }
 
-  /**
-   * Offsets to commit to Kafka: next offset after the last one in the table, per owned partition.
-   */
+  /** Offsets to commit to Kafka: next offset after the last one in the table, per partition. */
   void committedOffsets(Map<TopicPartition, Long> out) {
-    for (PartitionState st : partitions.all()) {
-      if (st.committed >= 0) {
-        out.put(st.tp, st.committed + 1);
-      }
-    }
+    partitions.committedOffsets(out);
+  }
+
+  /** What background maintenance may do with this table now (task thread). */
+  TableMaintenance.Work maintenanceWork() {
+    return new TableMaintenance.Work(
+        table, conf, settings, partitions.filePrefixes(false), partitions.settledPrefixes());
   }
 
   /** Gives up ownership of {@code tps}: their uncommitted files are deleted. */
@@ -372,9 +377,7 @@ final class TableWriter implements AutoCloseable {
 
   /** Hands each owned partition's committed and last received offsets to its MBean. */
   void publishOffsets() {
-    for (PartitionState st : partitions.all()) {
-      st.metrics.offsets(st.committed, st.lastOffset());
-    }
+    partitions.all().forEach(st -> st.metrics.offsets(st.committed, st.lastOffset()));
   }
 
   @Override

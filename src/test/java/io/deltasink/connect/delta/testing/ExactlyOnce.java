@@ -88,4 +88,25 @@ public final class ExactlyOnce {
     return new TreeSet<>(keys).stream().limit(SHOWN).toList()
         + (keys.size() > SHOWN ? " and " + (keys.size() - SHOWN) + " more" : "");
   }
+
+  /** The paths of every {@code remove} action in the table's commit files (as the log has them). */
+  public static java.util.Set<String> removedPaths(java.nio.file.Path table)
+      throws java.io.IOException {
+    com.fasterxml.jackson.databind.ObjectMapper json =
+        new com.fasterxml.jackson.databind.ObjectMapper();
+    java.util.Set<String> out = new java.util.HashSet<>();
+    try (java.util.stream.Stream<java.nio.file.Path> files =
+        java.nio.file.Files.list(table.resolve("_delta_log"))) {
+      for (java.nio.file.Path f :
+          files.filter(p -> p.getFileName().toString().endsWith(".json")).toList()) {
+        for (String line : java.nio.file.Files.readAllLines(f)) {
+          com.fasterxml.jackson.databind.JsonNode remove = json.readTree(line).get("remove");
+          if (remove != null) {
+            out.add(remove.path("path").asText());
+          }
+        }
+      }
+    }
+    return out;
+  }
 }

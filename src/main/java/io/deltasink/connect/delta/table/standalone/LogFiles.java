@@ -65,6 +65,21 @@ final class LogFiles {
     return true;
   }
 
+  /** Whether commit file {@code version} exists and holds an {@code add} of {@code path}. */
+  boolean holdsAdd(long version, String path) throws IOException {
+    LogTail probe = new LogTail(Long.MAX_VALUE);
+    CloseableIterator<String> lines;
+    try {
+      lines = store.read(commitFile(version), conf);
+    } catch (FileNotFoundException e) {
+      return false;
+    }
+    try (lines) {
+      probe.apply(0, lines);
+    }
+    return probe.isLiveSmallFile(path);
+  }
+
   /**
    * Writes commit file {@code version}, failing if it exists.
    *

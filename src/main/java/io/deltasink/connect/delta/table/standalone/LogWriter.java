@@ -158,6 +158,23 @@ final class LogWriter implements AutoCloseable {
   private static final String CHECKPOINT_INTERVAL =
       io.deltasink.connect.delta.table.TableProperties.CHECKPOINT_INTERVAL;
 
+  /**
+   * Whether commit file {@code version} exists and adds {@code path}.
+   *
+   * @throws RetriableException when it cannot be read
+   */
+  boolean holdsAdd(long version, String path) {
+    return StandaloneErrors.guard(
+        location,
+        () -> {
+          try {
+            return files.holdsAdd(version, path);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        });
+  }
+
   /** See {@link io.deltasink.connect.delta.table.TableLog#referenced}. */
   java.util.Set<String> referenced(java.util.Set<String> paths) {
     return StandaloneErrors.guard(location, () -> files.referenced(paths));

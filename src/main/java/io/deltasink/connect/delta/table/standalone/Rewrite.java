@@ -23,6 +23,7 @@ final class Rewrite implements LogWriter.Step<Long> {
   private final String engineInfo;
   private final String location;
   private String gone;
+  private long attempted = -1;
 
   Rewrite(List<WrittenFile> removed, WrittenFile added, String engineInfo, String location) {
     this.removed = List.copyOf(removed);
@@ -39,6 +40,7 @@ final class Rewrite implements LogWriter.Step<Long> {
         return null;
       }
     }
+    attempted = tail.version() + 1;
     CommitActions actions = new CommitActions(System.currentTimeMillis());
     for (WrittenFile f : removed) {
       actions.remove(f, false);
@@ -48,6 +50,15 @@ final class Rewrite implements LogWriter.Step<Long> {
     params.put("predicate", "[]");
     params.put("auto", "true");
     return actions.lines("OPTIMIZE", params, tail.version(), false, engineInfo);
+  }
+
+  /** The version the last decision was written as (or tried to be), -1 before any. */
+  long attempted() {
+    return attempted;
+  }
+
+  WrittenFile added() {
+    return added;
   }
 
   @Override

@@ -400,8 +400,23 @@ public final class StandaloneTableLog implements TableLog {
 
   @Override
   public synchronized long rewrite(List<WrittenFile> removed, WrittenFile added) {
-    Long version = writer.commitNext(new Rewrite(removed, added, engineInfo, location));
-    return version == null ? -1 : version;
+    Rewrite step = new Rewrite(removed, added, engineInfo, location);
+    try {
+      Long version = writer.commitNext(step);
+      return version == null ? -1 : version;
+    } catch (RetriableException e) {
+      if (step.attempted() < 0) {
+        throw e;
+      }
+      // The write failed: the commit file of that version, whoever wrote it, says whether it
+      // landed (a put-if-absent write that returned cannot land later).
+      try {
+        return writer.holdsAdd(step.attempted(), added.path()) ? step.attempted() : -1;
+      } catch (RuntimeException unreadable) {
+        e.addSuppressed(unreadable);
+        throw e;
+      }
+    }
   }
 
   @Override
