@@ -1,0 +1,286 @@
+package io.deltasink.connect.delta.bench;
+
+import io.deltasink.connect.delta.config.DeltaSinkConfig;
+import io.deltasink.connect.delta.sink.SinkWriter;
+import io.deltasink.connect.delta.testing.FakeSinkTaskContext;
+import io.deltasink.connect.delta.testing.SampleData;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.sink.SinkRecord;
+
+/**
+ * A table's life in fast forward, for the soak benchmark ({@link SoakBench}) and for tests that
+ * check its shape: one task's {@link SinkWriter} (what {@code DeltaSinkTask} delegates every call
+ * to) with a fake {@code SinkTaskContext}, 6 partitions of topic {@code temperatures}, the real
+ * Open-Meteo messages as ByteArrayConverter hands them over (cycled; offsets keep growing) and the
+ * original Kusto mapping, as {@link SinkPathBench} uses them.
+ *
+ * <p>One round: one {@code put} with {@code recordsPerPartition} records of each partition, then
+ * the task's clock moves on by {@code delta.flush.interval.ms} and {@code preCommit} commits: one
+ * Delta version with 6 small files. The size and byte thresholds stay at their defaults, far above
+ * a round, so the commit happens in {@code preCommit} and nowhere else; a round whose {@code
+ * preCommit} does not report every partition at its next offset fails the run. Only the clock of
+ * the flush policy is simulated (the default interval, one minute, makes 50,000 rounds about 35
+ * days); Delta's own timestamps, and so its time-based log retention, see the real clock.
+ *
+ * <p>Every {@code window} rounds the run reads the table and the process outside the timed calls
+ * ({@link SoakProbe}) and produces one {@link SoakRow}.
+ */
+public final class SoakRun {
+  /** Kafka partitions of the one topic. */
+  public static final int PARTITIONS = 6;
+
+  /** Records per partition per round unless given. */
+  public static final int DEFAULT_RECORDS_PER_PARTITION = 20;
+
+  /** The connector setting that turns compaction on or off (not read by every version). */
+  public static final String COMPACTION_CONFIG = "delta.compaction.enabled";
+
+  private static final String TOPIC = "temperatures";
+  private static final String NAME = "soak-bench";
+
+  private final Path table;
+  private final Map<String, String> connectorSettings;
+  private final int recordsPerPartition;
+
+  /**
+   * @param table directory of the Delta table (created by the first commit)
+   * @param connectorSettings connector settings over the run's own ({@link #connectorConfig()})
+   */
+  public SoakRun(Path table, Map<String, String> connectorSettings) {
+    this(table, connectorSettings, DEFAULT_RECORDS_PER_PARTITION);
+  }
+
+  public SoakRun(Path table, Map<String, String> connectorSettings, int recordsPerPartition) {
+    if (recordsPerPartition < 1) {
+      throw new IllegalArgumentException("recordsPerPartition must be at least 1");
+    }
+    this.table = table;
+    this.connectorSettings = Map.copyOf(connectorSettings);
+    this.recordsPerPartition = recordsPerPartition;
+  }
+
+  /** The connector configuration of the run: its own settings, then the given ones over them. */
+  public Map<String, String> connectorConfig() {
+    Map<String, String> props = new LinkedHashMap<>();
+    props.put("name", NAME);
+    props.put("topics", TOPIC);
+    props.put(DeltaSinkConfig.TABLE_LOCATION_CONFIG, table.toUri().toString());
+    props.put("delta.table.mapping", "temperatures_mapping");
+    props.put("delta.mappings.temperatures_mapping", SampleData.MAPPING_COMMAND);
+    props.put(
+        DeltaSinkConfig.FLUSH_INTERVAL_MS_CONFIG,
+        Long.toString(DeltaSinkConfig.FLUSH_INTERVAL_MS_DEFAULT));
+    props.putAll(connectorSettings);
+    return props;
+  }
+
+  /** {@link #run(int, int, Consumer)} without a callback. */
+  public List<SoakRow> run(int commits, int window) {
+    return run(commits, window, row -> {});
+  }
+
+  /**
+   * Makes {@code commits} commits into the table and returns one row per {@code window} commits
+   * (the last one shorter when {@code window} does not divide {@code commits}).
+   *
+   * @param onRow called with each row as soon as it is measured (for printing as the run goes)
+   * @throws IllegalStateException when a round's {@code preCommit} did not commit its records
+   */
+  public List<SoakRow> run(int commits, int window, Consumer<SoakRow> onRow) {
+    if (commits < 1 || window < 1) {
+      throw new IllegalArgumentException("commits and window must be at least 1");
+    }
+    DeltaSinkConfig config = new DeltaSinkConfig(connectorConfig());
+    List<byte[]> values =
+        SampleData.temperatureLines().stream()
+            .map(l -> l.getBytes(StandardCharsets.UTF_8))
+            .toList();
+    List<TopicPartition> tps = new ArrayList<>();
+    for (int p = 0; p < PARTITIONS; p++) {
+      tps.add(new TopicPartition(TOPIC, p));
+    }
+    FakeSinkTaskContext context = new FakeSinkTaskContext();
+    context.assignment.addAll(tps);
+    SoakClock clock = new SoakClock();
+    SoakProbe probe = new SoakProbe(table);
+    List<SoakRow> rows = new ArrayList<>();
+    long[] next = new long[PARTITIONS];
+    int cursor = 0;
+    try (SinkWriter writer = new SinkWriter(config, NAME, context, clock)) {
+      writer.open(tps);
+      Window w = new Window(window, 0, 0, probe.lastCheckpointVersion());
+      for (int round = 0; round < commits; round++) {
+        List<SinkRecord> batch = new ArrayList<>(PARTITIONS * recordsPerPartition);
+        Map<TopicPartition, OffsetAndMetadata> consumed = new HashMap<>();
+        for (int p = 0; p < PARTITIONS; p++) {
+          for (int i = 0; i < recordsPerPartition; i++) {
+            byte[] value = values.get(cursor);
+            cursor = (cursor + 1) % values.size();
+            batch.add(
+                new SinkRecord(TOPIC, p, null, null, Schema.OPTIONAL_BYTES_SCHEMA, value, next[p]));
+            next[p]++;
+          }
+          consumed.put(tps.get(p), new OffsetAndMetadata(next[p]));
+        }
+        writer.put(batch);
+        clock.advance(config.flushIntervalMs());
+        long start = System.nanoTime();
+        Map<TopicPartition, OffsetAndMetadata> reported = writer.preCommit(consumed);
+        long nanos = System.nanoTime() - start;
+        if (!reported.equals(consumed)) {
+          throw new IllegalStateException(
+              "round "
+                  + round
+                  + ": preCommit reported "
+                  + reported
+                  + ", expected every partition at its next offset "
+                  + consumed
+                  + ": the round's records were not committed by preCommit");
+        }
+        w.add(nanos, probe.lastCheckpointVersion());
+        if (w.full() || round == commits - 1) {
+          SoakRow row = w.measure(probe);
+          rows.add(row);
+          onRow.accept(row);
+          w = new Window(window, row.lastVersion() + 1, w.checkpointFiles, w.lastCheckpoint);
+        }
+      }
+    }
+    return rows;
+  }
+
+  /** The commits of one window and the table's figures when it began. */
+  private static final class Window {
+    private final long[] nanos;
+    private final boolean[] checkpointed;
+    private final long firstVersion;
+    private final long startNanos = System.nanoTime();
+    private int checkpointFiles;
+    private long lastCheckpoint;
+    private int n;
+
+    Window(int size, long firstVersion, int checkpointFiles, long lastCheckpoint) {
+      this.nanos = new long[size];
+      this.checkpointed = new boolean[size];
+      this.firstVersion = firstVersion;
+      this.checkpointFiles = checkpointFiles;
+      this.lastCheckpoint = lastCheckpoint;
+    }
+
+    /** One commit of {@code ns}; {@code checkpoint} is {@code _last_checkpoint}'s version after. */
+    void add(long ns, long checkpoint) {
+      nanos[n] = ns;
+      checkpointed[n] = checkpoint != lastCheckpoint;
+      lastCheckpoint = checkpoint;
+      n++;
+    }
+
+    boolean full() {
+      return n == nanos.length;
+    }
+
+    SoakRow measure(SoakProbe probe) {
+      double wallSeconds = (System.nanoTime() - startNanos) / 1e9;
+      long[] all = Arrays.copyOf(nanos, n);
+      long[] ckpt = pick(true);
+      long[] other = pick(false);
+      Arrays.sort(all);
+      Arrays.sort(ckpt);
+      Arrays.sort(other);
+      long otherMedian = other.length == 0 ? 0 : percentile(other, 0.5);
+      long extra = 0;
+      for (long c : ckpt) {
+        extra += Math.max(0, c - otherMedian);
+      }
+      SoakProbe.LogDir log = probe.logDir();
+      SoakProbe.Live live = probe.live();
+      long heap = SoakProbe.heapAfterGc();
+      long[] rss = SoakProbe.residentBytes();
+      int newCheckpointFiles = log.checkpointFiles() - checkpointFiles;
+      checkpointFiles = log.checkpointFiles();
+      return new SoakRow(
+          firstVersion,
+          live.version(),
+          n,
+          ms(percentile(all, 0.5)),
+          ms(percentile(all, 0.99)),
+          ms(all[n - 1]),
+          newCheckpointFiles,
+          ckpt.length,
+          ckpt.length == 0 ? 0 : ms(percentile(ckpt, 0.5)),
+          ckpt.length == 0 ? 0 : ms(ckpt[ckpt.length - 1]),
+          Math.round(ms(extra)),
+          live.files(),
+          live.bytes(),
+          log.files(),
+          log.bytes(),
+          heap,
+          rss[0],
+          rss[1],
+          wallSeconds);
+    }
+
+    private long[] pick(boolean checkpoint) {
+      return java.util.stream.IntStream.range(0, n)
+          .filter(i -> checkpointed[i] == checkpoint)
+          .mapToLong(i -> nanos[i])
+          .toArray();
+    }
+  }
+
+  /** Nearest rank: the smallest value with at least {@code q} of the sorted values at or below. */
+  static long percentile(long[] sorted, double q) {
+    int rank = (int) Math.ceil(q * sorted.length);
+    return sorted[Math.max(0, rank - 1)];
+  }
+
+  private static double ms(long nanos) {
+    return nanos / 1e6;
+  }
+
+  /**
+   * The system clock moved forward by {@link #advance}: the flush policy sees a flush interval pass
+   * between a round's {@code put} and its {@code preCommit} without the run waiting for it.
+   */
+  private static final class SoakClock implements Time {
+    private long skewMs;
+
+    void advance(long ms) {
+      skewMs += ms;
+    }
+
+    @Override
+    public long milliseconds() {
+      return SYSTEM.milliseconds() + skewMs;
+    }
+
+    @Override
+    public long nanoseconds() {
+      return SYSTEM.nanoseconds() + skewMs * 1_000_000L;
+    }
+
+    @Override
+    public void sleep(long ms) {
+      SYSTEM.sleep(ms); // the connector's commit retry backoff, real
+    }
+
+    @Override
+    public void waitObject(Object obj, Supplier<Boolean> condition, long deadlineMs)
+        throws InterruptedException {
+      SYSTEM.waitObject(obj, condition, deadlineMs - skewMs);
+    }
+  }
+}
