@@ -12,7 +12,9 @@
 # Options: -Dsoak.window= (commits per row, default 5000), -Dsoak.records.per.partition= (default 20),
 #   -Dsoak.compaction=true|false (the connector's delta.compaction.enabled; unset: the connector's default),
 #   -Dsoak.connector.<key>=<value> (any connector setting), -Dsoak.table=<empty dir>, -Dsoak.keep=true,
-#   -Dsoak.out=<dir> (default target/soak). JVM options through SOAK_OPTS (default heap -Xmx1g).
+#   -Dsoak.out=<dir> (default target/soak), -Dsoak.min.free.gb= (stop when the disk has less left, default
+#   10: without compaction _delta_log grows with the square of the versions, tens of GB at 50,000).
+#   JVM options through SOAK_OPTS (default heap -Xmx1g).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 commits=50000

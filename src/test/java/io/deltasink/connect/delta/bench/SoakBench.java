@@ -1,5 +1,6 @@
 package io.deltasink.connect.delta.bench;
 
+import io.deltasink.connect.delta.config.DeltaSinkConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -7,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -27,7 +29,8 @@ import java.util.stream.Stream;
  * default), {@code soak.connector.<key>=<value>} (any connector setting), {@code soak.table} (an
  * empty or new directory for the table; default one under {@code soak.out}), {@code soak.keep}
  * (keep the table afterwards), {@code soak.out} (reports, default {@code target/soak}), {@code
- * soak.label} (written into the reports, for example the commit measured).
+ * soak.label} (written into the reports, for example the commit measured), {@code soak.min.free.gb}
+ * (stop when the disk has less free space, default 10).
  */
 public final class SoakBench {
   private static final String CONNECTOR_PREFIX = "soak.connector.";
@@ -46,6 +49,7 @@ public final class SoakBench {
         Path.of(System.getProperty("soak.table", out.resolve("table-" + stamp).toString()))
             .toAbsolutePath();
     boolean keep = Boolean.getBoolean("soak.keep");
+    long minFreeGb = Long.getLong("soak.min.free.gb", SoakRun.DEFAULT_MIN_FREE_BYTES >> 30);
     String label = System.getProperty("soak.label", "");
     if (Files.exists(table)) {
       try (Stream<Path> s = Files.list(table)) {
@@ -55,6 +59,8 @@ public final class SoakBench {
         }
       }
     }
+    SoakRun run = new SoakRun(table, settings, perPartition, minFreeGb << 30);
+    new DeltaSinkConfig(run.connectorConfig()); // a setting this code does not know fails here
     Files.createDirectories(out);
     String describe =
         String.format(
@@ -77,27 +83,36 @@ public final class SoakBench {
     Files.writeString(md, "Soak run: " + describe + "\n\n" + SoakRow.markdownHeader());
     System.out.println(SoakRow.consoleHeader());
     long start = System.nanoTime();
-    List<SoakRow> rows;
+    List<SoakRow> rows = new ArrayList<>();
+    String stopped = null;
     try {
-      rows =
-          new SoakRun(table, settings, perPartition)
-              .run(
-                  commits,
-                  window,
-                  row -> {
-                    System.out.println(row.console());
-                    append(csv, row.csv() + "\n");
-                    append(md, row.markdown() + "\n");
-                  });
+      run.run(
+          commits,
+          window,
+          row -> {
+            rows.add(row);
+            System.out.println(row.console());
+            append(csv, row.csv() + "\n");
+            append(md, row.markdown() + "\n");
+          });
+    } catch (IllegalStateException e) {
+      stopped = "[soak] " + e.getMessage();
+      System.out.println(stopped);
+      append(md, "\n" + stopped + "\n");
     } finally {
       if (!keep) {
         delete(table);
       }
     }
-    String summary = summary(rows, commits, (System.nanoTime() - start) / 1e9);
-    System.out.println(summary);
-    append(md, "\n" + summary + "\n");
+    if (!rows.isEmpty()) {
+      String summary = summary(rows, (System.nanoTime() - start) / 1e9);
+      System.out.println(summary);
+      append(md, "\n" + summary + "\n");
+    }
     System.out.println("[soak] rows written to " + csv + " and " + md);
+    if (stopped != null) {
+      System.exit(1);
+    }
   }
 
   private static void append(Path file, String text) {
@@ -126,9 +141,10 @@ public final class SoakBench {
     return out;
   }
 
-  private static String summary(List<SoakRow> rows, int commits, double seconds) {
+  private static String summary(List<SoakRow> rows, double seconds) {
     SoakRow first = rows.get(0);
     SoakRow last = rows.get(rows.size() - 1);
+    int commits = rows.stream().mapToInt(SoakRow::commits).sum();
     return String.format(
         Locale.ROOT,
         "[soak] summary: %,d commits in %.1f s (%.1f commits/s, measurements included); "

@@ -4,13 +4,18 @@ import io.deltasink.connect.delta.config.DeltaSinkConfig;
 import io.deltasink.connect.delta.sink.SinkWriter;
 import io.deltasink.connect.delta.testing.FakeSinkTaskContext;
 import io.deltasink.connect.delta.testing.SampleData;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -45,6 +50,13 @@ public final class SoakRun {
   /** Records per partition per round unless given. */
   public static final int DEFAULT_RECORDS_PER_PARTITION = 20;
 
+  /**
+   * Free space (bytes) below which a run stops unless given: a table that is never compacted grows
+   * a checkpoint per 10 versions that holds every live file, so {@code _delta_log} grows with the
+   * square of the versions (about 110 MB after 2,000 versions, tens of GB after 50,000).
+   */
+  public static final long DEFAULT_MIN_FREE_BYTES = 10L << 30;
+
   /** The connector setting that turns compaction on or off (not read by every version). */
   public static final String COMPACTION_CONFIG = "delta.compaction.enabled";
 
@@ -54,22 +66,33 @@ public final class SoakRun {
   private final Path table;
   private final Map<String, String> connectorSettings;
   private final int recordsPerPartition;
+  private final long minFreeBytes;
 
   /**
    * @param table directory of the Delta table (created by the first commit)
    * @param connectorSettings connector settings over the run's own ({@link #connectorConfig()})
    */
   public SoakRun(Path table, Map<String, String> connectorSettings) {
-    this(table, connectorSettings, DEFAULT_RECORDS_PER_PARTITION);
+    this(table, connectorSettings, DEFAULT_RECORDS_PER_PARTITION, DEFAULT_MIN_FREE_BYTES);
   }
 
-  public SoakRun(Path table, Map<String, String> connectorSettings, int recordsPerPartition) {
+  /**
+   * @param recordsPerPartition records of each partition in a round
+   * @param minFreeBytes the run stops with an {@link IllegalStateException} once the table's file
+   *     system has less free space than this
+   */
+  public SoakRun(
+      Path table,
+      Map<String, String> connectorSettings,
+      int recordsPerPartition,
+      long minFreeBytes) {
     if (recordsPerPartition < 1) {
       throw new IllegalArgumentException("recordsPerPartition must be at least 1");
     }
     this.table = table;
     this.connectorSettings = Map.copyOf(connectorSettings);
     this.recordsPerPartition = recordsPerPartition;
+    this.minFreeBytes = minFreeBytes;
   }
 
   /** The connector configuration of the run: its own settings, then the given ones over them. */
@@ -97,7 +120,8 @@ public final class SoakRun {
    * (the last one shorter when {@code window} does not divide {@code commits}).
    *
    * @param onRow called with each row as soon as it is measured (for printing as the run goes)
-   * @throws IllegalStateException when a round's {@code preCommit} did not commit its records
+   * @throws IllegalStateException when a round's {@code preCommit} did not commit its records, or
+   *     when the disk has less than {@code minFreeBytes} left
    */
   public List<SoakRow> run(int commits, int window, Consumer<SoakRow> onRow) {
     if (commits < 1 || window < 1) {
@@ -119,6 +143,7 @@ public final class SoakRun {
     List<SoakRow> rows = new ArrayList<>();
     long[] next = new long[PARTITIONS];
     int cursor = 0;
+    FileStore disk = null;
     try (SinkWriter writer = new SinkWriter(config, NAME, context, clock)) {
       writer.open(tps);
       Window w = new Window(window, 0, 0, probe.lastCheckpointVersion());
@@ -151,6 +176,17 @@ public final class SoakRun {
                   + ": the round's records were not committed by preCommit");
         }
         w.add(nanos, probe.lastCheckpointVersion());
+        disk = disk != null ? disk : fileStore(table);
+        long free = usableSpace(disk);
+        if (free < minFreeBytes) {
+          throw new IllegalStateException(
+              String.format(
+                  Locale.ROOT,
+                  "stopped after %,d commits: %,d MB left on the table's disk, below %,d MB",
+                  round + 1,
+                  free >> 20,
+                  minFreeBytes >> 20));
+        }
         if (w.full() || round == commits - 1) {
           SoakRow row = w.measure(probe);
           rows.add(row);
@@ -238,6 +274,22 @@ public final class SoakRun {
           .filter(i -> checkpointed[i] == checkpoint)
           .mapToLong(i -> nanos[i])
           .toArray();
+    }
+  }
+
+  private static FileStore fileStore(Path table) {
+    try {
+      return Files.getFileStore(table);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static long usableSpace(FileStore disk) {
+    try {
+      return disk.getUsableSpace();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 

@@ -21,7 +21,7 @@ class SoakRunTest {
   @Test
   void everyRoundIsOneVersionOfSixFilesAndEveryWindowARow() {
     Path table = dir.resolve("t");
-    List<SoakRow> rows = new SoakRun(table, Map.of(), 2).run(11, 5);
+    List<SoakRow> rows = new SoakRun(table, Map.of(), 2, 0).run(11, 5);
 
     assertThat(rows).extracting(SoakRow::commits).containsExactly(5, 5, 1);
     assertThat(rows)
