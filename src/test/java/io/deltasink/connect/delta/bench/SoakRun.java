@@ -18,10 +18,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.sink.SinkRecord;
 
@@ -301,38 +299,5 @@ public final class SoakRun {
 
   private static double ms(long nanos) {
     return nanos / 1e6;
-  }
-
-  /**
-   * The system clock moved forward by {@link #advance}: the flush policy sees a flush interval pass
-   * between a round's {@code put} and its {@code preCommit} without the run waiting for it.
-   */
-  private static final class SoakClock implements Time {
-    private long skewMs;
-
-    void advance(long ms) {
-      skewMs += ms;
-    }
-
-    @Override
-    public long milliseconds() {
-      return SYSTEM.milliseconds() + skewMs;
-    }
-
-    @Override
-    public long nanoseconds() {
-      return SYSTEM.nanoseconds() + skewMs * 1_000_000L;
-    }
-
-    @Override
-    public void sleep(long ms) {
-      SYSTEM.sleep(ms); // the connector's commit retry backoff, real
-    }
-
-    @Override
-    public void waitObject(Object obj, Supplier<Boolean> condition, long deadlineMs)
-        throws InterruptedException {
-      SYSTEM.waitObject(obj, condition, deadlineMs - skewMs);
-    }
   }
 }
