@@ -15,6 +15,10 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -29,6 +33,9 @@ import org.apache.hadoop.conf.Configuration;
 final class SoakProbe {
   private static final Pattern VERSION = Pattern.compile("\"version\"\\s*:\\s*(\\d+)");
 
+  /** {@code <version>.checkpoint.parquet}, or one part of a multi-part or V2 checkpoint. */
+  private static final Pattern CHECKPOINT = Pattern.compile("(\\d{20})\\.checkpoint\\..*parquet");
+
   private final Path table;
   private final Path log;
   private final Engine engine = DefaultEngine.create(new Configuration());
@@ -41,8 +48,11 @@ final class SoakProbe {
   /** The latest snapshot: its version, and its data files' count and total size (bytes). */
   record Live(long version, long files, long bytes) {}
 
-  /** {@code _delta_log}: every file in it, their size (bytes), and how many are checkpoints. */
-  record LogDir(long files, long bytes, int checkpointFiles) {}
+  /**
+   * {@code _delta_log}: every file in it, their size (bytes), how many are checkpoint files, and
+   * the versions that have a checkpoint.
+   */
+  record LogDir(long files, long bytes, int checkpointFiles, Set<Long> checkpointVersions) {}
 
   /**
    * The version {@code _last_checkpoint} names, -1 while there is none: one small read, cheap
@@ -57,6 +67,43 @@ final class SoakProbe {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * The newest version whose commit file exists, looking forward from {@code known} (-1: none yet):
+   * one status call per new version and one more, cheap enough after every commit.
+   */
+  long latestVersion(long known) {
+    long v = known;
+    while (Files.exists(commitFile(v + 1))) {
+      v++;
+    }
+    return v;
+  }
+
+  /**
+   * How long checkpoint {@code version} took to write (microseconds): from its version's commit
+   * file to {@code _last_checkpoint}, by their modification times (a few milliseconds of file
+   * system time resolution). A writer checkpoints after the commit, inside it or on another thread,
+   * and rewrites {@code _last_checkpoint} last. -1 when the commit file is gone (log cleanup).
+   */
+  long checkpointWriteMicros(long version) {
+    try {
+      long committed = mtimeMicros(commitFile(version));
+      return mtimeMicros(log.resolve("_last_checkpoint")) - committed;
+    } catch (NoSuchFileException e) {
+      return -1;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private Path commitFile(long version) {
+    return log.resolve(String.format(Locale.ROOT, "%020d.json", version));
+  }
+
+  private static long mtimeMicros(Path p) throws IOException {
+    return Files.getLastModifiedTime(p).to(TimeUnit.MICROSECONDS);
   }
 
   /** Replays the log up to its latest version, as a reader planning a full scan does. */
@@ -84,6 +131,7 @@ final class SoakProbe {
     long files = 0;
     long bytes = 0;
     int checkpoints = 0;
+    Set<Long> versions = new TreeSet<>();
     try (Stream<Path> s = Files.list(log)) {
       for (Path p : (Iterable<Path>) s::iterator) {
         try {
@@ -93,14 +141,16 @@ final class SoakProbe {
         }
         files++;
         String name = p.getFileName().toString();
-        if (name.contains(".checkpoint") && name.endsWith(".parquet")) {
+        Matcher m = CHECKPOINT.matcher(name);
+        if (m.matches()) {
           checkpoints++;
+          versions.add(Long.parseLong(m.group(1)));
         }
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return new LogDir(files, bytes, checkpoints);
+    return new LogDir(files, bytes, checkpoints, versions);
   }
 
   /** Heap used (bytes) right after a full collection. */

@@ -16,14 +16,18 @@ import java.util.Locale;
  * @param p50Ms median commit latency (ms)
  * @param p99Ms 99th percentile commit latency (ms, nearest rank)
  * @param maxMs slowest commit (ms)
- * @param checkpointFiles checkpoint files ({@code *.checkpoint*.parquet}) that appeared in {@code
- *     _delta_log} during the window
- * @param checkpointCommits commits whose call wrote a checkpoint ({@code _last_checkpoint} moved
- *     during it): Delta Standalone checkpoints inside the commit
- * @param checkpointP50Ms median latency of those commits (ms), 0 without any
- * @param checkpointMaxMs slowest of those commits (ms), 0 without any
- * @param checkpointExtraMs estimated time spent on checkpoints in the window (ms): the latency of
- *     the checkpoint commits above the median of the other commits, summed
+ * @param checkpointFiles checkpoint files ({@code <version>.checkpoint*.parquet}) that appeared in
+ *     {@code _delta_log} during the window
+ * @param checkpointWriteP50Ms median time to write a checkpoint (ms), over the checkpoints that
+ *     landed in the window ({@link SoakProbe#checkpointWriteMicros}: from the version's commit file
+ *     to {@code _last_checkpoint}, whether the writer checkpoints inside the commit or on another
+ *     thread); 0 without any
+ * @param checkpointWriteMaxMs the slowest of them (ms), 0 without any
+ * @param checkpointWriteTotalMs their sum (ms): time spent writing checkpoints in the window
+ * @param checkpointCommits commits whose version has a checkpoint file at the window's end
+ * @param checkpointCommitP50Ms median latency of those commits (ms), 0 without any: above the
+ *     others' when the checkpoint is written inside the commit
+ * @param checkpointCommitMaxMs the slowest of those commits (ms), 0 without any
  * @param liveFiles data files in the latest snapshot (what a reader scans)
  * @param liveBytes their total size (bytes)
  * @param logFiles files in {@code _delta_log}
@@ -43,10 +47,12 @@ public record SoakRow(
     double p99Ms,
     double maxMs,
     int checkpointFiles,
+    double checkpointWriteP50Ms,
+    double checkpointWriteMaxMs,
+    long checkpointWriteTotalMs,
     int checkpointCommits,
-    double checkpointP50Ms,
-    double checkpointMaxMs,
-    long checkpointExtraMs,
+    double checkpointCommitP50Ms,
+    double checkpointCommitMaxMs,
     long liveFiles,
     long liveBytes,
     long logFiles,
@@ -72,10 +78,12 @@ public record SoakRow(
           "p99_ms",
           "max_ms",
           "ckpt_files",
+          "ckpt_write_p50_ms",
+          "ckpt_write_max_ms",
+          "ckpt_write_total_ms",
           "ckpt_commits",
-          "ckpt_p50_ms",
-          "ckpt_max_ms",
-          "ckpt_extra_ms",
+          "ckpt_commit_p50_ms",
+          "ckpt_commit_max_ms",
           "live_files",
           "avg_file_kb",
           "log_files",
@@ -93,10 +101,12 @@ public record SoakRow(
         f1(p99Ms),
         f1(maxMs),
         Integer.toString(checkpointFiles),
+        f1(checkpointWriteP50Ms),
+        f1(checkpointWriteMaxMs),
+        Long.toString(checkpointWriteTotalMs),
         Integer.toString(checkpointCommits),
-        f1(checkpointP50Ms),
-        f1(checkpointMaxMs),
-        Long.toString(checkpointExtraMs),
+        f1(checkpointCommitP50Ms),
+        f1(checkpointCommitMaxMs),
         Long.toString(liveFiles),
         f1(avgFileKb()),
         Long.toString(logFiles),

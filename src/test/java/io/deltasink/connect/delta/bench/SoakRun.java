@@ -11,7 +11,6 @@ import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,7 +38,10 @@ import org.apache.kafka.connect.sink.SinkRecord;
  * days); Delta's own timestamps, and so its time-based log retention, see the real clock.
  *
  * <p>Every {@code window} rounds the run reads the table and the process outside the timed calls
- * ({@link SoakProbe}) and produces one {@link SoakRow}.
+ * ({@link SoakProbe}) and produces one {@link SoakRow}. Between rounds, also outside the timed
+ * calls, it follows the log's new versions and {@code _last_checkpoint} with a few status calls and
+ * one small read, so that checkpoints are measured wherever the writer makes them: inside a commit
+ * or on a thread of its own.
  */
 public final class SoakRun {
   /** Kafka partitions of the one topic. */
@@ -142,9 +144,11 @@ public final class SoakRun {
     long[] next = new long[PARTITIONS];
     int cursor = 0;
     FileStore disk = null;
+    long version = -1; // the newest version seen
+    long checkpoint = probe.lastCheckpointVersion();
     try (SinkWriter writer = new SinkWriter(config, NAME, context, clock)) {
       writer.open(tps);
-      Window w = new Window(window, 0, 0, probe.lastCheckpointVersion());
+      SoakWindow w = new SoakWindow(window, 0, 0);
       for (int round = 0; round < commits; round++) {
         List<SinkRecord> batch = new ArrayList<>(PARTITIONS * recordsPerPartition);
         Map<TopicPartition, OffsetAndMetadata> consumed = new HashMap<>();
@@ -160,6 +164,7 @@ public final class SoakRun {
         }
         writer.put(batch);
         clock.advance(config.flushIntervalMs());
+        checkpoint = checkpointed(probe, w, checkpoint); // a checkpoint may land between commits
         long start = System.nanoTime();
         Map<TopicPartition, OffsetAndMetadata> reported = writer.preCommit(consumed);
         long nanos = System.nanoTime() - start;
@@ -173,7 +178,10 @@ public final class SoakRun {
                   + consumed
                   + ": the round's records were not committed by preCommit");
         }
-        w.add(nanos, probe.lastCheckpointVersion());
+        long to = probe.latestVersion(version);
+        w.commit(nanos, version + 1, to);
+        version = to;
+        checkpoint = checkpointed(probe, w, checkpoint);
         disk = disk != null ? disk : fileStore(table);
         long free = usableSpace(disk);
         if (free < minFreeBytes) {
@@ -189,90 +197,26 @@ public final class SoakRun {
           SoakRow row = w.measure(probe);
           rows.add(row);
           onRow.accept(row);
-          w = new Window(window, row.lastVersion() + 1, w.checkpointFiles, w.lastCheckpoint);
+          w = new SoakWindow(window, row.lastVersion() + 1, w.checkpointFilesAfter(row));
         }
       }
     }
     return rows;
   }
 
-  /** The commits of one window and the table's figures when it began. */
-  private static final class Window {
-    private final long[] nanos;
-    private final boolean[] checkpointed;
-    private final long firstVersion;
-    private final long startNanos = System.nanoTime();
-    private int checkpointFiles;
-    private long lastCheckpoint;
-    private int n;
-
-    Window(int size, long firstVersion, int checkpointFiles, long lastCheckpoint) {
-      this.nanos = new long[size];
-      this.checkpointed = new boolean[size];
-      this.firstVersion = firstVersion;
-      this.checkpointFiles = checkpointFiles;
-      this.lastCheckpoint = lastCheckpoint;
-    }
-
-    /** One commit of {@code ns}; {@code checkpoint} is {@code _last_checkpoint}'s version after. */
-    void add(long ns, long checkpoint) {
-      nanos[n] = ns;
-      checkpointed[n] = checkpoint != lastCheckpoint;
-      lastCheckpoint = checkpoint;
-      n++;
-    }
-
-    boolean full() {
-      return n == nanos.length;
-    }
-
-    SoakRow measure(SoakProbe probe) {
-      double wallSeconds = (System.nanoTime() - startNanos) / 1e9;
-      long[] all = Arrays.copyOf(nanos, n);
-      long[] ckpt = pick(true);
-      long[] other = pick(false);
-      Arrays.sort(all);
-      Arrays.sort(ckpt);
-      Arrays.sort(other);
-      long otherMedian = other.length == 0 ? 0 : percentile(other, 0.5);
-      long extra = 0;
-      for (long c : ckpt) {
-        extra += Math.max(0, c - otherMedian);
+  /**
+   * Records the checkpoint that {@code _last_checkpoint} names if it is not {@code known} any more;
+   * returns the version it names now.
+   */
+  private static long checkpointed(SoakProbe probe, SoakWindow w, long known) {
+    long now = probe.lastCheckpointVersion();
+    if (now != known && now >= 0) {
+      long micros = probe.checkpointWriteMicros(now);
+      if (micros >= 0) {
+        w.checkpointWritten(micros);
       }
-      SoakProbe.LogDir log = probe.logDir();
-      SoakProbe.Live live = probe.live();
-      long heap = SoakProbe.heapAfterGc();
-      long[] rss = SoakProbe.residentBytes();
-      int newCheckpointFiles = log.checkpointFiles() - checkpointFiles;
-      checkpointFiles = log.checkpointFiles();
-      return new SoakRow(
-          firstVersion,
-          live.version(),
-          n,
-          ms(percentile(all, 0.5)),
-          ms(percentile(all, 0.99)),
-          ms(all[n - 1]),
-          newCheckpointFiles,
-          ckpt.length,
-          ckpt.length == 0 ? 0 : ms(percentile(ckpt, 0.5)),
-          ckpt.length == 0 ? 0 : ms(ckpt[ckpt.length - 1]),
-          Math.round(ms(extra)),
-          live.files(),
-          live.bytes(),
-          log.files(),
-          log.bytes(),
-          heap,
-          rss[0],
-          rss[1],
-          wallSeconds);
     }
-
-    private long[] pick(boolean checkpoint) {
-      return java.util.stream.IntStream.range(0, n)
-          .filter(i -> checkpointed[i] == checkpoint)
-          .mapToLong(i -> nanos[i])
-          .toArray();
-    }
+    return now;
   }
 
   private static FileStore fileStore(Path table) {
@@ -289,15 +233,5 @@ public final class SoakRun {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  /** Nearest rank: the smallest value with at least {@code q} of the sorted values at or below. */
-  static long percentile(long[] sorted, double q) {
-    int rank = (int) Math.ceil(q * sorted.length);
-    return sorted[Math.max(0, rank - 1)];
-  }
-
-  private static double ms(long nanos) {
-    return nanos / 1e6;
   }
 }
