@@ -7,8 +7,8 @@
 #
 # Arguments: commits (default 50000), then any -D options, for example
 #   bash src/bench/soak.sh 50000 -Dsoak.compaction=false
-#   bash src/bench/soak.sh 50000 -Dsoak.compaction=true -Dsoak.connector.delta.flush.idle.ms=0
-#   bash src/bench/soak.sh 2000 -Dsoak.window=500
+#   bash src/bench/soak.sh 50000 -Dsoak.compaction=true -Dsoak.connector.delta.compaction.min.files=20
+#   bash src/bench/soak.sh 2000 -Dsoak.window=500          (the connector's defaults)
 # Options: -Dsoak.window= (commits per row, default 5000), -Dsoak.records.per.partition= (default 20),
 #   -Dsoak.compaction=true|false (the connector's delta.compaction.enabled; unset: the connector's default),
 #   -Dsoak.connector.<key>=<value> (any connector setting), -Dsoak.table=<empty dir>, -Dsoak.keep=true,
