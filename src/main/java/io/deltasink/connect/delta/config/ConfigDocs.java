@@ -47,7 +47,8 @@ public final class ConfigDocs {
                 + DeltaSinkConfig.TABLE_PROPERTIES_PREFIX
                 + "*`: Delta table properties set, prefix removed, on the tables the sink creates "
                 + "(for example `delta.table.properties.delta.checkpointInterval=100`); the sink sets "
-                + "`delta.logRetentionDuration=interval 2 days` unless given one (docs/table-maintenance.md). "
+                + "`delta.logRetentionDuration=interval 2 days` and `delta.checkpointInterval=100` unless given "
+                + "others (docs/table-maintenance.md). "
                 + "Retention intervals and the checkpoint interval are checked; properties that need a newer "
                 + "protocol than reader 1 / writer 2 are refused.\n\nAny other `delta.` key that is neither in these tables nor a "
                 + "`"

@@ -21,14 +21,23 @@ class SoakRunTest {
   @Test
   void everyRoundIsOneVersionOfSixFilesAndEveryWindowARow() {
     Path table = dir.resolve("t");
-    List<SoakRow> rows = new SoakRun(table, Map.of(), 2, 0).run(11, 5);
+    List<SoakRow> rows =
+        new SoakRun(
+                table,
+                Map.of(
+                    "delta.compaction.enabled", "false",
+                    "delta.table.properties.delta.checkpointInterval", "10"),
+                2,
+                0)
+            .run(11, 5);
 
     assertThat(rows).extracting(SoakRow::commits).containsExactly(5, 5, 1);
     assertThat(rows)
         .extracting(r -> r.firstVersion() + "-" + r.lastVersion())
         .containsExactly("0-4", "5-9", "10-10");
     assertThat(rows).extracting(SoakRow::liveFiles).containsExactly(30L, 60L, 66L);
-    // Version 10 is the first to get a checkpoint (every 10 versions by default). It may be written
+    // Version 10 is the first to get a checkpoint (every 10 versions as configured). It may be
+    // written
     // inside its commit or on another thread: the last row sees it or not yet, closing waits for
     // it.
     SoakRow last = rows.get(2);

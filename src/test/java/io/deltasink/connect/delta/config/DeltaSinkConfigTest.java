@@ -121,7 +121,12 @@ class DeltaSinkConfigTest {
                 "delta.logRetentionDuration", "interval 7 days",
                 "owner", "ingest-team"));
     assertThat(new DeltaSinkConfig(base()).tableProperties())
-        .containsExactlyEntriesOf(Map.of("delta.logRetentionDuration", "interval 2 days"));
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(
+                "delta.logRetentionDuration",
+                "interval 2 days",
+                "delta.checkpointInterval",
+                "100"));
   }
 
   @Test
