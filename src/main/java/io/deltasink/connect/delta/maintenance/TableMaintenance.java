@@ -54,7 +54,12 @@ public final class TableMaintenance implements AutoCloseable {
       Map<String, TopicPartition> owners,
       Set<String> settled) {}
 
-  /** The maintenance of one task of a connector configured as {@code config}. */
+  /**
+   * The maintenance of one task of a connector configured as {@code config}.
+   *
+   * @param clockMs wall-clock time (ms since the epoch): file ages are compared with storage's
+   *     modification times
+   */
   public static TableMaintenance forTask(
       DeltaSinkConfig config, String applicationId, LongSupplier filesBytes, LongSupplier clockMs) {
     return new TableMaintenance(

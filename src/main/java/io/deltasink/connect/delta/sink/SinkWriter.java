@@ -110,7 +110,8 @@ public final class SinkWriter implements AutoCloseable {
         new BadRecords(config.toleratesErrors(), config.recordMaxBytes(), consumer, metrics.task());
     this.committer = new Committer("delta-commit-" + applicationId + "-" + config.taskId() + "-");
     this.maintenance =
-        TableMaintenance.forTask(config, applicationId, memory::filesBytes, time::milliseconds);
+        TableMaintenance.forTask(
+            config, applicationId, memory::filesBytes, System::currentTimeMillis);
   }
 
   /**

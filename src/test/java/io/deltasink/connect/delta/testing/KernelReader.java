@@ -114,6 +114,25 @@ public final class KernelReader {
    * partition pruning and data skipping on the files' {@code minValues}/{@code maxValues} drop the
    * others.
    */
+  /** The number of live data files in the latest version. */
+  public long liveFiles() {
+    long n = 0;
+    try (CloseableIterator<FilteredColumnarBatch> files =
+        snapshot().getScanBuilder().build().getScanFiles(engine)) {
+      while (files.hasNext()) {
+        try (CloseableIterator<Row> rows = files.next().getRows()) {
+          while (rows.hasNext()) {
+            rows.next();
+            n++;
+          }
+        }
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return n;
+  }
+
   public List<String> filesMatching(Predicate filter) {
     Scan scan = snapshot().getScanBuilder().withFilter(filter).build();
     String root = new org.apache.hadoop.fs.Path(location).toUri().getPath() + "/";

@@ -1,0 +1,156 @@
+package io.deltasink.connect.delta.sink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.deltasink.connect.delta.config.DeltaSinkConfig;
+import io.deltasink.connect.delta.testing.ExactlyOnce;
+import io.deltasink.connect.delta.testing.FakeSinkTaskContext;
+import io.deltasink.connect.delta.testing.Fixtures;
+import io.deltasink.connect.delta.testing.KernelReader;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.utils.MockTime;
+import org.apache.kafka.test.TestUtils;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The sink's own table maintenance through a task's {@link SinkWriter}: compaction of the small
+ * files its flushes write, and the deletion of data files no version references.
+ */
+class TableMaintenanceTest {
+  private static final TopicPartition P0 = new TopicPartition("temps", 0);
+  private static final TopicPartition P1 = new TopicPartition("temps", 1);
+
+  @TempDir Path dir;
+  private final MockTime time = new MockTime(0, 1_000_000, 0);
+
+  private SinkWriter writer(String... extra) {
+    Map<String, String> p = new HashMap<>();
+    p.put(DeltaSinkConfig.TABLE_LOCATION_CONFIG, dir.toUri().toString());
+    p.put(DeltaSinkConfig.FLUSH_RECORDS_CONFIG, "100000");
+    p.put(DeltaSinkConfig.FLUSH_INTERVAL_MS_CONFIG, "1000");
+    p.put(DeltaSinkConfig.KAFKA_COLUMNS_CONFIG, "partition,offset");
+    p.put(DeltaSinkConfig.FILE_TARGET_BYTES_CONFIG, "1048576");
+    p.put("delta.compaction.min.files", "4");
+    for (int i = 0; i < extra.length; i += 2) {
+      p.put(extra[i], extra[i + 1]);
+    }
+    return new SinkWriter(new DeltaSinkConfig(p), "conn", new FakeSinkTaskContext(), time);
+  }
+
+  /** {@code flushes} commits of 25 records in each of P0 and P1: one small file each. */
+  private void flushes(SinkWriter w, int flushes) {
+    w.open(List.of(P0, P1));
+    for (int i = 0; i < flushes; i++) {
+      w.put(Fixtures.records(P0, i * 25L, i * 25L + 25));
+      w.put(Fixtures.records(P1, i * 25L, i * 25L + 25));
+      time.sleep(1_000);
+      w.preCommit(Map.of());
+    }
+  }
+
+  private long liveFiles() {
+    return new KernelReader(dir.toUri().toString()).liveFiles();
+  }
+
+  private Set<String> expected(int flushes) {
+    Set<String> out = new HashSet<>(ExactlyOnce.offsets(0, 0, flushes * 25L));
+    out.addAll(ExactlyOnce.offsets(1, 0, flushes * 25L));
+    return out;
+  }
+
+  private List<String> commitsWith(String operation) throws Exception {
+    try (Stream<Path> s = Files.list(dir.resolve("_delta_log"))) {
+      return s.filter(p -> p.toString().endsWith(".json"))
+          .map(p -> readQuietly(p))
+          .filter(text -> text.contains("\"operation\":\"" + operation + "\""))
+          .toList();
+    }
+  }
+
+  private static String readQuietly(Path p) {
+    try {
+      return Files.readString(p);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  @Test
+  void smallFilesOfManyFlushesAreCompactedAndEveryRowStaysOnce() throws Exception {
+    SinkWriter w = writer();
+    flushes(w, 40);
+    w.close(); // waits for a compaction in flight
+    List<String> optimize = commitsWith("OPTIMIZE");
+    assertThat(optimize).isNotEmpty();
+    assertThat(optimize)
+        .allSatisfy(
+            c ->
+                assertThat(c)
+                    .contains("\"remove\"", "\"add\"")
+                    .doesNotContain("\"dataChange\":true"));
+    // 80 files were written; tiers of 4 (4, 16, 64 flush files) leave at most 3 per tier and
+    // partition file prefix ownership.
+    assertThat(liveFiles()).isLessThan(30);
+    ExactlyOnce.assertEachOffsetOnce(new KernelReader(dir.toUri().toString()).rows(), expected(40));
+  }
+
+  @Test
+  void withCompactionOffEveryFlushFileStays() throws Exception {
+    SinkWriter w = writer("delta.compaction.enabled", "false");
+    flushes(w, 12);
+    w.close();
+    assertThat(commitsWith("OPTIMIZE")).isEmpty();
+    assertThat(liveFiles()).isEqualTo(24);
+    ExactlyOnce.assertEachOffsetOnce(new KernelReader(dir.toUri().toString()).rows(), expected(12));
+  }
+
+  /**
+   * After its first commit of P0 and P1, the task deletes the data files of P0 and P1 that no
+   * version references and that are over an hour old (what a crashed flush leaves); a younger one,
+   * one of a partition it does not own, and the committed files stay.
+   */
+  @Test
+  void uncommittedFilesOfOwnedPartitionsOlderThanAnHourAreDeleted() throws Exception {
+    long twoHoursAgo = System.currentTimeMillis() - 2 * 3600_000L;
+    File oldOrphan =
+        plant("part-temps-0-5000-" + UUID.randomUUID() + ".snappy.parquet", twoHoursAgo);
+    File oldCompaction =
+        plant("part-temps-1-c-" + UUID.randomUUID() + ".snappy.parquet", twoHoursAgo);
+    File young =
+        plant(
+            "part-temps-1-6000-" + UUID.randomUUID() + ".snappy.parquet",
+            System.currentTimeMillis());
+    File notOwned = plant("part-temps-7-0-" + UUID.randomUUID() + ".snappy.parquet", twoHoursAgo);
+    File dashedTopic =
+        plant("part-temps-0-1-0-" + UUID.randomUUID() + ".snappy.parquet", twoHoursAgo);
+    SinkWriter w = writer("delta.compaction.enabled", "false");
+    flushes(w, 2);
+    TestUtils.waitForCondition(
+        () -> !oldOrphan.exists() && !oldCompaction.exists(),
+        30_000,
+        "the orphan files older than an hour were deleted");
+    w.close();
+    assertThat(young).exists();
+    assertThat(notOwned).exists();
+    assertThat(dashedTopic).as("a file of topic temps-0 partition 1").exists();
+    ExactlyOnce.assertEachOffsetOnce(new KernelReader(dir.toUri().toString()).rows(), expected(2));
+  }
+
+  private File plant(String name, long mtimeMs) throws Exception {
+    File f = dir.resolve(name).toFile();
+    Files.write(f.toPath(), new byte[] {'P', 'A', 'R', '1'});
+    assertThat(f.setLastModified(mtimeMs)).isTrue();
+    return f;
+  }
+}
