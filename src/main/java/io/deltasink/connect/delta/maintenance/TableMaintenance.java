@@ -1,15 +1,15 @@
 package io.deltasink.connect.delta.maintenance;
 
 import io.deltasink.connect.delta.config.DeltaSinkConfig;
+import io.deltasink.connect.delta.table.BackgroundThread;
 import io.deltasink.connect.delta.table.TableLog;
 import io.deltasink.connect.delta.writer.FileCompactor;
 import io.deltasink.connect.delta.writer.WriterSettings;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -93,18 +93,7 @@ public final class TableMaintenance implements AutoCloseable {
     this.memoryBudget = memoryBudget;
     this.memoryInUse = memoryInUse;
     this.clockMs = clockMs;
-    this.executor =
-        new ThreadPoolExecutor(
-            0,
-            1,
-            60,
-            TimeUnit.SECONDS,
-            new LinkedBlockingQueue<>(),
-            r -> {
-              Thread t = new Thread(r, threadName);
-              t.setDaemon(true);
-              return t;
-            });
+    this.executor = BackgroundThread.create(threadName, 60);
   }
 
   private final boolean compaction;
@@ -113,7 +102,7 @@ public final class TableMaintenance implements AutoCloseable {
   private final long memoryBudget;
   private final LongSupplier memoryInUse;
   private final LongSupplier clockMs;
-  private final ThreadPoolExecutor executor;
+  private final ExecutorService executor;
   private final Set<String> running = ConcurrentHashMap.newKeySet();
   private final Map<String, Long> lastOrphanCheck = new ConcurrentHashMap<>();
   private final AtomicLong reserved = new AtomicLong();
@@ -207,13 +196,8 @@ public final class TableMaintenance implements AutoCloseable {
   /** Stops taking work and waits up to 30 s for a run in flight. */
   @Override
   public void close() {
-    executor.shutdown();
-    try {
-      if (!executor.awaitTermination(30, TimeUnit.SECONDS)) {
-        executor.shutdownNow();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    if (!BackgroundThread.shutdown(executor, TimeUnit.SECONDS.toMillis(30))) {
+      executor.shutdownNow();
     }
   }
 }

@@ -1,7 +1,7 @@
 package io.deltasink.connect.delta.table.standalone;
 
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
+import io.deltasink.connect.delta.table.BackgroundThread;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -21,7 +21,7 @@ final class Checkpointer implements AutoCloseable {
 
   private final String location;
   private final LogFiles logFiles;
-  private final ThreadPoolExecutor executor;
+  private final ExecutorService executor;
   private final AtomicBoolean busy = new AtomicBoolean();
   private final AtomicLong written = new AtomicLong();
   private final AtomicLong skipped = new AtomicLong();
@@ -29,18 +29,7 @@ final class Checkpointer implements AutoCloseable {
   Checkpointer(String location, LogFiles logFiles) {
     this.location = location;
     this.logFiles = logFiles;
-    this.executor =
-        new ThreadPoolExecutor(
-            0,
-            1,
-            30,
-            TimeUnit.SECONDS,
-            new LinkedBlockingQueue<>(),
-            r -> {
-              Thread t = new Thread(r, "delta-checkpoint");
-              t.setDaemon(true);
-              return t;
-            });
+    this.executor = BackgroundThread.create("delta-checkpoint", 30);
   }
 
   /**
@@ -115,13 +104,8 @@ final class Checkpointer implements AutoCloseable {
    */
   @Override
   public void close() {
-    executor.shutdown();
-    try {
-      if (!executor.awaitTermination(CLOSE_WAIT_MS, TimeUnit.MILLISECONDS)) {
-        LOG.info("A checkpoint of {} is still being written as the table closes", location);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    if (!BackgroundThread.shutdown(executor, CLOSE_WAIT_MS)) {
+      LOG.info("A checkpoint of {} is still being written as the table closes", location);
     }
   }
 

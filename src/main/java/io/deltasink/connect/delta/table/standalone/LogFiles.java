@@ -53,21 +53,18 @@ final class LogFiles {
    * @throws IOException when storage fails
    */
   boolean readInto(LogTail tail, long version) throws IOException {
-    CloseableIterator<String> lines;
-    try {
-      lines = store.read(commitFile(version), conf);
-    } catch (FileNotFoundException e) {
-      return false;
-    }
-    try (lines) {
-      tail.apply(version, lines);
-    }
-    return true;
+    return readInto(tail, version, version);
   }
 
   /** Whether commit file {@code version} exists and holds an {@code add} of {@code path}. */
   boolean holdsAdd(long version, String path) throws IOException {
+    // A tail of its own that tracks every added file, applied as its first version.
     LogTail probe = new LogTail(Long.MAX_VALUE);
+    return readInto(probe, version, 0) && probe.isLiveSmallFile(path);
+  }
+
+  /** Applies commit file {@code version} to {@code tail} as {@code asVersion}, when it exists. */
+  private boolean readInto(LogTail tail, long version, long asVersion) throws IOException {
     CloseableIterator<String> lines;
     try {
       lines = store.read(commitFile(version), conf);
@@ -75,9 +72,9 @@ final class LogFiles {
       return false;
     }
     try (lines) {
-      probe.apply(0, lines);
+      tail.apply(asVersion, lines);
     }
-    return probe.isLiveSmallFile(path);
+    return true;
   }
 
   /**
