@@ -2,6 +2,7 @@ package io.deltasink.connect.delta.table.standalone;
 
 import io.deltasink.connect.delta.table.PartitionCommit;
 import io.deltasink.connect.delta.writer.WrittenFile;
+import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.kafka.connect.errors.RetriableException;
@@ -20,8 +21,13 @@ final class DataFiles {
    * file between its writing and its commit). One status call per file, just before the commit.
    */
   static boolean allWhole(Configuration conf, String location, PartitionCommit pc) {
+    return allWhole(conf, location, pc.files());
+  }
+
+  /** {@link #allWhole(Configuration, String, PartitionCommit)} for any files. */
+  static boolean allWhole(Configuration conf, String location, List<WrittenFile> files) {
     Path root = new Path(location);
-    for (WrittenFile f : pc.files()) {
+    for (WrittenFile f : files) {
       Path file = new Path(root, new Path(java.net.URI.create(f.path())));
       long size;
       try {
@@ -39,7 +45,7 @@ final class DataFiles {
       }
       if (size != f.sizeBytes()) {
         LOG.warn(
-            "Data file {} of {} is {} before its commit; its partition's rows will be written again. Keep VACUUM's "
+            "Data file {} of {} is {} before its commit, which leaves it out (its rows are written again, or stay in the files a compaction was to replace). Keep VACUUM's "
                 + "retention above the sink's commit interval and retries (delta.flush.interval.ms plus a few minutes)",
             f.path(),
             location,

@@ -400,6 +400,9 @@ public final class StandaloneTableLog implements TableLog {
 
   @Override
   public synchronized long rewrite(List<WrittenFile> removed, WrittenFile added) {
+    if (!DataFiles.allWhole(conf, location, List.of(added))) {
+      return -1; // never reference a file that is not there
+    }
     Rewrite step = new Rewrite(removed, added, engineInfo, location);
     try {
       Long version = writer.commitNext(step);
