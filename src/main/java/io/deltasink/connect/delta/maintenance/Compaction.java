@@ -129,6 +129,9 @@ final class Compaction {
     if (version >= 0) {
       return true;
     }
+    if (version == TableLog.KEEP) {
+      return false; // the orphan cleanup deletes it once it is provably unreferenced
+    }
     // Nothing was written to the log for it (the inputs were gone before the write): no version
     // references the new file.
     Path file = new Path(new Path(table.location()), new Path(java.net.URI.create(out.path())));

@@ -74,8 +74,11 @@ public final class OrphanFiles {
           }
           continue;
         }
-        String relative = rootUri.relativize(fs.makeQualified(f.getPath()).toUri()).getPath();
-        if (f.getModificationTime() <= nowMs - minAgeMs
+        URI relativeUri = rootUri.relativize(fs.makeQualified(f.getPath()).toUri());
+        String relative = relativeUri.getPath();
+        if (!relativeUri.isAbsolute()
+            && !relative.startsWith("/")
+            && f.getModificationTime() <= nowMs - minAgeMs
             && !inUse.contains(relative)
             && ownedName(name, prefixes)) {
           candidates.put(relative, f);

@@ -72,11 +72,16 @@ public interface TableLog extends AutoCloseable {
    * {@code OPTIMIZE} commit, unless a file of {@code removed} is no longer live (another compaction
    * or engine removed it first: Delta's rule that two removes of one file conflict).
    *
-   * @return the version written, or -1 when a file was no longer live and nothing was written
+   * @return the version written; -1 when a file was no longer live and nothing was written ({@code
+   *     added} may be deleted); {@link #KEEP} when a write was tried and the log does not show it,
+   *     so {@code added} must be kept (the orphan cleanup deletes it once no version can take it)
    * @throws org.apache.kafka.connect.errors.RetriableException when storage fails: the commit may
    *     have landed, so {@code added} must be kept
    */
   long rewrite(List<WrittenFile> removed, WrittenFile added);
+
+  /** {@link #rewrite}: not in the log as far as it shows, but the file must be kept. */
+  long KEEP = -2;
 
   /**
    * Which of {@code paths} (relative to the table root, decoded: {@code city=São

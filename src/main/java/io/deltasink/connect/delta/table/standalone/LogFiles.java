@@ -92,8 +92,8 @@ final class LogFiles {
    * reconstruction) into {@code tail}; the one read whose cost grows with the table.
    */
   void loadInto(LogTail tail) {
-    SnapshotImpl s = log.update();
-    if (s.getVersion() < 0) {
+    SnapshotImpl s = fullSnapshot();
+    if (s == null) {
       tail.reset(-1, 0, 0, null, List.of(), Map.of(), Map.of(), List.<WrittenFile>of().iterator());
       return;
     }
@@ -138,39 +138,50 @@ final class LogFiles {
   }
 
   /**
-   * Which of {@code candidates} (paths relative to the table root, decoded) the latest snapshot
-   * references, as a live file or as a tombstone not yet expired. Reads the whole state.
+   * Which of {@code candidates} (paths relative to the table root, decoded) the latest version
+   * references, as a live file or as a tombstone not yet expired. Matched by file name (the sink's
+   * names hold a UUID), so a path the log spells differently (absolute, another authority) still
+   * counts as referenced. Reads the whole state, without keeping it.
    */
   java.util.Set<String> referenced(java.util.Set<String> candidates) {
-    SnapshotImpl s = log.update();
+    java.util.Map<String, String> byName = new HashMap<>();
+    for (String c : candidates) {
+      byName.put(new Path(c).getName(), c);
+    }
     java.util.Set<String> out = new java.util.HashSet<>();
-    if (s.getVersion() < 0) {
+    SnapshotImpl s = fullSnapshot();
+    if (s == null) {
       return out;
     }
     for (AddFile a : s.getAllFiles()) {
-      String p = decoded(relative(a.getPath()));
-      if (candidates.contains(p)) {
-        out.add(p);
+      String c = byName.get(new Path(java.net.URI.create(a.getPath())).getName());
+      if (c != null) {
+        out.add(c);
       }
     }
     for (io.delta.standalone.actions.RemoveFile r :
         scala.jdk.javaapi.CollectionConverters.asJava(s.tombstones())) {
-      String p = decoded(relative(r.getPath()));
-      if (candidates.contains(p)) {
-        out.add(p);
+      String c = byName.get(new Path(java.net.URI.create(r.getPath())).getName());
+      if (c != null) {
+        out.add(c);
       }
     }
     return out;
   }
 
-  /** A path of the log ({@code AddFile.path}, URI-encoded) decoded. */
-  static String decoded(String path) {
-    return new Path(java.net.URI.create(path)).toUri().getPath();
+  /**
+   * The latest snapshot with its state loaded apart from the one Standalone caches: the cached
+   * snapshot's state (every live file and tombstone) would stay on the heap until the next full
+   * read. Null when the table has no version.
+   */
+  private SnapshotImpl fullSnapshot() {
+    long version = log.update().getVersion();
+    return version < 0 ? null : log.getSnapshotForVersionAsOf(version);
   }
 
   /**
-   * Standalone's snapshot gives absolute paths; the log (and {@link LogTail}) has them relative to
-   * the table root as written.
+   * A path of a snapshot as the log has it: relative to the table root (Standalone keeps relative
+   * paths relative; an absolute one under the root is made relative).
    */
   private String relative(String path) {
     String root = log.getPath().toUri().toString();

@@ -67,7 +67,7 @@ final class LogTail {
     this.minWriterVersion = minWriterVersion;
     this.schema = schemaString == null ? null : parseSchema(schemaString);
     this.partitionColumns = List.copyOf(partitionColumns);
-    this.configuration = Map.copyOf(configuration);
+    this.configuration = java.util.Collections.unmodifiableMap(new HashMap<>(configuration));
     this.txns.clear();
     this.txns.putAll(txns);
     this.smallFiles.clear();
@@ -81,24 +81,23 @@ final class LogTail {
   }
 
   /**
-   * The {@code txn} version of {@code appId}, -1 when the log holds none or it expired: its {@code
-   * lastUpdated} is older than the table's {@code delta.setTransactionRetentionDuration} before
-   * {@code nowMs} (PROTOCOL.md, "Transaction Identifiers"; readers drop such entries, whatever a
-   * checkpoint still holds).
+   * The {@code txn} version of {@code appId}, -1 when the log holds none. An entry past {@code
+   * delta.setTransactionRetentionDuration} still counts while the log holds it: only its absence (a
+   * checkpoint of another engine dropped it) makes the partition start over from its consumer
+   * offsets, so a writer that stalled longer than the retention is still fenced.
    */
-  long txnVersion(String appId, long nowMs) {
+  long txnVersion(String appId) {
     Txn t = txns.get(appId);
-    if (t == null) {
-      return -1;
-    }
-    if (t.lastUpdatedMs() > 0) {
-      Optional<Long> retention =
-          TableProperties.intervalMs(configuration.get(TableProperties.TXN_RETENTION));
-      if (retention.isPresent() && t.lastUpdatedMs() < nowMs - retention.get()) {
-        return -1;
-      }
-    }
-    return t.version();
+    return t == null ? -1 : t.version();
+  }
+
+  /**
+   * How long the table keeps commit files ({@code delta.logRetentionDuration}, Delta's default 30
+   * days), in ms.
+   */
+  long logRetentionMs() {
+    return TableProperties.intervalMs(configuration.get(TableProperties.LOG_RETENTION))
+        .orElse(java.util.concurrent.TimeUnit.DAYS.toMillis(30));
   }
 
   Optional<TableState> state() {
@@ -185,7 +184,7 @@ final class LogTail {
       List<String> cols = new ArrayList<>();
       n.path("partitionColumns").forEach(c -> cols.add(c.asText()));
       partitionColumns = List.copyOf(cols);
-      configuration = Map.copyOf(stringMap(n.path("configuration")));
+      configuration = java.util.Collections.unmodifiableMap(stringMap(n.path("configuration")));
     } else if ((n = a.get("protocol")) != null) {
       minReaderVersion = n.path("minReaderVersion").asInt();
       minWriterVersion = n.path("minWriterVersion").asInt();

@@ -24,9 +24,12 @@ final class LogWriter implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LogWriter.class);
 
   /**
-   * A tail that has not read the log for this long loads the whole state again instead of reading
-   * the commits it missed: expired log cleanup may have deleted some of them (Delta keeps them for
-   * {@code delta.logRetentionDuration}, days).
+   * A tail that has not read the log for this long (or for half the table's {@code
+   * delta.logRetentionDuration}, when that is shorter) loads the whole state again instead of
+   * reading the commits it missed: expired log cleanup deletes commit files at least that old
+   * (Delta's cleanup cutoff is {@code now - retention} rounded down to midnight), so a commit file
+   * newer than the last look is still there, and a missing one means the table is at the tail's
+   * version.
    */
   static final long RELOAD_AFTER_IDLE_NS = TimeUnit.MINUTES.toNanos(10);
 
@@ -75,7 +78,9 @@ final class LogWriter implements AutoCloseable {
    */
   LogTail sync() {
     long now = System.nanoTime();
-    if (syncedAtNs == 0 || now - syncedAtNs > RELOAD_AFTER_IDLE_NS) {
+    long reloadAfter =
+        Math.min(RELOAD_AFTER_IDLE_NS, TimeUnit.MILLISECONDS.toNanos(tail.logRetentionMs() / 2));
+    if (syncedAtNs == 0 || now - syncedAtNs > reloadAfter) {
       StandaloneErrors.guard(
           location,
           () -> {

@@ -32,8 +32,22 @@ final class Rewrite implements LogWriter.Step<Long> {
     this.location = location;
   }
 
+  /** The table's schema and partitioning when first decided: a change makes the rewrite stop. */
+  private Object metadata;
+
   @Override
   public List<String> decide(LogTail tail) {
+    Object now = tail.state().orElseThrow();
+    Object seen =
+        now instanceof io.deltasink.connect.delta.table.TableState s
+            ? List.of(s.schema(), s.partitionColumns())
+            : now;
+    if (metadata == null) {
+      metadata = seen;
+    } else if (!metadata.equals(seen)) {
+      gone = "the table's metadata changed";
+      return null;
+    }
     for (WrittenFile f : removed) {
       if (!tail.isLiveSmallFile(f.path())) {
         gone = f.path();
@@ -75,11 +89,7 @@ final class Rewrite implements LogWriter.Step<Long> {
 
   @Override
   public Long unchanged() {
-    LOG.info(
-        "Compaction of {} files of {} dropped: {} was removed by another writer first",
-        removed.size(),
-        location,
-        gone);
+    LOG.info("Compaction of {} files of {} dropped: {}", removed.size(), location, gone);
     return null;
   }
 

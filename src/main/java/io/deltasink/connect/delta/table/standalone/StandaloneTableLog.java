@@ -149,7 +149,7 @@ public final class StandaloneTableLog implements TableLog {
 
   @Override
   public synchronized long committedVersion(String appId) {
-    return writer.sync().txnVersion(appId, System.currentTimeMillis());
+    return writer.sync().txnVersion(appId);
   }
 
   @Override
@@ -157,7 +157,7 @@ public final class StandaloneTableLog implements TableLog {
     LogTail tail = writer.sync();
     Map<String, Long> out = new LinkedHashMap<>();
     for (String id : appIds) {
-      out.put(id, tail.txnVersion(id, System.currentTimeMillis()));
+      out.put(id, tail.txnVersion(id));
     }
     return out;
   }
@@ -320,7 +320,18 @@ public final class StandaloneTableLog implements TableLog {
 
     @Override
     public List<String> decide(LogTail tail) {
-      ColumnType.Struct tableSchema = tail.state().orElseThrow().schema();
+      TableState table = tail.state().orElseThrow();
+      ColumnType.Struct tableSchema = table.schema();
+      if (!table.partitionColumns().equals(partitionColumns)) {
+        throw new ConnectException(
+            "The partition columns of Delta table "
+                + location
+                + " changed while the sink was writing to it: the table has "
+                + table.partitionColumns()
+                + ", files were written for "
+                + partitionColumns
+                + ". The task will restart and re-read the table.");
+      }
       if (!tableSchema.equals(schema)) {
         throw new ConnectException(
             "The schema of Delta table "
@@ -336,9 +347,7 @@ public final class StandaloneTableLog implements TableLog {
       actions = new CommitActions(now);
       decisions =
           Decisions.decide(
-              partitions,
-              appId -> tail.txnVersion(appId, now),
-              pc -> DataFiles.allWhole(conf, location, pc));
+              partitions, tail::txnVersion, pc -> DataFiles.allWhole(conf, location, pc));
       for (PartitionCommit pc : decisions.included()) {
         pc.files().forEach(f -> actions.add(f, true));
         actions.txn(pc.appId(), pc.newVersion());
@@ -404,22 +413,31 @@ public final class StandaloneTableLog implements TableLog {
       return -1; // never reference a file that is not there
     }
     Rewrite step = new Rewrite(removed, added, engineInfo, location);
+    Long version;
     try {
-      Long version = writer.commitNext(step);
-      return version == null ? -1 : version;
+      version = writer.commitNext(step);
     } catch (RetriableException e) {
       if (step.attempted() < 0) {
         throw e;
       }
-      // The write failed: the commit file of that version, whoever wrote it, says whether it
-      // landed (a put-if-absent write that returned cannot land later).
+      // The write failed: the commit file of that version says whether it landed; when it does
+      // not (yet) hold it, a rename the store retried may still land, so the file is kept.
       try {
-        return writer.holdsAdd(step.attempted(), added.path()) ? step.attempted() : -1;
+        return writer.holdsAdd(step.attempted(), added.path()) ? step.attempted() : KEEP;
       } catch (RuntimeException unreadable) {
         e.addSuppressed(unreadable);
         throw e;
       }
     }
+    if (version != null) {
+      return version;
+    }
+    if (step.attempted() < 0) {
+      return -1; // an input was gone before anything was written
+    }
+    // A write was tried and reported the version taken: that may be this very commit, landed
+    // through a retried rename that then found its own file.
+    return writer.holdsAdd(step.attempted(), added.path()) ? step.attempted() : KEEP;
   }
 
   @Override

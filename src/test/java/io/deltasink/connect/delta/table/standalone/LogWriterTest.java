@@ -104,20 +104,16 @@ class LogWriterTest {
   }
 
   /**
-   * A {@code txn} whose {@code lastUpdated} is older than {@code
-   * delta.setTransactionRetentionDuration} reads as none; the partition's owner commits after it as
-   * it expected (no fencing), and a partition that comes back starts from its consumer offsets.
+   * A {@code txn} older than {@code delta.setTransactionRetentionDuration} still fences while the
+   * log holds it (a writer that stalled longer than the retention must not commit); once another
+   * engine's checkpoint dropped it, its absence is not a fence: the partition's owner commits as it
+   * expected.
    */
   @Test
-  void anExpiredTxnReadsAsNoneAndItsPartitionKeepsCommitting() throws Exception {
+  void anExpiredTxnStillFencesAndAnAbsentOneDoesNot() throws Exception {
     StandaloneTableLog t =
         table(HadoopConf.build(Map.of()), Map.of(TableProperties.TXN_RETENTION, "interval 1 hour"));
-    t.commit(
-        SCHEMA,
-        List.of(),
-        List.of(
-            new PartitionCommit("a/t/0", -1, 9, files(0, 9)),
-            new PartitionCommit("a/t/1", -1, 4, files(100, 104))));
+    t.commit(SCHEMA, List.of(), List.of(new PartitionCommit("a/t/1", -1, 4, files(100, 104))));
     long twoHoursAgo = System.currentTimeMillis() - 2 * 3600_000L;
     Files.writeString(
         dir.resolve("_delta_log/00000000000000000001.json"),
@@ -127,15 +123,17 @@ class LogWriterTest {
             + "{\"txn\":{\"appId\":\"a/t/0\",\"version\":9,\"lastUpdated\":"
             + twoHoursAgo
             + "}}\n");
-    assertThat(t.committedVersion("a/t/0")).isEqualTo(-1);
-    assertThat(t.committedVersion("a/t/1")).isEqualTo(4);
-    CommitOutcome o =
-        t.commit(SCHEMA, List.of(), List.of(new PartitionCommit("a/t/0", 9, 19, files(10, 19))));
-    assertThat(o.committed()).containsExactly("a/t/0");
-    assertThat(o.fenced()).isEmpty();
-    assertThat(t.committedVersion("a/t/0")).isEqualTo(19);
+    assertThat(t.committedVersion("a/t/0")).isEqualTo(9);
+    CommitOutcome stale =
+        t.commit(SCHEMA, List.of(), List.of(new PartitionCommit("a/t/0", 5, 12, files(6, 12))));
+    assertThat(stale.fenced()).containsEntry("a/t/0", 9L);
+    // a/t/2 was committed up to 29 by this writer; its entry is gone from the log.
+    CommitOutcome absent =
+        t.commit(SCHEMA, List.of(), List.of(new PartitionCommit("a/t/2", 29, 39, files(30, 39))));
+    assertThat(absent.committed()).containsExactly("a/t/2");
+    assertThat(absent.fenced()).isEmpty();
     t.close();
-    assertThat(new KernelReader(location()).rows()).hasSize(25);
+    assertThat(new KernelReader(location()).rows()).hasSize(15);
   }
 
   /** A created table has the sink's default log retention and the user's properties. */

@@ -171,6 +171,37 @@ class RewriteTest {
     assertThat(new KernelReader(location()).snapshot().getVersion()).isEqualTo(3);
   }
 
+  /**
+   * The rewrite's own commit landed but the store reported the version taken (a retried rename):
+   * the rewrite reports the version, so its output is kept; reporting it dropped would have had the
+   * caller delete a file the log references.
+   */
+  @Test
+  void aRewriteWhoseOwnCommitWasReportedTakenIsLanded() throws Exception {
+    StandaloneTableLog t = table();
+    for (long i = 0; i < 3; i++) {
+      append(t, "a/t/0", i * 10, i * 10 + 9);
+    }
+    StandaloneTableLog flaky =
+        new StandaloneTableLog(
+            location(),
+            HadoopConf.build(
+                Map.of("delta.logStore.file.impl", TakenAfterWriteLogStore.class.getName())),
+            "t",
+            "e",
+            10,
+            1,
+            ms -> {},
+            TableProperties.forNewTable(Map.of()),
+            SMALL);
+    open.add(flaky);
+    TakenAfterWriteLogStore.FAILURES_LEFT.set(1);
+    WrittenFile out = merged(0, 29);
+    assertThat(flaky.rewrite(flaky.smallFiles(), out)).isEqualTo(3);
+    assertThat(new KernelReader(location()).snapshot().getVersion()).isEqualTo(3);
+    assertThat(seqs()).hasSize(30).doesNotHaveDuplicates();
+  }
+
   /** Partition values that need escaping in paths are tracked under the paths the log holds. */
   @Test
   void smallFilesOfAPartitionedTableMatchTheLogsPaths() throws Exception {
