@@ -1,0 +1,113 @@
+package io.deltasink.connect.delta.table.standalone;
+
+import io.deltasink.connect.delta.schema.ColumnType;
+import io.deltasink.connect.delta.schema.DeltaSchemaJson;
+import io.deltasink.connect.delta.table.CommitOutcome;
+import io.deltasink.connect.delta.table.PartitionCommit;
+import io.deltasink.connect.delta.table.TableState;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An append of the partitions' files with their {@code txn} actions, decided on the current log
+ * ({@link Decisions}); a {@code STREAMING UPDATE} commit, as Spark's streaming writer makes.
+ */
+final class Append implements LogWriter.Step<CommitOutcome> {
+  private static final Logger LOG = LoggerFactory.getLogger(Append.class);
+
+  private final String location;
+  private final Configuration conf;
+  private final String engineInfo;
+  private final ColumnType.Struct schema;
+  private final List<String> partitionColumns;
+  private final List<PartitionCommit> partitions;
+  private Decisions decisions;
+  private CommitActions actions;
+
+  Append(
+      String location,
+      Configuration conf,
+      String engineInfo,
+      ColumnType.Struct schema,
+      List<String> partitionColumns,
+      List<PartitionCommit> partitions) {
+    this.location = location;
+    this.conf = conf;
+    this.engineInfo = engineInfo;
+    this.schema = schema;
+    this.partitionColumns = partitionColumns;
+    this.partitions = partitions;
+  }
+
+  @Override
+  public List<String> decide(LogTail tail) {
+    TableState table = tail.state().orElseThrow();
+    ColumnType.Struct tableSchema = table.schema();
+    if (!table.partitionColumns().equals(partitionColumns)) {
+      throw new ConnectException(
+          "The partition columns of Delta table "
+              + location
+              + " changed while the sink was writing to it: the table has "
+              + table.partitionColumns()
+              + ", files were written for "
+              + partitionColumns
+              + ". The task will restart and re-read the table.");
+    }
+    if (!tableSchema.equals(schema)) {
+      throw new ConnectException(
+          "The schema of Delta table "
+              + location
+              + " changed while the sink was writing to it: "
+              + "table has "
+              + DeltaSchemaJson.toJson(tableSchema)
+              + ", files were written with "
+              + DeltaSchemaJson.toJson(schema)
+              + ". The task will restart and re-read the table.");
+    }
+    long now = System.currentTimeMillis();
+    actions = new CommitActions(now);
+    decisions =
+        Decisions.decide(
+            partitions, tail::txnVersion, pc -> DataFiles.allWhole(conf, location, pc));
+    for (PartitionCommit pc : decisions.included()) {
+      pc.files().forEach(f -> actions.add(f, true));
+      actions.txn(pc.appId(), pc.newVersion());
+    }
+    if (actions.isEmpty()) {
+      return null;
+    }
+    Map<String, String> params = new LinkedHashMap<>();
+    params.put("outputMode", "Append");
+    params.put("partitionBy", StandaloneActions.partitionColumnsJson(partitionColumns));
+    return actions.lines("STREAMING UPDATE", params, tail.version(), true, engineInfo);
+  }
+
+  @Override
+  public CommitOutcome landed(long version) {
+    LOG.info(
+        "Committed Delta version {} of {}: {} files, {} rows, {} partitions{}",
+        version,
+        location,
+        actions.files(),
+        actions.rows(),
+        decisions.included().size(),
+        decisions.fenced().isEmpty() ? "" : ", fenced " + decisions.fenced().keySet());
+    return decisions.outcome(version);
+  }
+
+  @Override
+  public CommitOutcome unchanged() {
+    return decisions.outcome(-1);
+  }
+
+  /** Null: the caller creates the table. */
+  @Override
+  public CommitOutcome noTable() {
+    return null;
+  }
+}
