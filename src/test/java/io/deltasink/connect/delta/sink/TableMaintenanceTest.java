@@ -105,6 +105,32 @@ class TableMaintenanceTest {
     ExactlyOnce.assertEachOffsetOnce(new KernelReader(dir.toUri().toString()).rows(), expected(40));
   }
 
+  /**
+   * Two tasks of one connector write and compact one table at once, each its own partition: every
+   * row once, both compact, the table ends with few files.
+   */
+  @Test
+  void twoTasksCompactingOneTableLoseAndDuplicateNothing() throws Exception {
+    SinkWriter a = writer();
+    SinkWriter b = writer();
+    a.open(List.of(P0));
+    b.open(List.of(P1));
+    for (int i = 0; i < 40; i++) {
+      a.put(Fixtures.records(P0, i * 25L, i * 25L + 25));
+      b.put(Fixtures.records(P1, i * 25L, i * 25L + 25));
+      time.sleep(1_000);
+      a.preCommit(Map.of());
+      b.preCommit(Map.of());
+    }
+    a.close();
+    b.close();
+    List<String> optimize = commitsWith("OPTIMIZE");
+    assertThat(optimize).anySatisfy(c -> assertThat(c).contains("part-temps-0-c-"));
+    assertThat(optimize).anySatisfy(c -> assertThat(c).contains("part-temps-1-c-"));
+    assertThat(liveFiles()).isLessThan(30);
+    ExactlyOnce.assertEachOffsetOnce(new KernelReader(dir.toUri().toString()).rows(), expected(40));
+  }
+
   @Test
   void withCompactionOffEveryFlushFileStays() throws Exception {
     SinkWriter w = writer("delta.compaction.enabled", "false");
