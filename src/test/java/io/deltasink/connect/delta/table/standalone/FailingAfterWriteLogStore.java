@@ -15,6 +15,16 @@ public class FailingAfterWriteLogStore extends AtomicLocalLogStore {
     super(conf);
   }
 
+  /** The failures still to inject (a counter per subclass). */
+  protected AtomicInteger failuresLeft() {
+    return FAILURES_LEFT;
+  }
+
+  /** What the write throws after the file is written. */
+  protected IOException failure(Path path) {
+    return new IOException("injected: connection reset after the commit file was written");
+  }
+
   @Override
   public void write(
       Path path, Iterator<String> actions, Boolean overwrite, Configuration hadoopConf)
@@ -22,8 +32,8 @@ public class FailingAfterWriteLogStore extends AtomicLocalLogStore {
     super.write(path, actions, overwrite, hadoopConf);
     if (path.getName().endsWith(".json")
         && !Boolean.TRUE.equals(overwrite)
-        && FAILURES_LEFT.getAndDecrement() > 0) {
-      throw new IOException("injected: connection reset after the commit file was written");
+        && failuresLeft().getAndDecrement() > 0) {
+      throw failure(path);
     }
   }
 }

@@ -1,9 +1,7 @@
 package io.deltasink.connect.delta.table.standalone;
 
-import io.deltasink.connect.delta.table.AtomicLocalLogStore;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
-import java.util.Iterator;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
@@ -13,7 +11,7 @@ import org.apache.hadoop.fs.Path;
  * client does when its first try went through (Delta's {@code writeWithRename} sees the target
  * exist).
  */
-public class TakenAfterWriteLogStore extends AtomicLocalLogStore {
+public class TakenAfterWriteLogStore extends FailingAfterWriteLogStore {
   static final AtomicInteger FAILURES_LEFT = new AtomicInteger();
 
   public TakenAfterWriteLogStore(Configuration conf) {
@@ -21,14 +19,12 @@ public class TakenAfterWriteLogStore extends AtomicLocalLogStore {
   }
 
   @Override
-  public void write(
-      Path path, Iterator<String> actions, Boolean overwrite, Configuration hadoopConf)
-      throws IOException {
-    super.write(path, actions, overwrite, hadoopConf);
-    if (path.getName().endsWith(".json")
-        && !Boolean.TRUE.equals(overwrite)
-        && FAILURES_LEFT.getAndDecrement() > 0) {
-      throw new FileAlreadyExistsException(path.toString());
-    }
+  protected AtomicInteger failuresLeft() {
+    return FAILURES_LEFT;
+  }
+
+  @Override
+  protected IOException failure(Path path) {
+    return new FileAlreadyExistsException(path.toString());
   }
 }
