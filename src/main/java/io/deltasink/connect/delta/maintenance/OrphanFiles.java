@@ -25,10 +25,11 @@ import org.slf4j.LoggerFactory;
  * <p>A file is deleted only when all of these hold, which together prove no Delta version can
  * reference it now or later: its name starts with the file prefix of a Kafka partition this task
  * owns and has committed since it took it over (so every earlier owner's commit of that partition
- * is fenced: its {@code txn} version is stale, PROTOCOL.md "Transaction Identifiers"); it is not
- * one of this task's own files waiting for a commit or of unknown outcome; it is older than {@code
- * minAgeMs}; and the table's latest version references it neither as a live file nor as a {@code
- * remove} tombstone (the log is read after the listing, so a file committed in between is seen).
+ * is fenced: its {@code txn} version is stale, PROTOCOL.md "Transaction Identifiers") and that held
+ * nothing uncommitted and no commit of unknown outcome when the run was scheduled (the caller's
+ * {@code prefixes}); it is older than {@code minAgeMs}; and the table's latest version references
+ * it neither as a live file nor as a {@code remove} tombstone (the log is read after the listing,
+ * so a file committed in between is seen).
  */
 public final class OrphanFiles {
   private static final Logger LOG = LoggerFactory.getLogger(OrphanFiles.class);
@@ -38,17 +39,11 @@ public final class OrphanFiles {
   /**
    * @param prefixes file name prefixes of the owned, committed partitions ({@code
    *     part-<topic>-<partition>-}, dash included)
-   * @param inUse decoded paths (relative to the root) of this task's uncommitted or in-doubt files
    * @return the number of files deleted
    * @throws IOException when listing fails (deletions that fail are logged and skipped)
    */
   public static int clean(
-      TableLog table,
-      Configuration conf,
-      Collection<String> prefixes,
-      Set<String> inUse,
-      long minAgeMs,
-      long nowMs)
+      TableLog table, Configuration conf, Collection<String> prefixes, long minAgeMs, long nowMs)
       throws IOException {
     if (prefixes.isEmpty()) {
       return 0;
@@ -79,7 +74,6 @@ public final class OrphanFiles {
         if (!relativeUri.isAbsolute()
             && !relative.startsWith("/")
             && f.getModificationTime() <= nowMs - minAgeMs
-            && !inUse.contains(relative)
             && ownedName(name, prefixes)) {
           candidates.put(relative, f);
         }

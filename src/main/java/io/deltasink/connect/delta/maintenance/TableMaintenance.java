@@ -182,8 +182,7 @@ public final class TableMaintenance implements AutoCloseable {
       }
       if (orphans) {
         orphansDeleted.addAndGet(
-            OrphanFiles.clean(
-                work.table(), work.conf(), work.settled(), Set.of(), ORPHAN_MIN_AGE_MS, now));
+            OrphanFiles.clean(work.table(), work.conf(), work.settled(), ORPHAN_MIN_AGE_MS, now));
       }
     } catch (Exception e) {
       LOG.warn("Maintenance of {} failed; it runs again after a later commit", location, e);

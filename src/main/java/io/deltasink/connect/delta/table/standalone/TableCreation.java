@@ -68,7 +68,7 @@ final class TableCreation {
                 StandaloneActions.jsonString(f.statsJson()),
                 null));
         files++;
-        rows += f.records();
+        rows += Math.max(0, f.records());
         bytes += f.sizeBytes();
       }
       actions.add(new SetTransaction(pc.appId(), pc.newVersion(), Optional.of(now)));
