@@ -2,6 +2,7 @@ package io.deltasink.connect.delta;
 
 import io.deltasink.connect.delta.config.DeltaSinkConfig;
 import io.deltasink.connect.delta.sink.Version;
+import io.deltasink.connect.delta.table.backend.DeltaTables;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -79,16 +80,23 @@ public class DeltaSinkConnector extends SinkConnector {
   }
 
   /**
-   * Adds the cross-field checks to the per-key validation, so the REST API shows them on their key.
-   * An error about a key the config definition does not have (an unknown {@code delta.*} key) is
-   * listed as a value of its own, which {@code PUT /connector-plugins/.../config/validate} returns
-   * and counts like any other.
+   * Adds the cross-field checks to the per-key validation, so the REST API shows them on their key,
+   * and, once the configuration is valid, the refusal of an existing table this connector cannot
+   * write (a table feature it does not write, {@link DeltaTables#refusals}). An error about a key
+   * the config definition does not have (an unknown {@code delta.*} key) is listed as a value of
+   * its own, which {@code PUT /connector-plugins/.../config/validate} returns and counts like any
+   * other.
    */
   @Override
   public Config validate(Map<String, String> connectorConfigs) {
     Config config = super.validate(connectorConfigs);
     Map<String, String> errors =
         new LinkedHashMap<>(DeltaSinkConfig.crossFieldErrors(connectorConfigs));
+    if (errors.isEmpty()
+        && config.configValues().stream().allMatch(v -> v.errorMessages().isEmpty())) {
+      // A valid configuration: the existing tables it names must be writable too.
+      errors.putAll(DeltaTables.refusals(new DeltaSinkConfig(connectorConfigs)));
+    }
     for (ConfigValue value : config.configValues()) {
       String error = errors.remove(value.name());
       if (error != null && !value.errorMessages().contains(error)) {

@@ -35,6 +35,7 @@ public final class HadoopConf {
     conf.set("fs.AbstractFileSystem.file.impl", "org.apache.hadoop.fs.local.RawLocalFs");
     conf.setBoolean("fs.file.impl.disable.cache", true);
     conf.set("delta.logStore.file.impl", ATOMIC_LOCAL_LOG_STORE);
+    conf.set("io.delta.kernel.logStore.file.impl", ATOMIC_LOCAL_LOG_STORE);
     conf.set("parquet.summary.metadata.level", "NONE");
     for (Map.Entry<String, String> e : overrides.entrySet()) {
       conf.set(e.getKey(), e.getValue());

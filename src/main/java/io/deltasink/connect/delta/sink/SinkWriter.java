@@ -4,7 +4,7 @@ import io.deltasink.connect.delta.config.DeltaSinkConfig;
 import io.deltasink.connect.delta.config.HadoopConf;
 import io.deltasink.connect.delta.maintenance.TableMaintenance;
 import io.deltasink.connect.delta.metrics.SinkMetrics;
-import io.deltasink.connect.delta.table.standalone.StandaloneTableLog;
+import io.deltasink.connect.delta.table.backend.DeltaTables;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -79,20 +79,8 @@ public final class SinkWriter implements AutoCloseable {
     this.metrics = new SinkMetrics(connectorName, config.taskId());
     String applicationId = config.applicationId(connectorName);
     String engineInfo = "kafka-connect-delta/" + Version.get() + " connector/" + connectorName;
-    TableWriters.TableOpener open =
-        opener != null
-            ? opener
-            : (location, name) ->
-                new StandaloneTableLog(
-                    location,
-                    hadoopConf,
-                    name,
-                    engineInfo,
-                    config.commitAttempts(),
-                    config.commitBackoffMs(),
-                    time::sleep,
-                    config.tableProperties(),
-                    config.smallFileBytes());
+    DeltaTables deltaTables = new DeltaTables(config, hadoopConf, engineInfo, time::sleep);
+    TableWriters.TableOpener open = opener != null ? opener : deltaTables::open;
     // The budget measures the tables' open files; the tables ask the budget before opening one.
     this.memory =
         new MemoryBudget(

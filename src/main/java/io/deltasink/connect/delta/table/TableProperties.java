@@ -34,7 +34,8 @@ public final class TableProperties {
 
   /**
    * Properties that turn on a table feature of a protocol above reader 1 / writer 2, which Delta
-   * Standalone cannot write: the value that enables it, by key.
+   * Standalone cannot write (the sink then creates the table through Delta Kernel): the values that
+   * enable it, by key. {@code delta.feature.<name>=supported} does the same for any feature.
    */
   private static final Map<String, String> NEWER_PROTOCOL =
       Map.of(
@@ -45,6 +46,9 @@ public final class TableProperties {
           "delta.enableTypeWidening", "true",
           "delta.checkpointPolicy", "v2",
           "delta.columnMapping.mode", "name|id");
+
+  /** Column mapping: the sink's Parquet writer writes logical column names only. */
+  private static final String COLUMN_MAPPING = "delta.columnMapping.mode";
 
   private static final List<String> INTERVALS =
       List.of(LOG_RETENTION, DELETED_FILE_RETENTION, TXN_RETENTION);
@@ -82,17 +86,32 @@ public final class TableProperties {
       }
       return Optional.of(key + " must be a positive number of commits");
     }
-    String enabling = NEWER_PROTOCOL.get(key);
-    if (enabling != null && value.trim().toLowerCase(Locale.ROOT).matches(enabling)) {
+    if (key.equals(COLUMN_MAPPING) && enables(key, value)) {
       return Optional.of(
           key
               + "="
               + value
-              + " needs a Delta protocol above reader 1 / writer 2, which this connector does not "
-              + "write yet; leave it out, or set it on the table after the sink has created it only "
-              + "if no sink writes to the table any more");
+              + " stores columns under physical names, which this connector's Parquet writer does"
+              + " not write yet; leave it out");
     }
     return Optional.empty();
+  }
+
+  /**
+   * Whether a table created with {@code properties} has a protocol above reader 1 / writer 2, so
+   * that Delta Standalone cannot create or write it.
+   */
+  public static boolean needNewerProtocol(Map<String, String> properties) {
+    return properties.entrySet().stream()
+        .anyMatch(
+            e -> e.getKey().startsWith("delta.feature.") || enables(e.getKey(), e.getValue()));
+  }
+
+  private static boolean enables(String key, String value) {
+    String enabling = NEWER_PROTOCOL.get(key);
+    return enabling != null
+        && value != null
+        && value.trim().toLowerCase(Locale.ROOT).matches(enabling);
   }
 
   /**

@@ -3,6 +3,8 @@ package io.deltasink.connect.delta.table.standalone;
 import io.deltasink.connect.delta.schema.ColumnType;
 import io.deltasink.connect.delta.schema.DeltaSchemaJson;
 import io.deltasink.connect.delta.table.CommitOutcome;
+import io.deltasink.connect.delta.table.DataFiles;
+import io.deltasink.connect.delta.table.Decisions;
 import io.deltasink.connect.delta.table.PartitionCommit;
 import io.deltasink.connect.delta.table.TableState;
 import java.util.LinkedHashMap;

@@ -1,6 +1,7 @@
 package io.deltasink.connect.delta.table.standalone;
 
 import io.delta.standalone.DeltaLog;
+import io.deltasink.connect.delta.table.Checkpointer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileAlreadyExistsException;
@@ -8,7 +9,6 @@ import java.util.ConcurrentModificationException;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.RetriableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,14 +66,15 @@ final class LogWriter implements AutoCloseable {
     this.location = location;
     this.files = new LogFiles(log, conf);
     this.tail = new LogTail(smallFileBytes);
-    this.checkpointer = new Checkpointer(location, files);
+    this.checkpointer = new Checkpointer(location, files::checkpoint);
   }
 
   /**
    * The tail, brought up to date: the commit files after its version one by one, or the whole state
    * when it never loaded or sat idle past {@link #RELOAD_AFTER_IDLE_NS}.
    *
-   * @throws ConnectException when the table's protocol needs a newer writer
+   * @throws io.deltasink.connect.delta.table.NewerProtocolException when the table's protocol needs
+   *     a newer writer
    * @throws RetriableException when storage fails
    */
   LogTail sync() {
@@ -94,10 +95,10 @@ final class LogWriter implements AutoCloseable {
     }
     syncedAtNs = now;
     if (!tail.protocolSupported()) {
-      throw new ConnectException(
+      throw new io.deltasink.connect.delta.table.NewerProtocolException(
           "Delta table "
               + location
-              + " needs a newer Delta protocol than this connector writes "
+              + " needs a newer Delta protocol than Delta Standalone writes "
               + "(reader version 1, writer version 2); the table has "
               + tail.protocol()
               + ". Write to a new table location, or to a table created without newer table features.");

@@ -41,13 +41,11 @@ final class StandaloneErrors {
     } catch (Exception e) {
       // Standalone is Scala: it throws checked IOExceptions without declaring them.
       if (INVALID_PROTOCOL != null && INVALID_PROTOCOL.isInstance(e)) {
-        throw new ConnectException(
+        throw new io.deltasink.connect.delta.table.NewerProtocolException(
             "Delta table "
                 + location
-                + " needs a newer Delta protocol than this connector writes "
-                + "(reader version 1, writer version 2): "
-                + e.getMessage()
-                + ". Write to a new table location, or to a table created without newer table features.",
+                + " needs a newer Delta protocol than Delta Standalone writes (reader version 1,"
+                + " writer version 2)",
             e);
       }
       if (readingParquet(e)) {

@@ -5,22 +5,21 @@ import io.delta.standalone.exceptions.MetadataChangedException;
 import io.delta.standalone.exceptions.ProtocolChangedException;
 import io.deltasink.connect.delta.schema.ColumnType;
 import io.deltasink.connect.delta.table.AzureNamespace;
-import io.deltasink.connect.delta.table.CommitNotLandedException;
+import io.deltasink.connect.delta.table.CommitAttempts;
 import io.deltasink.connect.delta.table.CommitOutcome;
-import io.deltasink.connect.delta.table.CommitOutcomeUnknownException;
+import io.deltasink.connect.delta.table.DataFiles;
+import io.deltasink.connect.delta.table.Decisions;
 import io.deltasink.connect.delta.table.PartitionCommit;
+import io.deltasink.connect.delta.table.Sleeper;
 import io.deltasink.connect.delta.table.TableLog;
 import io.deltasink.connect.delta.table.TableProperties;
 import io.deltasink.connect.delta.table.TableState;
 import io.deltasink.connect.delta.writer.WrittenFile;
 import java.util.ConcurrentModificationException;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.kafka.common.utils.ExponentialBackoff;
 import org.apache.kafka.connect.errors.ConnectException;
@@ -51,10 +50,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class StandaloneTableLog implements TableLog {
   private static final Logger LOG = LoggerFactory.getLogger(StandaloneTableLog.class);
-  private static final long MAX_BACKOFF_MS = 10_000L;
-
-  /** Spreads the retries of tasks that conflicted with each other (a fraction of each wait). */
-  private static final double BACKOFF_JITTER = 0.2;
 
   private final String location;
   private final DeltaLog log;
@@ -72,12 +67,6 @@ public final class StandaloneTableLog implements TableLog {
    * then).
    */
   private boolean lastAttemptCreated;
-
-  /** Waits between commit attempts; replaced in tests. */
-  @FunctionalInterface
-  public interface Sleeper {
-    void sleep(long ms) throws InterruptedException;
-  }
 
   /**
    * @param location table root as a Hadoop URI ({@code file:///...}, {@code abfss://...})
@@ -127,8 +116,7 @@ public final class StandaloneTableLog implements TableLog {
     this.tableName = tableName;
     this.engineInfo = engineInfo;
     this.maxAttempts = Math.max(1, maxAttempts);
-    this.backoff =
-        new ExponentialBackoff(backoffMs, 2, Math.max(backoffMs, MAX_BACKOFF_MS), BACKOFF_JITTER);
+    this.backoff = CommitAttempts.backoff(backoffMs);
     this.sleeper = sleeper;
     this.conf = conf;
     this.log = guard(() -> DeltaLog.forTable(conf, location));
@@ -223,60 +211,12 @@ public final class StandaloneTableLog implements TableLog {
     if (landed != null) {
       return landed;
     }
-    throw new CommitNotLandedException(
-        "Delta commit to "
-            + location
-            + " did not succeed after "
-            + maxAttempts
-            + " attempts and the log shows none of it; the sink will retry from the last committed offsets",
-        last);
+    throw CommitAttempts.notLanded(location, maxAttempts, last);
   }
 
-  /**
-   * Reads the partitions' {@code txn} versions after a failed attempt: at {@code newVersion} the
-   * attempt landed, at {@code expectedVersion} it did not, anything else means another owner moved
-   * the partition (fenced).
-   *
-   * @return the outcome, or null when nothing of the commit landed and nothing is fenced
-   * @throws CommitOutcomeUnknownException when the log cannot be read
-   */
+  /** {@link CommitAttempts#resolve} from this table's log. */
   private CommitOutcome resolve(List<PartitionCommit> partitions, Exception failure) {
-    Map<String, Long> versions;
-    try {
-      versions = committedVersions(partitions.stream().map(PartitionCommit::appId).toList());
-    } catch (RuntimeException e) {
-      if (failure != null) {
-        e.addSuppressed(failure);
-      }
-      throw new CommitOutcomeUnknownException(
-          "A Delta commit to "
-              + location
-              + " was attempted and the log cannot be "
-              + "read to learn whether it landed ("
-              + e.getMessage()
-              + "); its files are kept and the next commit decides "
-              + "from the log",
-          e);
-    }
-    Set<String> committed = new HashSet<>();
-    Map<String, Long> fenced = new HashMap<>();
-    for (PartitionCommit pc : partitions) {
-      long found = versions.get(pc.appId());
-      switch (pc.standing(found)) {
-        case LANDED -> committed.add(pc.appId());
-        case FENCED -> fenced.put(pc.appId(), found);
-        case EXPECTED -> {}
-      }
-    }
-    if (committed.isEmpty() && fenced.isEmpty()) {
-      return null;
-    }
-    LOG.info(
-        "The log of {} shows the outcome of the failed commit attempt: {} partitions committed, {} fenced",
-        location,
-        committed.size(),
-        fenced.size());
-    return new CommitOutcome(-1, committed, fenced);
+    return CommitAttempts.resolve(location, partitions, this::committedVersions, failure);
   }
 
   /** One attempt: creates the table through Standalone, or appends through the tail. */
@@ -302,14 +242,7 @@ public final class StandaloneTableLog implements TableLog {
   }
 
   private void backoff(int attempt) {
-    long wait = backoff.backoff(attempt - 1);
-    try {
-      sleeper.sleep(wait);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new RetriableException(
-          "interrupted while waiting to retry a Delta commit to " + location, e);
-    }
+    CommitAttempts.sleep(sleeper, backoff, attempt, location);
   }
 
   /** {@link StandaloneErrors#guard} for this table. */

@@ -10,6 +10,7 @@ import io.delta.standalone.actions.Metadata;
 import io.delta.standalone.actions.SetTransaction;
 import io.deltasink.connect.delta.schema.ColumnType;
 import io.deltasink.connect.delta.table.CommitOutcome;
+import io.deltasink.connect.delta.table.Decisions;
 import io.deltasink.connect.delta.table.PartitionCommit;
 import io.deltasink.connect.delta.writer.WrittenFile;
 import java.util.ArrayList;

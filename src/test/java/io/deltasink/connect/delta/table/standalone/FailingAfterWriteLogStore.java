@@ -9,7 +9,7 @@ import org.apache.hadoop.fs.Path;
 
 /** Writes the commit file, then throws: a commit whose outcome the writer cannot know. */
 public class FailingAfterWriteLogStore extends AtomicLocalLogStore {
-  static final AtomicInteger FAILURES_LEFT = new AtomicInteger();
+  public static final AtomicInteger FAILURES_LEFT = new AtomicInteger();
 
   public FailingAfterWriteLogStore(Configuration conf) {
     super(conf);

@@ -245,7 +245,7 @@ class StandaloneTableLogTest {
     assertThatThrownBy(() -> table().state())
         .isInstanceOf(ConnectException.class)
         .hasMessageContaining(
-            "needs a newer Delta protocol than this connector writes (reader version 1, writer version 2)");
+            "needs a newer Delta protocol than Delta Standalone writes (reader version 1, writer version 2)");
   }
 
   @Test

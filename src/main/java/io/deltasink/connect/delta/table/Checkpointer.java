@@ -1,6 +1,5 @@
-package io.deltasink.connect.delta.table.standalone;
+package io.deltasink.connect.delta.table;
 
-import io.deltasink.connect.delta.table.BackgroundThread;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -16,19 +15,23 @@ import org.slf4j.LoggerFactory;
  * sink skip the next one: checkpoints are an optimisation for readers, any version may have one,
  * and a slow one must not pile up work. A failed checkpoint is logged and left to the next one.
  */
-final class Checkpointer implements AutoCloseable {
+public final class Checkpointer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Checkpointer.class);
 
   private final String location;
-  private final LogFiles logFiles;
+  private final java.util.function.LongConsumer writer;
   private final ExecutorService executor;
   private final AtomicBoolean busy = new AtomicBoolean();
   private final AtomicLong written = new AtomicLong();
   private final AtomicLong skipped = new AtomicLong();
 
-  Checkpointer(String location, LogFiles logFiles) {
+  /**
+   * @param writer writes the checkpoint of a version (on the background thread); a RuntimeException
+   *     it throws is logged and the checkpoint left to the next interval
+   */
+  public Checkpointer(String location, java.util.function.LongConsumer writer) {
     this.location = location;
-    this.logFiles = logFiles;
+    this.writer = writer;
     this.executor = BackgroundThread.create("delta-checkpoint", 30);
   }
 
@@ -38,7 +41,7 @@ final class Checkpointer implements AutoCloseable {
    * @param interval the table's {@code delta.checkpointInterval} as the table stores it (text;
    *     Delta's default 10 when not a positive number)
    */
-  void afterCommit(long version, String interval) {
+  public void afterCommit(long version, String interval) {
     long every = parseInterval(interval);
     if (version <= 0 || version % every != 0) {
       return;
@@ -61,7 +64,7 @@ final class Checkpointer implements AutoCloseable {
   private void write(long version) {
     long start = System.nanoTime();
     try {
-      logFiles.checkpoint(version);
+      writer.accept(version);
       written.incrementAndGet();
       LOG.info(
           "Wrote the checkpoint of version {} of {} in {} ms",
@@ -79,7 +82,7 @@ final class Checkpointer implements AutoCloseable {
     }
   }
 
-  static long parseInterval(String interval) {
+  public static long parseInterval(String interval) {
     try {
       long v = Long.parseLong(interval.trim());
       return v > 0 ? v : 10;
@@ -89,12 +92,12 @@ final class Checkpointer implements AutoCloseable {
   }
 
   /** Checkpoints written (for tests and metrics). */
-  long written() {
+  public long written() {
     return written.get();
   }
 
   /** Checkpoints skipped because the previous one was still being written. */
-  long skipped() {
+  public long skipped() {
     return skipped.get();
   }
 

@@ -1,6 +1,5 @@
-package io.deltasink.connect.delta.table.standalone;
+package io.deltasink.connect.delta.table;
 
-import io.deltasink.connect.delta.table.PartitionCommit;
 import io.deltasink.connect.delta.writer.WrittenFile;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
@@ -10,7 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The data files a commit adds, as storage has them. */
-final class DataFiles {
+public final class DataFiles {
   private static final Logger LOG = LoggerFactory.getLogger(DataFiles.class);
 
   private DataFiles() {}
@@ -20,12 +19,12 @@ final class DataFiles {
    * never reference a missing file (a cleaner such as a short-retention {@code VACUUM} may delete a
    * file between its writing and its commit). One status call per file, just before the commit.
    */
-  static boolean allWhole(Configuration conf, String location, PartitionCommit pc) {
+  public static boolean allWhole(Configuration conf, String location, PartitionCommit pc) {
     return allWhole(conf, location, pc.files());
   }
 
   /** {@link #allWhole(Configuration, String, PartitionCommit)} for any files. */
-  static boolean allWhole(Configuration conf, String location, List<WrittenFile> files) {
+  public static boolean allWhole(Configuration conf, String location, List<WrittenFile> files) {
     Path root = new Path(location);
     for (WrittenFile f : files) {
       Path file = new Path(root, new Path(java.net.URI.create(f.path())));

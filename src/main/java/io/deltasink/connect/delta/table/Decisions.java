@@ -1,7 +1,5 @@
-package io.deltasink.connect.delta.table.standalone;
+package io.deltasink.connect.delta.table;
 
-import io.deltasink.connect.delta.table.CommitOutcome;
-import io.deltasink.connect.delta.table.PartitionCommit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -20,7 +18,7 @@ import java.util.function.ToLongFunction;
  * @param fenced app ids another writer moved, with the version found
  * @param missing app ids left out because a file to add is gone from storage or not whole
  */
-record Decisions(
+public record Decisions(
     List<PartitionCommit> included,
     Set<String> alreadyThere,
     Map<String, Long> fenced,
@@ -31,7 +29,7 @@ record Decisions(
    * @param filesWhole whether every file of a partition is on storage as written; asked only for
    *     partitions that would be included, just before the commit
    */
-  static Decisions decide(
+  public static Decisions decide(
       List<PartitionCommit> partitions,
       ToLongFunction<String> found,
       Predicate<PartitionCommit> filesWhole) {
@@ -55,7 +53,7 @@ record Decisions(
   }
 
   /** The outcome once the included partitions landed in {@code version} (-1: none written). */
-  CommitOutcome outcome(long version) {
+  public CommitOutcome outcome(long version) {
     Set<String> committed = new HashSet<>(alreadyThere);
     if (version >= 0) {
       included.forEach(pc -> committed.add(pc.appId()));

@@ -1,0 +1,210 @@
+package io.deltasink.connect.delta.table;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.deltasink.connect.delta.config.HadoopConf;
+import io.deltasink.connect.delta.schema.Column;
+import io.deltasink.connect.delta.schema.ColumnType;
+import io.deltasink.connect.delta.schema.ColumnType.Primitive;
+import io.deltasink.connect.delta.table.standalone.FailingAfterWriteLogStore;
+import io.deltasink.connect.delta.testing.KernelReader;
+import io.deltasink.connect.delta.writer.TableLayout;
+import io.deltasink.connect.delta.writer.TopicPartitionWriter;
+import io.deltasink.connect.delta.writer.WriterSettings;
+import io.deltasink.connect.delta.writer.WrittenFile;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What every Delta backend of {@link TableLog} must do, run against each (STYLE.md: one contract
+ * test suite for every backend): commit twice, fencing, an unknown outcome, concurrent writers, and
+ * a restart that resumes at the committed offsets. Each subclass opens its backend on a table of
+ * the protocol that backend writes; the rows and {@code txn} versions are read back with Delta
+ * Kernel's reader.
+ */
+abstract class TableLogContract {
+  static final ColumnType.Struct SCHEMA =
+      new ColumnType.Struct(
+          List.of(
+              new Column("city", Primitive.STRING, true),
+              new Column("seq", Primitive.LONG, false)));
+
+  @TempDir Path dir;
+  private final List<TableLog> opened = new ArrayList<>();
+
+  /** The backend under test on the table at {@code location}, creating it on the first commit. */
+  protected abstract TableLog open(String location, Configuration conf);
+
+  /** Checks the table's protocol is the one this backend is for (after the first commit). */
+  protected abstract void assertProtocol(KernelReader reader);
+
+  protected String location() {
+    return dir.toUri().toString();
+  }
+
+  @BeforeEach
+  void resetFaults() {
+    FailingAfterWriteLogStore.FAILURES_LEFT.set(0);
+  }
+
+  @AfterEach
+  void closeTables() {
+    opened.forEach(TableLog::close);
+  }
+
+  private TableLog table(Configuration conf) {
+    TableLog t = open(location(), conf);
+    opened.add(t);
+    return t;
+  }
+
+  protected TableLog table() {
+    return table(HadoopConf.build(Map.of()));
+  }
+
+  /** Rows {@code ("c" + i % 3, i)} at offsets {@code from..to}, in closed files. */
+  protected List<WrittenFile> files(long from, long to) throws Exception {
+    TopicPartitionWriter w =
+        new TopicPartitionWriter(
+            HadoopConf.build(Map.of()),
+            new TableLayout(new org.apache.hadoop.fs.Path(location()), SCHEMA, List.of()),
+            new WriterSettings(CompressionCodecName.SNAPPY, 1L << 30, 1 << 20, 64 * 1024),
+            "part-t-" + from);
+    for (long i = from; i <= to; i++) {
+      w.write(new Object[] {"c" + (i % 3), i}, i);
+    }
+    return w.finishFiles();
+  }
+
+  private CommitOutcome commit(TableLog t, PartitionCommit... partitions) {
+    return t.commit(SCHEMA, List.of(), List.of(partitions));
+  }
+
+  @Test
+  void committingTheSameBatchTwiceAddsNothing() throws Exception {
+    TableLog t = table();
+    PartitionCommit pc = new PartitionCommit("a/t/0", -1, 9, files(0, 9));
+    long first = commit(t, pc).tableVersion();
+    CommitOutcome again = commit(t, pc);
+    assertThat(again.tableVersion()).isEqualTo(-1);
+    assertThat(again.committed()).containsExactly("a/t/0");
+    KernelReader reader = new KernelReader(location());
+    assertThat(reader.rows()).hasSize(10);
+    assertThat(reader.snapshot().getVersion()).isEqualTo(first);
+    assertThat(reader.txnVersion("a/t/0")).isEqualTo(9);
+    assertProtocol(reader);
+  }
+
+  @Test
+  void fencesAPartitionAnotherOwnerAdvanced() throws Exception {
+    TableLog t = table();
+    commit(t, new PartitionCommit("a/t/0", -1, 20, files(0, 20)));
+    // A stale owner still thinks nothing is committed and holds offsets 0..14 of partition 0.
+    CommitOutcome stale =
+        commit(
+            t,
+            new PartitionCommit("a/t/0", -1, 14, files(0, 14)),
+            new PartitionCommit("a/t/1", -1, 4, files(100, 104)));
+    assertThat(stale.fenced()).containsExactly(Map.entry("a/t/0", 20L));
+    assertThat(stale.committed()).containsExactly("a/t/1");
+    assertThat(new KernelReader(location()).rows()).hasSize(21 + 5);
+  }
+
+  @Test
+  void unknownOutcomeIsResolvedFromTheLogWithoutDuplicates() throws Exception {
+    TableLog t = table();
+    commit(t, new PartitionCommit("a/t/0", -1, 9, files(0, 9)));
+    Configuration failing =
+        HadoopConf.build(
+            Map.of(
+                "delta.logStore.file.impl", FailingAfterWriteLogStore.class.getName(),
+                "io.delta.kernel.logStore.file.impl", FailingAfterWriteLogStore.class.getName()));
+    TableLog faulty = table(failing);
+    FailingAfterWriteLogStore.FAILURES_LEFT.set(1);
+    CommitOutcome out = commit(faulty, new PartitionCommit("a/t/0", 9, 19, files(10, 19)));
+    // The fault fired on the commit write: a later attempt found the txn in the log and wrote
+    // nothing more.
+    assertThat(FailingAfterWriteLogStore.FAILURES_LEFT.get()).isNotPositive();
+    assertThat(out.committed()).containsExactly("a/t/0");
+    KernelReader reader = new KernelReader(location());
+    assertThat(reader.rows()).hasSize(20);
+    assertThat(reader.txnVersion("a/t/0")).isEqualTo(19);
+    assertProtocol(reader);
+  }
+
+  @Test
+  void threeConcurrentWritersLoseNoVersion() throws Exception {
+    int writers = 3;
+    int commitsEach = 8;
+    long seed = commit(table(), new PartitionCommit("seed", -1, 0, files(0, 0))).tableVersion();
+    ExecutorService pool = Executors.newFixedThreadPool(writers);
+    List<Future<?>> futures = new ArrayList<>();
+    for (int w = 0; w < writers; w++) {
+      String appId = "a/t/" + w;
+      long base = 1000L * (w + 1);
+      TableLog t = table();
+      futures.add(
+          pool.submit(
+              () -> {
+                long last = -1;
+                for (int c = 0; c < commitsEach; c++) {
+                  long next = last + 10;
+                  CommitOutcome o =
+                      commit(
+                          t,
+                          new PartitionCommit(
+                              appId, last, next, files(base + last + 1, base + next)));
+                  assertThat(o.committed()).containsExactly(appId);
+                  last = next;
+                }
+                return null;
+              }));
+    }
+    try {
+      for (Future<?> f : futures) {
+        f.get();
+      }
+    } finally {
+      pool.shutdown();
+    }
+    KernelReader reader = new KernelReader(location());
+    assertThat(reader.snapshot().getVersion()).isEqualTo(seed + writers * commitsEach);
+    List<Map<String, Object>> rows = reader.rows();
+    assertThat(rows).hasSize(1 + writers * commitsEach * 10);
+    assertThat(rows.stream().map(r -> r.get("seq")).distinct().count()).isEqualTo(rows.size());
+    for (int w = 0; w < writers; w++) {
+      assertThat(reader.txnVersion("a/t/" + w)).isEqualTo(commitsEach * 10L - 1);
+    }
+    assertProtocol(reader);
+  }
+
+  @Test
+  void aRestartedWriterResumesAtTheCommittedOffsets() throws Exception {
+    TableLog t = table();
+    commit(
+        t,
+        new PartitionCommit("a/t/0", -1, 9, files(0, 9)),
+        new PartitionCommit("a/t/1", -1, 4, files(100, 104)));
+    t.close();
+    TableLog restarted = table();
+    assertThat(restarted.committedVersions(List.of("a/t/0", "a/t/1", "a/t/2")))
+        .containsEntry("a/t/0", 9L)
+        .containsEntry("a/t/1", 4L)
+        .containsEntry("a/t/2", -1L);
+    assertThat(restarted.state()).get().extracting(TableState::schema).isEqualTo(SCHEMA);
+    CommitOutcome next = commit(restarted, new PartitionCommit("a/t/0", 9, 19, files(10, 19)));
+    assertThat(next.committed()).containsExactly("a/t/0");
+    assertThat(new KernelReader(location()).rows()).hasSize(25);
+  }
+}
