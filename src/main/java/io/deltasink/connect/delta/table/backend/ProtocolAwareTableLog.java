@@ -61,7 +61,11 @@ public final class ProtocolAwareTableLog implements TableLog {
 
   private synchronized TableLog current() {
     if (current == null) {
-      current = standalone.get();
+      try {
+        current = standalone.get();
+      } catch (NewerProtocolException e) {
+        return switchToKernel(e.getMessage()); // Standalone reads the log as it opens
+      }
       if (createNewer) {
         Optional<TableState> state;
         try {

@@ -70,7 +70,27 @@ final class KernelActions {
     return DataTypeJsonSerDe.deserializeStructType(DeltaSchemaJson.toJson(schema));
   }
 
-  /** Kernel's schema as the sink's, through the protocol's schema JSON. */
+  /**
+   * The first top-level column whose type the sink has no counterpart for (for example {@code
+   * timestamp_ntz}), as {@code column 'name' of type ...}; empty when every column converts.
+   */
+  static Optional<String> unsupportedColumn(StructType schema) {
+    for (io.delta.kernel.types.StructField field : schema.fields()) {
+      try {
+        fromKernel(new StructType(List.of(field)));
+      } catch (IllegalArgumentException e) {
+        return Optional.of(
+            "column '" + field.getName() + "' of type " + field.getDataType().toString());
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Kernel's schema as the sink's, through the protocol's schema JSON.
+   *
+   * @throws IllegalArgumentException for a column type the sink does not write
+   */
   static ColumnType.Struct fromKernel(StructType schema) {
     return DeltaSchemaJson.fromJson(schema.toJson());
   }

@@ -355,10 +355,18 @@ public final class KernelTableLog implements TableLog {
             reason -> {
               throw new ConnectException(reason);
             });
-    return new TableState(
-        snapshot.getVersion(),
-        KernelActions.fromKernel(snapshot.getSchema()),
-        snapshot.getPartitionColumnNames());
+    ColumnType.Struct schema;
+    try {
+      schema = KernelActions.fromKernel(snapshot.getSchema());
+    } catch (IllegalArgumentException e) {
+      throw new ConnectException(
+          "Delta table "
+              + location
+              + " has a column this connector does not write: "
+              + KernelActions.unsupportedColumn(snapshot.getSchema()).orElse(e.getMessage())
+              + ". Write to a table without it.");
+    }
+    return new TableState(snapshot.getVersion(), schema, snapshot.getPartitionColumnNames());
   }
 
   private long txnVersion(Snapshot snapshot, String appId) {

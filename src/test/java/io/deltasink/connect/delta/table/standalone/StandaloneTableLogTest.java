@@ -243,7 +243,7 @@ class StandaloneTableLogTest {
                 + "\",\"partitionColumns\":[],\"configuration\":{},\"createdTime\":1}}"),
         StandardCharsets.UTF_8);
     assertThatThrownBy(() -> table().state())
-        .isInstanceOf(ConnectException.class)
+        .isInstanceOf(io.deltasink.connect.delta.table.NewerProtocolException.class)
         .hasMessageContaining(
             "needs a newer Delta protocol than Delta Standalone writes (reader version 1, writer version 2)");
   }
