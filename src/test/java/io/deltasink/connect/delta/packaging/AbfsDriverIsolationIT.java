@@ -98,8 +98,9 @@ class AbfsDriverIsolationIT {
           .containsEntry("status.len", "20")
           .containsEntry("read", "written through ABFS")
           .containsEntry("list", "[probe.txt]")
-          .containsEntry("delta.exists", "false");
-      for (String key : List.of("fs.loader", "jackson.loader", "lang3.loader")) {
+          .containsEntry("delta.exists", "false")
+          .containsEntry("kernel.refusal", "none");
+      for (String key : List.of("fs.loader", "jackson.loader", "lang3.loader", "kernel.loader")) {
         assertThat(out.get(key)).as(key).startsWith("PluginClassLoader");
       }
       assertThat(adls.authorizations).isNotEmpty().allMatch(a -> a.startsWith("SharedKey lake:"));

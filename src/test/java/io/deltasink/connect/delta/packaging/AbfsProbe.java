@@ -65,6 +65,13 @@ public class AbfsProbe implements Function<Map<String, String>, Map<String, Stri
       StandaloneTableLog table =
           new StandaloneTableLog(config.tableLocation(), conf, "t", "probe", 1, 0, ms -> {});
       out.put("delta.exists", Boolean.toString(table.state().isPresent()));
+      // Delta Kernel's engine over the same driver: the table's refusal check lists its log.
+      out.put(
+          "kernel.refusal",
+          io.deltasink.connect.delta.table.kernel.KernelTableLog.refusal(
+                  config.tableLocation(), conf)
+              .orElse("none"));
+      out.put("kernel.loader", String.valueOf(io.delta.kernel.TableManager.class.getClassLoader()));
       HadoopConf.close(conf);
       out.put("closed.driver.refuses", Boolean.toString(refuses(root, conf)));
     } catch (IOException e) {
