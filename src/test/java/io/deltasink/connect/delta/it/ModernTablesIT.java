@@ -170,8 +170,10 @@ class ModernTablesIT {
     assertThat(commitLines(location("rowTracking"), "delta.rowTracking")).isNotEmpty();
     assertThat(checkpoints(location("deletionVectors"))).isNotEmpty();
     assertThat(checkpoints(location("v2Checkpoint")))
-        .as("no classic checkpoint on a v2-checkpoint table")
-        .isEmpty();
+        .as("V2 spec checkpoints only on a v2-checkpoint table")
+        .isNotEmpty()
+        .allMatch(
+            p -> p.getFileName().toString().matches("\\d{20}\\.checkpoint\\.[0-9a-f-]{36}\\.json"));
   }
 
   /** The lines of the table's commit files that contain {@code text}. */

@@ -319,12 +319,8 @@ public final class KernelTableLog implements TableLog {
   private void checkpoint(long version) {
     Snapshot snapshot =
         guard(() -> TableManager.loadSnapshot(location).atVersion(version).build(engine));
-    if (snapshot.getProtocol().getReaderAndWriterFeatures().contains("v2Checkpoint")) {
-      LOG.debug("Not checkpointing v2-checkpoint table {} at {}", location, version);
-      return;
-    }
     try {
-      snapshot.writeCheckpoint(engine);
+      KernelCheckpoints.write(engine, snapshot);
     } catch (CheckpointAlreadyExistsException e) {
       LOG.debug("Version {} of {} already has a checkpoint", version, location);
     } catch (IOException e) {
