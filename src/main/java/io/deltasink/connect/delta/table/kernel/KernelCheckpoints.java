@@ -18,7 +18,10 @@ import io.delta.kernel.types.MapType;
 import io.delta.kernel.types.StringType;
 import io.delta.kernel.types.StructType;
 import io.delta.kernel.utils.CloseableIterator;
+import io.delta.kernel.utils.FileStatus;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -41,7 +44,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Log cleanup: commit and checkpoint files older than {@code delta.logRetentionDuration} and
  * older than the newest checkpoint are deleted (Kernel's {@code MetadataCleanup}), unless the table
  * has {@code checkpointProtection} or {@code delta.enableExpiredLogCleanup=false}. Kernel's own
- * checkpoint hook never cleans up, because it checkpoints a snapshot loaded at a version.
+ * checkpoint hook never cleans up, because it checkpoints a snapshot loaded at a version; and its
+ * cleanup leaves the {@code .crc} files of the versions it deletes, which this class deletes too.
  */
 final class KernelCheckpoints {
   private static final StructType CHECKPOINT_METADATA =
@@ -77,6 +81,33 @@ final class KernelCheckpoints {
           System::currentTimeMillis,
           new Path(snapshot.getPath()),
           TableConfig.LOG_RETENTION.fromMetadata(snapshot.getMetadata()));
+      deleteOrphanChecksums(engine, snapshot.getLogPath().toString());
+    }
+  }
+
+  /**
+   * Deletes the {@code <version>.crc} files of versions whose commit file the cleanup deleted:
+   * Kernel's cleanup leaves them, one per commit, and no reader uses the checksum of a version it
+   * cannot load.
+   */
+  private static void deleteOrphanChecksums(Engine engine, String logPath) throws IOException {
+    long firstCommit = Long.MAX_VALUE;
+    List<String> checksums = new ArrayList<>();
+    try (CloseableIterator<FileStatus> files =
+        engine.getFileSystemClient().listFrom(FileNames.listingPrefix(new Path(logPath), 0))) {
+      while (files.hasNext()) {
+        String path = files.next().getPath();
+        if (FileNames.isCommitFile(path)) {
+          firstCommit = Math.min(firstCommit, FileNames.deltaVersion(path));
+        } else if (FileNames.isChecksumFile(path)) {
+          checksums.add(path);
+        }
+      }
+    }
+    for (String crc : checksums) {
+      if (FileNames.checksumVersion(crc) < firstCommit) {
+        engine.getFileSystemClient().delete(crc);
+      }
     }
   }
 
