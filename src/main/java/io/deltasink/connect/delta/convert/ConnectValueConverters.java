@@ -209,6 +209,11 @@ public final class ConnectValueConverters {
         default -> v -> v;
       };
     }
+    if (natural == ColumnType.Primitive.TIMESTAMP && target == ColumnType.Primitive.TIMESTAMP_NTZ) {
+      // A timestamp_ntz column of an existing table takes the UTC wall-clock time, as Spark's
+      // cast does in a UTC session.
+      return primitive(source, natural, ColumnType.Primitive.TIMESTAMP, path);
+    }
     if (natural instanceof ColumnType.Primitive np && widens(np, target)) {
       return switch (target) {
         case SHORT -> v -> ((Number) v).shortValue();

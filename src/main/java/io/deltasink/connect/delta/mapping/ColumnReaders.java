@@ -94,7 +94,11 @@ final class ColumnReaders {
     if (declared != null && declared.columnType().getClass() != type.getClass()) {
       throw mismatch(m, declared.toString(), type);
     }
-    if (declared != null && declared.columnType() instanceof ColumnType.Primitive p && p != type) {
+    if (declared != null
+        && declared.columnType() instanceof ColumnType.Primitive p
+        && p != type
+        // A datetime fills a timestamp_ntz column with its UTC wall-clock time.
+        && !(p == ColumnType.Primitive.TIMESTAMP && type == ColumnType.Primitive.TIMESTAMP_NTZ)) {
       throw mismatch(m, declared + " (" + p.deltaName() + ")", type);
     }
     return declared != null ? declared : natural;
@@ -118,6 +122,7 @@ final class ColumnReaders {
         case DOUBLE:
           return KustoDataType.REAL;
         case TIMESTAMP:
+        case TIMESTAMP_NTZ:
         case DATE:
           return KustoDataType.DATETIME;
         case STRING:

@@ -17,7 +17,8 @@ import java.util.Objects;
  *       {@code DOUBLE}: {@link Double}
  *   <li>{@code STRING}: {@link String}; {@code BINARY}: {@code byte[]}
  *   <li>{@code DATE}: {@link Integer} days since 1970-01-01
- *   <li>{@code TIMESTAMP}: {@link Long} microseconds since 1970-01-01T00:00:00Z (UTC)
+ *   <li>{@code TIMESTAMP}: {@link Long} microseconds since 1970-01-01T00:00:00Z (UTC); {@code
+ *       TIMESTAMP_NTZ}: {@link Long} microseconds since 1970-01-01T00:00:00 (no time zone)
  *   <li>{@link Decimal}: {@link java.math.BigDecimal} that fits the column exactly: at most the
  *       column's scale in fraction digits and at most precision minus scale integer digits. Its own
  *       scale may be smaller (13.6 for a {@code decimal(38,18)} column): writers rescale it, so
@@ -50,7 +51,13 @@ public sealed interface ColumnType
     STRING("string"),
     BINARY("binary"),
     DATE("date"),
-    TIMESTAMP("timestamp");
+    TIMESTAMP("timestamp"),
+    /**
+     * Delta's {@code timestamp_ntz} (table feature {@code timestampNtz}): a local date-time without
+     * a time zone. The sink never derives it from a record; it fills such a column of an existing
+     * table with the UTC wall-clock time of a timestamp value.
+     */
+    TIMESTAMP_NTZ("timestamp_ntz");
 
     private final String deltaName;
 

@@ -90,6 +90,10 @@ public final class ParquetSchemas {
           return Types.primitive(PrimitiveTypeName.INT64, rep)
               .as(LogicalTypeAnnotation.timestampType(true, LogicalTypeAnnotation.TimeUnit.MICROS))
               .named(name);
+        case TIMESTAMP_NTZ:
+          return Types.primitive(PrimitiveTypeName.INT64, rep)
+              .as(LogicalTypeAnnotation.timestampType(false, LogicalTypeAnnotation.TimeUnit.MICROS))
+              .named(name);
         default:
           throw new IllegalArgumentException("unhandled type " + p);
       }

@@ -79,7 +79,7 @@ final class RowWriteSupport extends WriteSupport<Object[]> {
       switch (p) {
         case BOOLEAN -> consumer.addBoolean((Boolean) v);
         case BYTE, SHORT, INTEGER, DATE -> consumer.addInteger(((Number) v).intValue());
-        case LONG, TIMESTAMP -> consumer.addLong(((Number) v).longValue());
+        case LONG, TIMESTAMP, TIMESTAMP_NTZ -> consumer.addLong(((Number) v).longValue());
         case FLOAT -> consumer.addFloat(((Number) v).floatValue());
         case DOUBLE -> consumer.addDouble(((Number) v).doubleValue());
           // A byte-array Binary: Parquet's dictionary hashes and compares it far faster than the

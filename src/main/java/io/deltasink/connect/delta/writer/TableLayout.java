@@ -34,6 +34,10 @@ public final class TableLayout {
   private static final DateTimeFormatter TS =
       DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
 
+  /** PROTOCOL.md, "Partition Value Serialization": timestamp without time zone. */
+  private static final DateTimeFormatter NTZ =
+      DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss.SSSSSS");
+
   private final Path root;
   private final ColumnType.Struct schema;
   private final List<String> partitionColumns;
@@ -259,6 +263,14 @@ public final class TableLayout {
             Instant.ofEpochSecond(
                 Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000L);
         yield TS.format(instant);
+      }
+      case TIMESTAMP_NTZ -> {
+        long micros = ((Number) v).longValue();
+        yield NTZ.format(
+            java.time.LocalDateTime.ofEpochSecond(
+                Math.floorDiv(micros, 1_000_000L),
+                (int) Math.floorMod(micros, 1_000_000L) * 1000,
+                ZoneOffset.UTC));
       }
         // -0.0 == 0.0: one value, so one partition (Float/Double.toString would write "-0.0").
       case FLOAT, DOUBLE -> ((Number) v).doubleValue() == 0 ? "0.0" : v.toString();

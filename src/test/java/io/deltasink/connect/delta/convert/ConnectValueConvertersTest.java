@@ -44,6 +44,12 @@ class ConnectValueConvertersTest {
             Primitive.TIMESTAMP,
             new java.util.Date(1_672_531_200_123L),
             1_672_531_200_123_000L),
+        // A timestamp_ntz column of an existing table: the UTC wall-clock time.
+        Arguments.of(
+            Timestamp.SCHEMA,
+            Primitive.TIMESTAMP_NTZ,
+            new java.util.Date(1_672_531_200_123L),
+            1_672_531_200_123_000L),
         Arguments.of(Time.SCHEMA, Primitive.INTEGER, new java.util.Date(3_600_000L + 5), 3_600_005),
         Arguments.of(
             Decimal.schema(2),

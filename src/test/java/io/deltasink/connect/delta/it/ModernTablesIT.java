@@ -64,6 +64,11 @@ class ModernTablesIT {
         + ",\"metadata\":{}}";
   }
 
+  /** {@link #SCHEMA} with {@code observed} as {@code timestamp_ntz}, for the timestampNtz table. */
+  private static final String NTZ_SCHEMA =
+      SCHEMA.replace(
+          field("observed", "timestamp", false), field("observed", "timestamp_ntz", false));
+
   /**
    * A table per feature: its table properties at creation ({@code cluster} = clustered by city).
    */
@@ -124,7 +129,7 @@ class ModernTablesIT {
       String feature = e.getKey();
       FeatureTables.create(
           location(feature),
-          SCHEMA,
+          feature.equals("timestampNtz") ? NTZ_SCHEMA : SCHEMA,
           e.getValue(),
           feature.equals("clustering") ? List.of("city") : List.of());
       before.put(feature, FeatureTables.protocol(location(feature)));
@@ -161,6 +166,14 @@ class ModernTablesIT {
           .isEqualTo(before.get(feature));
       assertThat(reader.snapshot().getVersion()).as("commits to %s", feature).isGreaterThan(1);
     }
+    // The Connect Timestamp in a timestamp_ntz column: its UTC wall-clock time.
+    List<Map<String, Object>> ntz = new KernelReader(location("timestampNtz")).rows();
+    assertThat(ntz)
+        .hasSize(2 * RECORDS)
+        .allSatisfy(
+            r ->
+                assertThat(r.get("observed"))
+                    .isEqualTo((1_672_531_200_000L + (Long) r.get("seq") * 3_600_000L) * 1000L));
     List<String> ict = commitLines(location("inCommitTimestamp"), "\"commitInfo\"");
     assertThat(ict).isNotEmpty().allMatch(l -> l.contains("\"inCommitTimestamp\":"));
     List<String> adds = commitLines(location("rowTracking"), "\"add\"");

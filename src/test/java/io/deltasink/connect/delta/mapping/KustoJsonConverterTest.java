@@ -107,6 +107,20 @@ class KustoJsonConverterTest {
     assertThat(one(datatype, json)).isEqualTo(expected);
   }
 
+  /** An existing table's timestamp_ntz column takes a datetime as its UTC wall-clock time. */
+  @Test
+  void aDatetimeFillsATimestampNtzColumnWithItsUtcWallClockTime() {
+    KustoJsonConverter c =
+        converter("[{\"column\":\"v\",\"path\":\"$.v\",\"datatype\":\"datetime\"}]");
+    ColumnType.Struct table =
+        new ColumnType.Struct(
+            java.util.List.of(
+                new io.deltasink.connect.delta.schema.Column(
+                    "v", ColumnType.Primitive.TIMESTAMP_NTZ, true)));
+    assertThat(c.toRow(record("{\"v\":\"2023-01-01T02:00:00+02:00\"}"), table)[0])
+        .isEqualTo(1_672_531_200_000_000L);
+  }
+
   static Stream<Arguments> rejected() {
     return Stream.of(
         Arguments.of("bool", "\"yes\"", "column 'v': a text of 3 characters is not a valid bool"),

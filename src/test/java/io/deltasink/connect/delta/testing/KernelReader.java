@@ -31,6 +31,7 @@ import io.delta.kernel.types.ShortType;
 import io.delta.kernel.types.StringType;
 import io.delta.kernel.types.StructField;
 import io.delta.kernel.types.StructType;
+import io.delta.kernel.types.TimestampNTZType;
 import io.delta.kernel.types.TimestampType;
 import io.delta.kernel.utils.CloseableIterator;
 import io.delta.kernel.utils.FileStatus;
@@ -175,7 +176,8 @@ public final class KernelReader {
     if (t instanceof ByteType) return row.getByte(i);
     if (t instanceof ShortType) return row.getShort(i);
     if (t instanceof IntegerType || t instanceof DateType) return row.getInt(i);
-    if (t instanceof LongType || t instanceof TimestampType) return row.getLong(i);
+    if (t instanceof LongType || t instanceof TimestampType || t instanceof TimestampNTZType)
+      return row.getLong(i);
     if (t instanceof FloatType) return row.getFloat(i);
     if (t instanceof DoubleType) return row.getDouble(i);
     if (t instanceof StringType) return row.getString(i);
@@ -210,7 +212,8 @@ public final class KernelReader {
     if (t instanceof ByteType) return v.getByte(i);
     if (t instanceof ShortType) return v.getShort(i);
     if (t instanceof IntegerType || t instanceof DateType) return v.getInt(i);
-    if (t instanceof LongType || t instanceof TimestampType) return v.getLong(i);
+    if (t instanceof LongType || t instanceof TimestampType || t instanceof TimestampNTZType)
+      return v.getLong(i);
     if (t instanceof FloatType) return v.getFloat(i);
     if (t instanceof DoubleType) return v.getDouble(i);
     if (t instanceof StringType) return v.getString(i);

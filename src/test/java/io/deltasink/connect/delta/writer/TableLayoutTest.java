@@ -51,6 +51,15 @@ class TableLayoutTest {
         .isEqualTo("2023-01-01T00:00:00.123456Z");
   }
 
+  /** PROTOCOL.md, "Partition Value Serialization": timestamp without time zone. */
+  @Test
+  void timestampNtzPartitionValuesHaveNoZone() {
+    assertThat(TableLayout.serialize(Primitive.TIMESTAMP_NTZ, 1_672_531_200_123_456L))
+        .isEqualTo("2023-01-01 00:00:00.123456");
+    assertThat(TableLayout.serialize(Primitive.TIMESTAMP_NTZ, -1L))
+        .isEqualTo("1969-12-31 23:59:59.999999");
+  }
+
   /**
    * Issue 12 case 13: -0.0 == 0.0, so both are one partition (one directory, one partition value).
    */
