@@ -132,9 +132,7 @@ public sealed interface ColumnType
       if (type instanceof Struct s) {
         List<Column> out = new java.util.ArrayList<>(s.fields.size());
         for (Column c : s.fields) {
-          out.add(
-              new Column(
-                  c.name(), relax(c.type(), insideCollection), c.nullable() || insideCollection));
+          out.add(c.with(relax(c.type(), insideCollection), c.nullable() || insideCollection));
         }
         return new Struct(out);
       }

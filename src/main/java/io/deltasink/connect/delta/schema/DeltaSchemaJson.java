@@ -13,13 +13,19 @@ import java.util.regex.Pattern;
 /**
  * Reads and writes a {@link ColumnType.Struct} in the Delta protocol's schema JSON (PROTOCOL.md,
  * "Schema Serialization Format"), the {@code schemaString} of a {@code metaData} action. Any Delta
- * backend (Standalone today, Kernel later) can parse the string this produces.
+ * backend can parse the string this produces. Of the field metadata, the column mapping's physical
+ * name and id are kept; other metadata is not read.
  */
 public final class DeltaSchemaJson {
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
   private static final Pattern DECIMAL =
       Pattern.compile("decimal\\(\\s*(\\d+)\\s*,\\s*(\\d+)\\s*\\)");
+
+  /** Field metadata of column mapping (PROTOCOL.md, "Column Mapping"). */
+  private static final String PHYSICAL_NAME = "delta.columnMapping.physicalName";
+
+  private static final String COLUMN_MAPPING_ID = "delta.columnMapping.id";
 
   private DeltaSchemaJson() {}
 
@@ -61,7 +67,13 @@ public final class DeltaSchemaJson {
         f.put("name", c.name());
         f.set("type", toNode(c.type()));
         f.put("nullable", c.nullable());
-        f.putObject("metadata");
+        ObjectNode metadata = f.putObject("metadata");
+        if (c.fieldId() >= 0) {
+          metadata.put(COLUMN_MAPPING_ID, c.fieldId());
+        }
+        if (!c.physicalName().equals(c.name())) {
+          metadata.put(PHYSICAL_NAME, c.physicalName());
+        }
       }
     } else if (type instanceof ColumnType.Array array) {
       node.put("type", "array");
@@ -98,11 +110,15 @@ public final class DeltaSchemaJson {
         {
           List<Column> fields = new ArrayList<>();
           for (JsonNode f : node.path("fields")) {
+            String name = f.path("name").asText();
+            JsonNode metadata = f.path("metadata");
             fields.add(
                 new Column(
-                    f.path("name").asText(),
+                    name,
                     parseType(f.path("type")),
-                    f.path("nullable").asBoolean(true)));
+                    f.path("nullable").asBoolean(true),
+                    metadata.path(PHYSICAL_NAME).asText(name),
+                    metadata.path(COLUMN_MAPPING_ID).asInt(-1)));
           }
           return new ColumnType.Struct(fields);
         }

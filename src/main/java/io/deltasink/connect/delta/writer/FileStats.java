@@ -62,7 +62,7 @@ final class FileStats {
     ObjectNode max = root.putObject("maxValues");
     ObjectNode nulls = root.putObject("nullCount");
     for (int i = 0; i < columns.length; i++) {
-      collectors[i].writeTo(columns[i].name(), min, max, nulls);
+      collectors[i].writeTo(columns[i].physicalName(), min, max, nulls);
     }
     return root.toString();
   }
@@ -130,7 +130,7 @@ final class FileStats {
       ObjectNode cMax = NODES.objectNode();
       ObjectNode cNulls = NODES.objectNode();
       for (int i = 0; i < children.length; i++) {
-        children[i].writeTo(fields.get(i).name(), cMin, cMax, cNulls);
+        children[i].writeTo(fields.get(i).physicalName(), cMin, cMax, cNulls);
       }
       if (!cMin.isEmpty()) {
         min.set(name, cMin);

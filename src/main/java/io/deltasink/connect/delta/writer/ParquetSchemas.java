@@ -25,9 +25,18 @@ public final class ParquetSchemas {
   public static MessageType toMessageType(List<Column> dataColumns) {
     List<Type> fields = new ArrayList<>(dataColumns.size());
     for (Column c : dataColumns) {
-      fields.add(toType(c.name(), c.type(), c.nullable()));
+      fields.add(field(c));
     }
     return new MessageType("spark_schema", fields);
+  }
+
+  /**
+   * A column as a Parquet field: named by its physical name, with its column mapping id as the
+   * field id (PROTOCOL.md, "Column Mapping": readers in {@code id} mode resolve fields by it).
+   */
+  private static Type field(Column c) {
+    Type t = toType(c.physicalName(), c.type(), c.nullable());
+    return c.fieldId() >= 0 ? t.withId(c.fieldId()) : t;
   }
 
   /** Bytes a FIXED_LEN_BYTE_ARRAY needs for an unscaled decimal of {@code precision} digits. */
@@ -114,7 +123,7 @@ public final class ParquetSchemas {
     if (type instanceof ColumnType.Struct s) {
       Types.GroupBuilder<org.apache.parquet.schema.GroupType> g = Types.buildGroup(rep);
       for (Column c : s.fields()) {
-        g.addField(toType(c.name(), c.type(), c.nullable()));
+        g.addField(field(c));
       }
       return g.named(name);
     }

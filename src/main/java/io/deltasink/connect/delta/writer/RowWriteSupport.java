@@ -66,9 +66,9 @@ final class RowWriteSupport extends WriteSupport<Object[]> {
     for (int i = 0; i < dataColumns.length; i++) {
       Object v = row[dataIndexes[i]];
       if (v != null) {
-        consumer.startField(dataColumns[i].name(), i);
+        consumer.startField(dataColumns[i].physicalName(), i);
         writeValue(dataColumns[i].type(), v);
-        consumer.endField(dataColumns[i].name(), i);
+        consumer.endField(dataColumns[i].physicalName(), i);
       }
     }
     consumer.endMessage();
@@ -99,9 +99,9 @@ final class RowWriteSupport extends WriteSupport<Object[]> {
       for (int i = 0; i < fields.size(); i++) {
         if (values[i] != null) {
           Column f = fields.get(i);
-          consumer.startField(f.name(), i);
+          consumer.startField(f.physicalName(), i);
           writeValue(f.type(), values[i]);
-          consumer.endField(f.name(), i);
+          consumer.endField(f.physicalName(), i);
         }
       }
       consumer.endGroup();

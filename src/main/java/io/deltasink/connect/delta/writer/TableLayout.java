@@ -44,6 +44,13 @@ public final class TableLayout {
   private final List<Column> dataColumns = new ArrayList<>();
   private final int[] dataIndexes;
   private final int[] partitionIndexes;
+
+  /**
+   * The partition columns' physical names: the keys of {@code AddFile.partitionValues} and of the
+   * directories (the logical names unless the table uses column mapping).
+   */
+  private final String[] partitionKeys;
+
   private final ColumnType[] partitionTypes;
 
   /** Positions in {@link #dataColumns} of the columns that are or contain strings. */
@@ -59,6 +66,7 @@ public final class TableLayout {
     this.partitionColumns = List.copyOf(partitionColumns);
     this.partitionIndexes = new int[partitionColumns.size()];
     this.partitionTypes = new ColumnType[partitionColumns.size()];
+    this.partitionKeys = new String[partitionColumns.size()];
     for (int i = 0; i < partitionColumns.size(); i++) {
       String name = partitionColumns.get(i);
       int idx = schema.indexOf(name);
@@ -81,6 +89,7 @@ public final class TableLayout {
       }
       partitionIndexes[i] = idx;
       partitionTypes[i] = t;
+      partitionKeys[i] = schema.fields().get(idx).physicalName();
     }
     List<Integer> idx = new ArrayList<>();
     for (int i = 0; i < schema.fields().size(); i++) {
@@ -202,7 +211,7 @@ public final class TableLayout {
   Map<String, String> partitionValueMap(String[] values) {
     Map<String, String> map = new LinkedHashMap<>();
     for (int i = 0; i < values.length; i++) {
-      map.put(partitionColumns.get(i), values[i]);
+      map.put(partitionKeys[i], values[i]);
     }
     return map;
   }
@@ -229,7 +238,7 @@ public final class TableLayout {
                 + "which no directory name can hold");
       }
       int start = sb.length();
-      sb.append(escapePathName(column))
+      sb.append(escapePathName(partitionKeys[i]))
           .append('=')
           .append(value == null || value.isEmpty() ? NULL_PARTITION : escapePathName(value));
       int bytes = Unicode.utf8Length(sb, start, sb.length());

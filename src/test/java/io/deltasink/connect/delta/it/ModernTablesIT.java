@@ -98,6 +98,9 @@ class ModernTablesIT {
         "invariants",
         Map.of("delta.feature.invariants", "supported", "delta.enableDeletionVectors", "true"));
     FEATURES.put("checkConstraints", Map.of("delta.feature.checkConstraints", "supported"));
+    // Kernel gives every column a physical name and an id; the files must use them.
+    FEATURES.put("columnMapping", Map.of("delta.columnMapping.mode", "name"));
+    FEATURES.put("columnMappingId", Map.of("delta.columnMapping.mode", "id"));
   }
 
   @TempDir Path tmp;
@@ -133,7 +136,9 @@ class ModernTablesIT {
           e.getValue(),
           feature.equals("clustering") ? List.of("city") : List.of());
       before.put(feature, FeatureTables.protocol(location(feature)));
-      assertThat(before.get(feature)).as("the table of %s", feature).contains(feature);
+      assertThat(before.get(feature))
+          .as("the table of %s", feature)
+          .contains(feature.replace("columnMappingId", "columnMapping"));
       cluster.createTopic(topic(feature), PARTITIONS);
       routes.add("{'topic':'" + topic(feature) + "','location':'" + location(feature) + "'}");
     }
@@ -174,6 +179,14 @@ class ModernTablesIT {
             r ->
                 assertThat(r.get("observed"))
                     .isEqualTo((1_672_531_200_000L + (Long) r.get("seq") * 3_600_000L) * 1000L));
+    // Column mapping: the data files name their fields by physical name and, in id mode, carry
+    // the column ids.
+    assertThat(parquetFields(location("columnMapping")))
+        .hasSize(7)
+        .allMatch(f -> f.startsWith("col-"));
+    assertThat(parquetFields(location("columnMappingId")))
+        .hasSize(7)
+        .allMatch(f -> f.matches("col-[0-9a-f-]+#[1-7]"));
     List<String> ict = commitLines(location("inCommitTimestamp"), "\"commitInfo\"");
     assertThat(ict).isNotEmpty().allMatch(l -> l.contains("\"inCommitTimestamp\":"));
     List<String> adds = commitLines(location("rowTracking"), "\"add\"");
@@ -204,6 +217,27 @@ class ModernTablesIT {
       }
     }
     return out;
+  }
+
+  /** The top-level fields of one data file of the table, as {@code name#id} (-1: no id). */
+  private static List<String> parquetFields(String location) throws Exception {
+    Path dataFile;
+    try (Stream<Path> files = Files.walk(Path.of(java.net.URI.create(location)))) {
+      dataFile =
+          files
+              .filter(p -> p.getFileName().toString().endsWith(".parquet"))
+              .findFirst()
+              .orElseThrow();
+    }
+    try (var reader =
+        org.apache.parquet.hadoop.ParquetFileReader.open(
+            org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(
+                new org.apache.hadoop.fs.Path(dataFile.toUri()),
+                new org.apache.hadoop.conf.Configuration()))) {
+      return reader.getFooter().getFileMetaData().getSchema().getFields().stream()
+          .map(f -> f.getName() + "#" + (f.getId() == null ? -1 : f.getId().intValue()))
+          .toList();
+    }
   }
 
   private static List<Path> checkpoints(String location) throws Exception {
@@ -245,14 +279,14 @@ class ModernTablesIT {
 
   @Test
   void validateRefusesAnExistingTableWithAFeatureTheConnectorCannotWrite() throws Exception {
-    Path table = tmp.resolve("mapped");
+    Path table = tmp.resolve("constrained");
     FeatureTables.writeVersionZero(
         table,
-        "{\"minReaderVersion\":2,\"minWriterVersion\":5}",
+        "{\"minReaderVersion\":1,\"minWriterVersion\":3}",
         SCHEMA,
-        "{\"delta.columnMapping.mode\":\"name\",\"delta.columnMapping.maxColumnId\":\"7\"}");
-    Map<String, String> c = ConnectCluster.sinkConfig("mapped", table.toUri().toString(), 1);
-    c.put("name", "mapped");
+        "{\"delta.constraints.positive_seq\":\"seq > 0\"}");
+    Map<String, String> c = ConnectCluster.sinkConfig("constrained", table.toUri().toString(), 1);
+    c.put("name", "constrained");
     ConfigInfos result =
         cluster.connect.validateConnectorConfig(DeltaSinkConnector.class.getSimpleName(), c);
     assertThat(result.errorCount()).isEqualTo(1);
@@ -267,7 +301,7 @@ class ModernTablesIT {
         .startsWith(
             "Delta table "
                 + table.toUri().toString().replaceAll("/$", "")
-                + " uses the table feature 'columnMapping', which this"
-                + " connector cannot write: the table stores its columns under physical names");
+                + " uses the table feature 'checkConstraints', which this connector cannot write:"
+                + " the table has CHECK constraints (SQL expressions)");
   }
 }

@@ -107,21 +107,20 @@ class SinkWriterTest {
 
   @Test
   void aTableWithAFeatureTheConnectorCannotWriteFailsTheTaskWithTheFeatureNamed() throws Exception {
-    // Another engine made the table with column mapping after the connector was validated.
+    // Another engine added a CHECK constraint after the connector was validated.
     io.deltasink.connect.delta.testing.FeatureTables.writeVersionZero(
         dir,
-        "{\"minReaderVersion\":2,\"minWriterVersion\":5}",
+        "{\"minReaderVersion\":1,\"minWriterVersion\":3}",
         "{\"type\":\"struct\",\"fields\":[{\"name\":\"seq\",\"type\":\"long\","
-            + "\"nullable\":true,\"metadata\":{\"delta.columnMapping.id\":1,"
-            + "\"delta.columnMapping.physicalName\":\"col-1\"}}]}",
-        "{\"delta.columnMapping.mode\":\"id\",\"delta.columnMapping.maxColumnId\":\"1\"}");
+            + "\"nullable\":true,\"metadata\":{}}]}",
+        "{\"delta.constraints.positive\":\"seq > 0\"}");
     SinkWriter w = writer();
     assertThatThrownBy(() -> w.open(List.of(P0)))
         .isInstanceOf(org.apache.kafka.connect.errors.ConnectException.class)
         .hasMessageStartingWith(
             "Delta table "
                 + dir.toUri().toString().replaceAll("/$", "")
-                + " uses the table feature 'columnMapping', which this connector cannot write");
+                + " uses the table feature 'checkConstraints', which this connector cannot write");
     w.close();
   }
 

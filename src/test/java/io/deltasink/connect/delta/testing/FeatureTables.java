@@ -41,11 +41,26 @@ public final class FeatureTables {
    */
   public static void create(
       String location, String schemaJson, Map<String, String> properties, List<String> clusterBy) {
+    create(location, schemaJson, properties, clusterBy, List.of());
+  }
+
+  /** {@link #create} partitioned by {@code partitionBy}. */
+  public static void create(
+      String location,
+      String schemaJson,
+      Map<String, String> properties,
+      List<String> clusterBy,
+      List<String> partitionBy) {
     Engine engine = engine();
     CreateTableTransactionBuilder b =
         TableManager.buildCreateTableTransaction(
                 location, DataTypeJsonSerDe.deserializeStructType(schemaJson), "test/1")
             .withTableProperties(properties);
+    if (!partitionBy.isEmpty()) {
+      b =
+          b.withDataLayoutSpec(
+              DataLayoutSpec.partitioned(partitionBy.stream().map(Column::new).toList()));
+    }
     if (!clusterBy.isEmpty()) {
       b =
           b.withDataLayoutSpec(

@@ -2,7 +2,6 @@ package io.deltasink.connect.delta.table.kernel;
 
 import io.delta.kernel.exceptions.KernelException;
 import io.delta.kernel.exceptions.UnsupportedTableFeatureException;
-import io.delta.kernel.internal.TableConfig;
 import io.delta.kernel.internal.actions.Metadata;
 import io.delta.kernel.internal.actions.Protocol;
 import io.delta.kernel.internal.tablefeatures.TableFeature;
@@ -20,10 +19,10 @@ import java.util.TreeSet;
 public final class KernelFeatures {
 
   /**
-   * Features an append may meet, each tested in {@code KernelFeatureTablesTest}. Some are writable
-   * only while the table does not use them: Kernel refuses invariants, CHECK constraints, generated
-   * and identity columns that are defined, and this sink refuses column mapping other than {@code
-   * none}.
+   * Features an append may meet, each tested in {@code ModernTablesIT}. Some are writable only
+   * while the table does not use them: Kernel refuses invariants, CHECK constraints, generated and
+   * identity columns that are defined. Column mapping ({@code name} and {@code id}): the writer
+   * names Parquet fields by their physical names and gives them their ids.
    */
   static final Set<String> WRITABLE =
       Set.of(
@@ -49,10 +48,6 @@ public final class KernelFeatures {
   /** What a user can do about a feature in use that cannot be written, by feature. */
   private static final Map<String, String> ADVICE =
       Map.of(
-          "columnMapping",
-          "the table stores its columns under physical names (delta.columnMapping.mode), which"
-              + " this connector's Parquet writer does not write yet; write to a table without column"
-              + " mapping",
           "invariants",
           "the table has column invariants (SQL expressions) that this connector cannot evaluate;"
               + " remove them, or write to another table",
@@ -85,10 +80,6 @@ public final class KernelFeatures {
                 feature,
                 "this connector does not write tables with it yet; write to a table without it"));
       }
-    }
-    String mode = TableConfig.COLUMN_MAPPING_MODE.fromMetadata(metadata).value;
-    if (!"none".equalsIgnoreCase(mode)) {
-      return Optional.of(message(location, "columnMapping", ADVICE.get("columnMapping")));
     }
     try {
       TableFeatures.validateKernelCanWriteToTable(protocol, metadata, location);

@@ -67,13 +67,6 @@ class KernelFeaturesTest {
             "{}",
             "identity columns"),
         Arguments.of(
-            "columnMapping",
-            "{\"minReaderVersion\":2,\"minWriterVersion\":5}",
-            schemaWithFieldMetadata(
-                "{\"delta.columnMapping.id\":1,\"delta.columnMapping.physicalName\":\"col-1\"}"),
-            "{\"delta.columnMapping.mode\":\"name\",\"delta.columnMapping.maxColumnId\":\"1\"}",
-            "physical names"),
-        Arguments.of(
             "variantType",
             "{\"minReaderVersion\":3,\"minWriterVersion\":7,\"readerFeatures\":[\"variantType\"],"
                 + "\"writerFeatures\":[\"variantType\"]}",
@@ -141,5 +134,8 @@ class KernelFeaturesTest {
             "delta.appendOnly", "true"),
         List.of());
     assertThat(refusal(dir.resolve("modern"))).isEmpty();
+    String mapped = dir.resolve("mapped").toUri().toString();
+    FeatureTables.create(mapped, PLAIN_SCHEMA, Map.of("delta.columnMapping.mode", "id"), List.of());
+    assertThat(refusal(dir.resolve("mapped"))).isEmpty();
   }
 }
