@@ -54,7 +54,8 @@ public final class ConfigDocs {
                 + "`delta.enableInCommitTimestamps=true`, `delta.enableRowTracking=true`, "
                 + "`delta.enableChangeDataFeed=true`, `delta.enableTypeWidening=true`, "
                 + "`delta.checkpointPolicy=v2`, `delta.feature.<name>=supported`) make the sink create the "
-                + "table through Delta Kernel (docs/delta-backends.md); column mapping is refused.\n\nAny other `delta.` key that is neither in these tables nor a "
+                + "table through Delta Kernel (docs/delta-backends.md); column mapping is refused (the sink "
+                + "appends to tables created with it, not creates them).\n\nAny other `delta.` key that is neither in these tables nor a "
                 + "`"
                 + DeltaSinkConfig.MAPPINGS_PREFIX
                 + "<name>` mapping is an error, shown on that key with the closest known "

@@ -47,7 +47,10 @@ public final class TableProperties {
           "delta.checkpointPolicy", "v2",
           "delta.columnMapping.mode", "name|id");
 
-  /** Column mapping: the sink's Parquet writer writes logical column names only. */
+  /**
+   * Column mapping: the first files of a table the sink creates are written before the table (and
+   * its physical column names) exist.
+   */
   private static final String COLUMN_MAPPING = "delta.columnMapping.mode";
 
   private static final List<String> INTERVALS =
@@ -91,8 +94,9 @@ public final class TableProperties {
           key
               + "="
               + value
-              + " stores columns under physical names, which this connector's Parquet writer does"
-              + " not write yet; leave it out");
+              + ": the sink cannot create a table with column mapping (its first files are written"
+              + " before the table exists, under the columns' own names); create the table with"
+              + " column mapping first, for example in Spark, and the sink appends to it");
     }
     return Optional.empty();
   }

@@ -85,8 +85,7 @@ class DeltaSinkConfigTest {
         Arguments.of(
             "delta.table.properties.delta.columnMapping.mode",
             "name",
-            "delta.columnMapping.mode=name stores columns under physical names, which this"
-                + " connector's Parquet writer does not write yet; leave it out"));
+            "delta.columnMapping.mode=name: the sink cannot create a table with column mapping"));
   }
 
   @ParameterizedTest(name = "{0}={1}")
