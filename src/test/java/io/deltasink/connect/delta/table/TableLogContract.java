@@ -121,6 +121,30 @@ abstract class TableLogContract {
     assertThat(new KernelReader(location()).rows()).hasSize(21 + 5);
   }
 
+  /**
+   * A writer that committed a partition, whose view of the log is its own last commit, is fenced
+   * when a new owner committed the partition since: its next commit finds the version taken and
+   * decides again on the new one.
+   */
+  @Test
+  void aWriterWhoseLastCommitWasItsOwnIsFencedByANewOwnersCommit() throws Exception {
+    TableLog zombie = table();
+    commit(zombie, new PartitionCommit("a/t/0", -1, 9, files(0, 9)));
+    TableLog owner = table();
+    assertThat(owner.committedVersion("a/t/0")).isEqualTo(9);
+    commit(owner, new PartitionCommit("a/t/0", 9, 19, files(10, 19)));
+    CommitOutcome late =
+        commit(
+            zombie,
+            new PartitionCommit("a/t/0", 9, 14, files(10, 14)),
+            new PartitionCommit("a/t/1", -1, 4, files(100, 104)));
+    assertThat(late.fenced()).containsExactly(Map.entry("a/t/0", 19L));
+    assertThat(late.committed()).containsExactly("a/t/1");
+    List<Map<String, Object>> rows = new KernelReader(location()).rows();
+    assertThat(rows).hasSize(20 + 5);
+    assertThat(rows.stream().map(r -> r.get("seq")).distinct().count()).isEqualTo(25);
+  }
+
   @Test
   void unknownOutcomeIsResolvedFromTheLogWithoutDuplicates() throws Exception {
     TableLog t = table();

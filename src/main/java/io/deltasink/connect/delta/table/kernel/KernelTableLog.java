@@ -55,21 +55,22 @@ import org.slf4j.LoggerFactory;
  * above reader 1 / writer 2 with the table features of {@link KernelFeatures#WRITABLE}
  * (docs/delta-backends.md).
  *
- * <p>Commit protocol, as the Standalone backend's: an attempt loads the latest snapshot, decides
- * per Kafka partition from its {@code txn} version (already at {@code newVersion}: landed; not at
- * {@code expectedVersion}: fenced; otherwise included), and commits the included files with one
- * {@code txn} action per partition in one version. Kernel's own conflict resolution is off ({@code
- * withMaxRetries(0)}): it knows only the one {@code SetTransaction} of its builder, so a lost race
- * for the version, or a storage error, ends the attempt and the next one decides again on the new
- * snapshot. Kernel assigns what the table's features need on every attempt: the in-commit
- * timestamp, row ids and the row-id high-water mark, the protocol's checks of an append-only or
- * change-data-feed table.
+ * <p>Commit protocol, as the Standalone backend's: an attempt takes the latest snapshot (the one
+ * Kernel built after this writer's last commit, or a listing of the log after a lost race, every
+ * 100 commits and every 10 minutes), decides per Kafka partition from its {@code txn} version
+ * (already at {@code newVersion}: landed; not at {@code expectedVersion}: fenced; otherwise
+ * included), and commits the included files with one {@code txn} action per partition in one
+ * version. Kernel's own conflict resolution is off ({@code withMaxRetries(0)}): it knows only the
+ * one {@code SetTransaction} of its builder, so a lost race for the version, or a storage error,
+ * ends the attempt and the next one decides again on the new snapshot. Kernel assigns what the
+ * table's features need on every attempt: the in-commit timestamp, row ids and the row-id
+ * high-water mark, the protocol's checks of an append-only or change-data-feed table.
  *
  * <p>After a commit: the {@code .crc} file of the version when Kernel can compute it from the last
  * one (cheap, and it makes the next snapshot load read one file for the protocol and metadata); a
- * checkpoint every {@code delta.checkpointInterval} versions on a background thread, except on
- * {@code v2Checkpoint} tables, whose checkpoints Kernel 4.4 does not write in the v2 form the
- * feature requires (the engines that run {@code OPTIMIZE} on such tables write them).
+ * checkpoint every {@code delta.checkpointInterval} versions on a background thread, a V2 spec one
+ * on {@code v2Checkpoint} tables, followed by the cleanup of expired log files ({@link
+ * KernelCheckpoints}).
  *
  * <p>Compaction and orphan cleanup: not done on these tables yet ({@link #smallFiles} offers
  * nothing, {@link #referenced} keeps every file); see docs/delta-backends.md. Thread-safe.
@@ -86,6 +87,28 @@ public final class KernelTableLog implements TableLog {
   private final Sleeper sleeper;
   private final Map<String, String> tableProperties;
   private final Checkpointer checkpointer;
+
+  /**
+   * The snapshot Kernel built after this writer's last commit, without listing the log: the next
+   * attempt decides on it. When another writer committed meanwhile, that attempt loses the race for
+   * the version and the one after it loads the latest snapshot. Null when none may be used.
+   */
+  private Snapshot afterLastCommit;
+
+  /** Commits on {@link #afterLastCommit} since the log was last listed. */
+  private int unlistedCommits;
+
+  private long listedAtMs;
+
+  /**
+   * The log is listed again after this many commits on post-commit snapshots (each adds a commit
+   * file to the snapshot's log segment, which replays that much more for a partition that commits
+   * rarely) ...
+   */
+  private static final int RELIST_AFTER_COMMITS = 100;
+
+  /** ... or after this long (another writer's checkpoint and log cleanup may have happened). */
+  private static final long RELIST_AFTER_MS = 10 * 60_000L;
 
   /**
    * @param location table root as a Hadoop URI ({@code file:///...}, {@code abfss://...})
@@ -208,25 +231,34 @@ public final class KernelTableLog implements TableLog {
   /** One attempt on the latest snapshot, or the creation of the table with the files. */
   private synchronized CommitOutcome attempt(
       ColumnType.Struct schema, List<String> partitionColumns, List<PartitionCommit> partitions) {
-    Optional<Snapshot> latest = latest();
+    Snapshot snapshot = afterLastCommit;
+    afterLastCommit = null; // used once: a failed attempt lists the log again
+    long now = System.currentTimeMillis();
+    if (snapshot == null
+        || unlistedCommits >= RELIST_AFTER_COMMITS
+        || now - listedAtMs > RELIST_AFTER_MS) {
+      snapshot = latest().orElse(null);
+      unlistedCommits = 0;
+      listedAtMs = now;
+    }
     Decisions decisions;
     Transaction txn;
-    Snapshot snapshot = latest.orElse(null);
     if (snapshot == null) {
       decisions = Decisions.decide(partitions, id -> -1L, this::whole);
       txn = guard(() -> creation(schema, partitionColumns).build(engine));
     } else {
       TableState table = stateOf(snapshot);
       checkLayout(table, schema, partitionColumns);
-      decisions = Decisions.decide(partitions, id -> txnVersion(snapshot, id), this::whole);
+      Snapshot read = snapshot;
+      decisions = Decisions.decide(partitions, id -> txnVersion(read, id), this::whole);
       if (decisions.included().isEmpty()) {
+        afterLastCommit = snapshot;
         return decisions.outcome(-1);
       }
       txn =
           guard(
               () ->
-                  snapshot
-                      .buildUpdateTableTransaction(engineInfo, Operation.STREAMING_UPDATE)
+                  read.buildUpdateTableTransaction(engineInfo, Operation.STREAMING_UPDATE)
                       .withMaxRetries(0)
                       .build(engine));
     }
@@ -251,6 +283,8 @@ public final class KernelTableLog implements TableLog {
         decisions.included().size(),
         decisions.fenced().isEmpty() ? "" : ", fenced " + decisions.fenced().keySet());
     afterCommit(result);
+    afterLastCommit = result.getPostCommitSnapshot().orElse(null);
+    unlistedCommits++;
     return decisions.outcome(version);
   }
 
