@@ -25,7 +25,7 @@ public final class AutoRecordConverter implements RecordConverter {
 
   @Override
   public Object[] toRow(SinkRecord record, ColumnType.Struct target) {
-    return target.equals(BronzeRecordConverter.SCHEMA)
+    return target.sameColumns(BronzeRecordConverter.SCHEMA)
         ? bronze.toRow(record, target)
         : struct.toRow(record, target);
   }

@@ -97,7 +97,7 @@ public final class BronzeRecordConverter implements RecordConverter {
 
   @Override
   public Object[] toRow(SinkRecord r, ColumnType.Struct target) {
-    if (!target.equals(SCHEMA)) {
+    if (!target.sameColumns(SCHEMA)) {
       throw new org.apache.kafka.connect.errors.ConnectException(
           "the table is not a bronze table: its schema is not "
               + "the bronze layout; write bronze data to a new table location");

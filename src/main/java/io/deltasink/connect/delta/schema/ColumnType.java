@@ -145,6 +145,32 @@ public sealed interface ColumnType
       return type;
     }
 
+    /**
+     * Whether both structs have the same columns by name, type and nullability, nested fields
+     * included, whatever their column mapping (physical names and ids, which another engine may
+     * assign to a table's columns at any time).
+     */
+    public boolean sameColumns(Struct other) {
+      return logical(this).equals(logical(other));
+    }
+
+    private static ColumnType logical(ColumnType type) {
+      if (type instanceof Struct s) {
+        List<Column> out = new java.util.ArrayList<>(s.fields.size());
+        for (Column c : s.fields) {
+          out.add(new Column(c.name(), logical(c.type()), c.nullable()));
+        }
+        return new Struct(out);
+      }
+      if (type instanceof Array a) {
+        return new Array(logical(a.element()), a.containsNull());
+      }
+      if (type instanceof MapType m) {
+        return new MapType(logical(m.key()), logical(m.value()), m.valueContainsNull());
+      }
+      return type;
+    }
+
     /** The field called {@code name}, or {@code null}. */
     public Column field(String name) {
       int i = indexOf(name);

@@ -43,7 +43,7 @@ final class Layouts {
     ColumnType.Struct nullable = schema.withNullableFieldsInCollections();
     // A table of the AUTO format becomes bronze when its first record is not a Struct.
     List<String> partitionBy =
-        nullable.equals(BronzeRecordConverter.SCHEMA)
+        nullable.sameColumns(BronzeRecordConverter.SCHEMA)
             ? BronzeRecordConverter.partitionColumns(partitionColumns)
             : partitionColumns;
     try {

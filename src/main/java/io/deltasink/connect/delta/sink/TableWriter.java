@@ -251,7 +251,7 @@ final class TableWriter implements AutoCloseable {
 
   private boolean bronze() {
     return layout != null
-        ? layout.schema().equals(BronzeRecordConverter.SCHEMA)
+        ? layout.schema().sameColumns(BronzeRecordConverter.SCHEMA)
         : converter instanceof BronzeRecordConverter;
   }
 

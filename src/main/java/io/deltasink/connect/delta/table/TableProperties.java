@@ -48,6 +48,34 @@ public final class TableProperties {
           "delta.columnMapping.mode", "name|id");
 
   /**
+   * The table features (PROTOCOL.md, "Table Features") an append by this sink may meet, each tested
+   * in {@code ModernTablesIT}. Some are writable only while the table does not use them: Kernel
+   * refuses invariants, CHECK constraints, generated and identity columns that are defined.
+   */
+  public static final java.util.Set<String> WRITABLE_FEATURES =
+      java.util.Set.of(
+          "appendOnly",
+          "invariants",
+          "checkConstraints",
+          "changeDataFeed",
+          "generatedColumns",
+          "identityColumns",
+          "columnMapping",
+          "deletionVectors",
+          "v2Checkpoint",
+          "timestampNtz",
+          "inCommitTimestamp",
+          "domainMetadata",
+          "rowTracking",
+          "clustering",
+          "vacuumProtocolCheck",
+          "checkpointProtection",
+          "typeWidening",
+          "typeWidening-preview");
+
+  private static final String FEATURE_PREFIX = "delta.feature.";
+
+  /**
    * Column mapping: the first files of a table the sink creates are written before the table (and
    * its physical column names) exist.
    */
@@ -89,6 +117,17 @@ public final class TableProperties {
       }
       return Optional.of(key + " must be a positive number of commits");
     }
+    if (key.startsWith(FEATURE_PREFIX)) {
+      String feature = key.substring(FEATURE_PREFIX.length());
+      if (!WRITABLE_FEATURES.contains(feature) || feature.equals("columnMapping")) {
+        return Optional.of(
+            key
+                + ": this connector does not write tables with the feature '"
+                + feature
+                + "' that it would create; leave it out (docs/delta-backends.md lists the features"
+                + " it writes)");
+      }
+    }
     if (key.equals(COLUMN_MAPPING) && enables(key, value)) {
       return Optional.of(
           key
@@ -107,8 +146,7 @@ public final class TableProperties {
    */
   public static boolean needNewerProtocol(Map<String, String> properties) {
     return properties.entrySet().stream()
-        .anyMatch(
-            e -> e.getKey().startsWith("delta.feature.") || enables(e.getKey(), e.getValue()));
+        .anyMatch(e -> e.getKey().startsWith(FEATURE_PREFIX) || enables(e.getKey(), e.getValue()));
   }
 
   private static boolean enables(String key, String value) {

@@ -85,7 +85,12 @@ class DeltaSinkConfigTest {
         Arguments.of(
             "delta.table.properties.delta.columnMapping.mode",
             "name",
-            "delta.columnMapping.mode=name: the sink cannot create a table with column mapping"));
+            "delta.columnMapping.mode=name: the sink cannot create a table with column mapping"),
+        Arguments.of(
+            "delta.table.properties.delta.feature.variantType",
+            "supported",
+            "delta.feature.variantType: this connector does not write tables with the feature"
+                + " 'variantType'"));
   }
 
   @ParameterizedTest(name = "{0}={1}")

@@ -61,6 +61,34 @@ class BronzeRecordConverterTest {
     assertThat(row[10]).isEqualTo((int) java.time.LocalDate.parse("2026-11-21").toEpochDay());
   }
 
+  /**
+   * A bronze table on which another engine enabled column mapping (every column gets a physical
+   * name and an id) is still a bronze table: its values and tombstones are written, not refused.
+   */
+  @Test
+  void aBronzeTableWithColumnMappingIsStillBronze() {
+    java.util.List<io.deltasink.connect.delta.schema.Column> mapped = new java.util.ArrayList<>();
+    int id = 1;
+    for (io.deltasink.connect.delta.schema.Column c : BronzeRecordConverter.SCHEMA.fields()) {
+      mapped.add(
+          new io.deltasink.connect.delta.schema.Column(
+              c.name(), c.type(), c.nullable(), "col-" + id, id++));
+    }
+    io.deltasink.connect.delta.schema.ColumnType.Struct table =
+        new io.deltasink.connect.delta.schema.ColumnType.Struct(mapped);
+    assertThat(table).isNotEqualTo(BronzeRecordConverter.SCHEMA);
+    assertThat(table.sameColumns(BronzeRecordConverter.SCHEMA)).isTrue();
+    SinkRecord tombstone = new SinkRecord("t", 0, null, "k", null, null, 5L);
+    Object[] row = converter.toRow(tombstone, table);
+    assertThat(row[2]).isNull();
+    assertThat(row[7]).isEqualTo(5L);
+    assertThat(
+            new AutoRecordConverter(
+                    new StructRecordConverter(new KafkaColumns(java.util.List.of())), converter)
+                .toRow(tombstone, table))
+        .isEqualTo(row);
+  }
+
   @Test
   void invalidUtf8BecomesBase64AndStructuredValuesJson() {
     byte[] bad = {'{', (byte) 0xC3, (byte) 0x28, '}'};

@@ -145,6 +145,55 @@ abstract class TableLogContract {
     assertThat(rows.stream().map(r -> r.get("seq")).distinct().count()).isEqualTo(25);
   }
 
+  /**
+   * A writer given a partition that another writer committed since this one's last commit (a
+   * rebalance) commits it from where that writer left it, not from its own older view.
+   */
+  @Test
+  void aWriterCommitsAPartitionTakenOverSinceItsOwnLastCommit() throws Exception {
+    TableLog first = table();
+    commit(
+        first,
+        new PartitionCommit("a/t/0", -1, 9, files(0, 9)),
+        new PartitionCommit("a/t/2", -1, 99, files(200, 299)));
+    TableLog second = table();
+    commit(second, new PartitionCommit("a/t/2", 99, 199, files(300, 399)));
+    // a/t/2 comes back to the first writer, which was told 199 is committed.
+    CommitOutcome back = commit(first, new PartitionCommit("a/t/2", 199, 299, files(400, 499)));
+    assertThat(back.fenced()).isEmpty();
+    assertThat(back.committed()).containsExactly("a/t/2");
+    assertThat(first.committedVersion("a/t/2")).isEqualTo(299);
+    assertThat(new KernelReader(location()).rows()).hasSize(10 + 300);
+  }
+
+  /** Writers that find no table create it at the same moment: one creates, the others append. */
+  @Test
+  void writersCreatingTheTableAtOnceAllLand() throws Exception {
+    int writers = 4;
+    java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(writers);
+    ExecutorService pool = Executors.newFixedThreadPool(writers);
+    List<Future<CommitOutcome>> outcomes = new ArrayList<>();
+    for (int w = 0; w < writers; w++) {
+      String appId = "a/t/" + w;
+      List<WrittenFile> batch = files(1000L * w, 1000L * w + 9);
+      TableLog t = table();
+      outcomes.add(
+          pool.submit(
+              () -> {
+                start.await();
+                return commit(t, new PartitionCommit(appId, -1, 9, batch));
+              }));
+    }
+    try {
+      for (int w = 0; w < writers; w++) {
+        assertThat(outcomes.get(w).get().committed()).containsExactly("a/t/" + w);
+      }
+    } finally {
+      pool.shutdown();
+    }
+    assertThat(new KernelReader(location()).rows()).hasSize(writers * 10);
+  }
+
   @Test
   void unknownOutcomeIsResolvedFromTheLogWithoutDuplicates() throws Exception {
     TableLog t = table();

@@ -61,22 +61,29 @@ public final class ProtocolAwareTableLog implements TableLog {
 
   private synchronized TableLog current() {
     if (current == null) {
+      TableLog candidate;
       try {
-        current = standalone.get();
+        candidate = standalone.get();
       } catch (NewerProtocolException e) {
         return switchToKernel(e.getMessage()); // Standalone reads the log as it opens
       }
       if (createNewer) {
+        // Chosen only once the log was read: a storage error leaves the choice to the next call.
         Optional<TableState> state;
         try {
-          state = current.state();
+          state = candidate.state();
         } catch (NewerProtocolException e) {
           state = Optional.empty();
+        } catch (RuntimeException e) {
+          candidate.close();
+          throw e;
         }
         if (state.isEmpty()) {
-          switchToKernel("the table properties need a newer protocol than (1,2)");
+          candidate.close();
+          return switchToKernel("the table properties need a newer protocol than (1,2)");
         }
       }
+      current = candidate;
     }
     return current;
   }

@@ -6,6 +6,7 @@ import io.delta.kernel.internal.actions.Metadata;
 import io.delta.kernel.internal.actions.Protocol;
 import io.delta.kernel.internal.tablefeatures.TableFeature;
 import io.delta.kernel.internal.tablefeatures.TableFeatures;
+import io.deltasink.connect.delta.table.TableProperties;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -18,32 +19,8 @@ import java.util.TreeSet;
  */
 public final class KernelFeatures {
 
-  /**
-   * Features an append may meet, each tested in {@code ModernTablesIT}. Some are writable only
-   * while the table does not use them: Kernel refuses invariants, CHECK constraints, generated and
-   * identity columns that are defined. Column mapping ({@code name} and {@code id}): the writer
-   * names Parquet fields by their physical names and gives them their ids.
-   */
-  static final Set<String> WRITABLE =
-      Set.of(
-          "appendOnly",
-          "invariants",
-          "checkConstraints",
-          "changeDataFeed",
-          "generatedColumns",
-          "identityColumns",
-          "columnMapping",
-          "deletionVectors",
-          "v2Checkpoint",
-          "timestampNtz",
-          "inCommitTimestamp",
-          "domainMetadata",
-          "rowTracking",
-          "clustering",
-          "vacuumProtocolCheck",
-          "checkpointProtection",
-          "typeWidening",
-          "typeWidening-preview");
+  /** See {@link TableProperties#WRITABLE_FEATURES}. */
+  static final Set<String> WRITABLE = TableProperties.WRITABLE_FEATURES;
 
   /** What a user can do about a feature in use that cannot be written, by feature. */
   private static final Map<String, String> ADVICE =

@@ -11,6 +11,7 @@ import io.delta.kernel.engine.Engine;
 import io.delta.kernel.exceptions.CheckpointAlreadyExistsException;
 import io.delta.kernel.exceptions.KernelException;
 import io.delta.kernel.exceptions.MaxCommitRetryLimitReachedException;
+import io.delta.kernel.exceptions.TableAlreadyExistsException;
 import io.delta.kernel.exceptions.TableNotFoundException;
 import io.delta.kernel.exceptions.UnsupportedProtocolVersionException;
 import io.delta.kernel.exceptions.UnsupportedTableFeatureException;
@@ -111,6 +112,15 @@ public final class KernelTableLog implements TableLog {
   private static final long RELIST_AFTER_MS = 10 * 60_000L;
 
   /**
+   * Not at all for this long after a lost race: while several writers commit to the table in quick
+   * succession, a writer that decides on its own last commit beats one that lists the log every
+   * time, and the latter could lose every attempt; all list while they contend.
+   */
+  private static final long CONTENDED_MS = 10_000L;
+
+  private volatile long lostRaceAtMs = Long.MIN_VALUE / 2;
+
+  /**
    * @param location table root as a Hadoop URI ({@code file:///...}, {@code abfss://...})
    * @param conf Hadoop configuration; {@code io.delta.kernel.logStore.<scheme>.impl} chooses the
    *     log store
@@ -154,8 +164,10 @@ public final class KernelTableLog implements TableLog {
     return committedVersions(List.of(appId)).get(appId);
   }
 
+  /** Reads the latest version; a commit after this one lists the log again too. */
   @Override
-  public Map<String, Long> committedVersions(Collection<String> appIds) {
+  public synchronized Map<String, Long> committedVersions(Collection<String> appIds) {
+    afterLastCommit = null;
     Optional<Snapshot> snapshot = latest();
     Map<String, Long> out = new LinkedHashMap<>();
     for (String id : appIds) {
@@ -174,9 +186,14 @@ public final class KernelTableLog implements TableLog {
       }
       try {
         return attempt(schema, partitionColumns, partitions);
+      } catch (TableAlreadyExistsException e) {
+        // Another task created the table between this attempt's look and its creation.
+        last = e;
+        LOG.debug("Delta table {} was created by another writer at the same moment", location);
       } catch (MaxCommitRetryLimitReachedException e) {
         // Kernel's retries are off: another writer took the version, or writing it failed.
         last = e;
+        lostRaceAtMs = System.currentTimeMillis();
         LOG.info(
             "Delta commit to {} did not land (attempt {} of {}), deciding again on the latest"
                 + " version: {}",
@@ -234,12 +251,14 @@ public final class KernelTableLog implements TableLog {
     Snapshot snapshot = afterLastCommit;
     afterLastCommit = null; // used once: a failed attempt lists the log again
     long now = System.currentTimeMillis();
-    if (snapshot == null
-        || unlistedCommits >= RELIST_AFTER_COMMITS
-        || now - listedAtMs > RELIST_AFTER_MS) {
-      snapshot = latest().orElse(null);
-      unlistedCommits = 0;
-      listedAtMs = now;
+    boolean cached =
+        snapshot != null
+            && unlistedCommits < RELIST_AFTER_COMMITS
+            && now - listedAtMs <= RELIST_AFTER_MS
+            && now - lostRaceAtMs > CONTENDED_MS
+            && stillInLog(snapshot);
+    if (!cached) {
+      snapshot = listed(now);
     }
     Decisions decisions;
     Transaction txn;
@@ -251,6 +270,11 @@ public final class KernelTableLog implements TableLog {
       checkLayout(table, schema, partitionColumns);
       Snapshot read = snapshot;
       decisions = Decisions.decide(partitions, id -> txnVersion(read, id), this::whole);
+      if (cached && (!decisions.fenced().isEmpty() || !decisions.alreadyThere().isEmpty())) {
+        // Only the latest version may say a partition moved on: the writer's own last commit may
+        // predate a new owner's (put-if-absent catches that only for what is written).
+        return attemptOnListedLog(schema, partitionColumns, partitions);
+      }
       if (decisions.included().isEmpty()) {
         afterLastCommit = snapshot;
         return decisions.outcome(-1);
@@ -286,6 +310,38 @@ public final class KernelTableLog implements TableLog {
     afterLastCommit = result.getPostCommitSnapshot().orElse(null);
     unlistedCommits++;
     return decisions.outcome(version);
+  }
+
+  /** {@link #attempt} after listing the log. */
+  private CommitOutcome attemptOnListedLog(
+      ColumnType.Struct schema, List<String> partitionColumns, List<PartitionCommit> partitions) {
+    afterLastCommit = null;
+    unlistedCommits = RELIST_AFTER_COMMITS;
+    return attempt(schema, partitionColumns, partitions);
+  }
+
+  private Snapshot listed(long now) {
+    Snapshot snapshot = latest().orElse(null);
+    unlistedCommits = 0;
+    listedAtMs = now;
+    return snapshot;
+  }
+
+  /**
+   * Whether the commit file of {@code snapshot}'s version is still there: a table deleted and
+   * created again at a lower version must not get this writer's next version on top.
+   */
+  private boolean stillInLog(Snapshot snapshot) {
+    String commit =
+        io.delta.kernel.internal.util.FileNames.deltaFile(
+            new io.delta.kernel.internal.fs.Path(snapshot.getLogPath().toString()),
+            snapshot.getVersion());
+    try {
+      engine.getFileSystemClient().getFileStatus(commit);
+      return true;
+    } catch (IOException | RuntimeException e) {
+      return false; // gone, or unknown: list the log
+    }
   }
 
   private CreateTableTransactionBuilder creation(

@@ -100,8 +100,7 @@ final class LogWriter implements AutoCloseable {
               + location
               + " needs a newer Delta protocol than Delta Standalone writes "
               + "(reader version 1, writer version 2); the table has "
-              + tail.protocol()
-              + ". Write to a new table location, or to a table created without newer table features.");
+              + tail.protocol());
     }
     return tail;
   }

@@ -86,6 +86,65 @@ class ProtocolAwareTableLogTest {
         .containsEntry("delta.logRetentionDuration", "interval 2 days");
   }
 
+  /**
+   * The table properties need a newer protocol, and the first look at the table fails with a
+   * storage error: the choice waits for a look that succeeds, so Standalone never creates the table
+   * at (1,2) with properties it does not support.
+   */
+  @Test
+  void aStorageErrorOnTheFirstLookLeavesTheChoiceOfBackendToTheNextCall() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger looks =
+        new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger closed =
+        new java.util.concurrent.atomic.AtomicInteger();
+    java.util.function.Supplier<io.deltasink.connect.delta.table.TableLog> standalone =
+        () ->
+            (io.deltasink.connect.delta.table.TableLog)
+                java.lang.reflect.Proxy.newProxyInstance(
+                    getClass().getClassLoader(),
+                    new Class<?>[] {io.deltasink.connect.delta.table.TableLog.class},
+                    (proxy, method, args) -> {
+                      switch (method.getName()) {
+                        case "state" -> {
+                          if (looks.getAndIncrement() == 0) {
+                            throw new org.apache.kafka.connect.errors.RetriableException(
+                                "injected: the log cannot be listed");
+                          }
+                          return java.util.Optional.empty();
+                        }
+                        case "close" -> {
+                          closed.incrementAndGet();
+                          return null;
+                        }
+                        default -> throw new AssertionError("Standalone used: " + method);
+                      }
+                    });
+    try (ProtocolAwareTableLog t =
+        new ProtocolAwareTableLog(
+            location(),
+            standalone,
+            () ->
+                new io.deltasink.connect.delta.table.kernel.KernelTableLog(
+                    location(),
+                    HadoopConf.build(Map.of()),
+                    "test/1",
+                    3,
+                    1,
+                    ms -> {},
+                    Map.of("delta.enableDeletionVectors", "true")),
+            true)) {
+      PartitionCommit pc = new PartitionCommit("a/t/0", -1, 9, files(0, 9));
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> t.commit(SCHEMA, List.of(), List.of(pc)))
+          .isInstanceOf(org.apache.kafka.connect.errors.RetriableException.class);
+      assertThat(t.onKernel()).isFalse();
+      assertThat(t.commit(SCHEMA, List.of(), List.of(pc)).committed()).containsExactly("a/t/0");
+      assertThat(t.onKernel()).isTrue();
+    }
+    assertThat(closed.get()).isEqualTo(2);
+    assertThat(FeatureTables.protocol(location())).startsWith("(3,7)").contains("deletionVectors");
+  }
+
   @Test
   void anUpgradeByAnotherEngineSwitchesTheBackendWithoutLosingOrRepeatingACommit()
       throws Exception {
