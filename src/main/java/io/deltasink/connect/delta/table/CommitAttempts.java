@@ -51,6 +51,112 @@ public final class CommitAttempts {
     }
   }
 
+  /** What a failed attempt means for the next one. */
+  public enum Failure {
+    /** Another writer took the version (or the attempt lost a race): decide again. */
+    CONFLICT,
+    /** Another task created the table at the same moment: append to it. */
+    CREATED_BY_ANOTHER,
+    /** Storage failed; the attempt may have landed. */
+    STORAGE,
+    /** Delta refused the commit: retrying cannot help, unless it landed before failing. */
+    REJECTED,
+    /** Anything else: the outcome is unknown, the next attempt reads the log. */
+    UNKNOWN
+  }
+
+  /** One commit attempt of a backend. */
+  @FunctionalInterface
+  public interface Attempt {
+    CommitOutcome run();
+  }
+
+  /** Sorts a failed attempt's exception; throws it (or another) when it must end the commit. */
+  @FunctionalInterface
+  public interface Classifier {
+    Failure classify(RuntimeException e);
+  }
+
+  /**
+   * Runs up to {@code maxAttempts} attempts of a commit, waiting before each after the first; when
+   * none succeeded, the log decides what landed ({@link #resolve}).
+   *
+   * @param versions reads the {@code txn} versions of app ids from the latest table version
+   * @throws org.apache.kafka.connect.errors.ConnectException when Delta rejected the commit and
+   *     none of it landed, or when {@code classify} says so
+   * @throws CommitNotLandedException when no attempt landed
+   * @throws CommitOutcomeUnknownException when the log cannot be read to learn the outcome
+   */
+  public static CommitOutcome run(
+      String location,
+      int maxAttempts,
+      ExponentialBackoff backoff,
+      Sleeper sleeper,
+      List<PartitionCommit> partitions,
+      Function<Collection<String>, Map<String, Long>> versions,
+      Attempt attempt,
+      Classifier classify) {
+    RuntimeException last = null;
+    for (int n = 0; n < maxAttempts; n++) {
+      if (n > 0) {
+        sleep(sleeper, backoff, n, location);
+      }
+      try {
+        return attempt.run();
+      } catch (RuntimeException e) {
+        last = e;
+        switch (classify.classify(e)) {
+          case CREATED_BY_ANOTHER ->
+              LOG.debug(
+                  "Delta table {} was created by another writer at the same moment; appending to it",
+                  location);
+          case CONFLICT ->
+              LOG.info(
+                  "Delta commit to {} conflicted with a concurrent writer (attempt {} of {}),"
+                      + " deciding again on the latest version: {}",
+                  location,
+                  n + 1,
+                  maxAttempts,
+                  oneLine(e.getCause() != null ? e.getCause().toString() : e.getMessage()));
+          case STORAGE ->
+              LOG.warn(
+                  "Delta commit to {} hit a storage error (attempt {} of {}): {}",
+                  location,
+                  n + 1,
+                  maxAttempts,
+                  e.getMessage());
+          case REJECTED -> {
+            CommitOutcome landed = resolve(location, partitions, versions, e);
+            if (landed != null) {
+              return landed;
+            }
+            throw new org.apache.kafka.connect.errors.ConnectException(
+                "Delta rejected the commit to " + location + ": " + oneLine(e.getMessage()), e);
+          }
+          case UNKNOWN ->
+              LOG.warn(
+                  "Delta commit to {} failed with an unknown outcome (attempt {} of {}); re-reading"
+                      + " the log",
+                  location,
+                  n + 1,
+                  maxAttempts,
+                  e);
+        }
+      }
+    }
+    // The last attempt may have landed before failing: only the log can say.
+    CommitOutcome landed = resolve(location, partitions, versions, last);
+    if (landed != null) {
+      return landed;
+    }
+    throw notLanded(location, maxAttempts, last);
+  }
+
+  /** A library's message on one line, as a Connect error and a REST reply read best. */
+  public static String oneLine(String text) {
+    return text == null ? "" : text.replaceAll("\\s*\\R\\s*", " ").trim();
+  }
+
   /**
    * Reads the partitions' {@code txn} versions after a failed attempt: at {@code newVersion} the
    * attempt landed, at {@code expectedVersion} it did not, anything else means another owner moved

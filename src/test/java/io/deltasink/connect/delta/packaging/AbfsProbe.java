@@ -68,7 +68,7 @@ public class AbfsProbe implements Function<Map<String, String>, Map<String, Stri
       // Delta Kernel's engine over the same driver: the table's refusal check lists its log.
       out.put(
           "kernel.refusal",
-          io.deltasink.connect.delta.table.kernel.KernelTableLog.refusal(
+          io.deltasink.connect.delta.table.kernel.KernelFeatures.refusal(
                   config.tableLocation(), conf)
               .orElse("none"));
       out.put("kernel.loader", String.valueOf(io.delta.kernel.TableManager.class.getClassLoader()));

@@ -5,6 +5,7 @@ import io.deltasink.connect.delta.config.HadoopConf;
 import io.deltasink.connect.delta.config.TableRoutes;
 import io.deltasink.connect.delta.table.Sleeper;
 import io.deltasink.connect.delta.table.TableProperties;
+import io.deltasink.connect.delta.table.kernel.KernelFeatures;
 import io.deltasink.connect.delta.table.kernel.KernelTableLog;
 import io.deltasink.connect.delta.table.standalone.StandaloneTableLog;
 import java.util.LinkedHashMap;
@@ -93,7 +94,7 @@ public final class DeltaTables {
         }
         Optional<String> refusal;
         try {
-          refusal = KernelTableLog.refusal(location, conf);
+          refusal = KernelFeatures.refusal(location, conf);
         } catch (RuntimeException e) {
           LOG.info(
               "Could not read Delta table {} to check its protocol: {}", location, e.toString());

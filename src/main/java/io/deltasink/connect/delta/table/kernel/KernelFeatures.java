@@ -1,16 +1,24 @@
 package io.deltasink.connect.delta.table.kernel;
 
+import io.delta.kernel.Snapshot;
+import io.delta.kernel.TableManager;
+import io.delta.kernel.defaults.engine.DefaultEngine;
+import io.delta.kernel.engine.Engine;
 import io.delta.kernel.exceptions.KernelException;
+import io.delta.kernel.exceptions.TableNotFoundException;
+import io.delta.kernel.exceptions.UnsupportedProtocolVersionException;
 import io.delta.kernel.exceptions.UnsupportedTableFeatureException;
 import io.delta.kernel.internal.actions.Metadata;
 import io.delta.kernel.internal.actions.Protocol;
 import io.delta.kernel.internal.tablefeatures.TableFeature;
 import io.delta.kernel.internal.tablefeatures.TableFeatures;
+import io.deltasink.connect.delta.table.CommitAttempts;
 import io.deltasink.connect.delta.table.TableProperties;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import org.apache.hadoop.conf.Configuration;
 
 /**
  * Which tables the Kernel backend appends to: the protocol's table features (PROTOCOL.md, "Table
@@ -77,7 +85,7 @@ public final class KernelFeatures {
               + ", writer "
               + protocol.getMinWriterVersion()
               + "): "
-              + oneLine(e.getMessage()));
+              + CommitAttempts.oneLine(e.getMessage()));
     }
     return Optional.empty();
   }
@@ -92,8 +100,31 @@ public final class KernelFeatures {
         + ".";
   }
 
-  /** Kernel's messages may span lines; a Connect error and a REST reply read better on one. */
-  static String oneLine(String text) {
-    return text == null ? "" : text.replaceAll("\\s*\\R\\s*", " ").trim();
+  /**
+   * Why this connector cannot append to the existing table at {@code location}, or empty when it
+   * can (through either backend) or no table is there yet.
+   *
+   * @throws RuntimeException when storage fails
+   */
+  public static Optional<String> refusal(String location, Configuration conf) {
+    Engine engine = DefaultEngine.create(conf);
+    Snapshot snapshot;
+    try {
+      snapshot = TableManager.loadSnapshot(location).build(engine);
+    } catch (TableNotFoundException e) {
+      return Optional.empty();
+    } catch (UnsupportedTableFeatureException | UnsupportedProtocolVersionException e) {
+      return Optional.of(
+          "Delta table "
+              + location
+              + " uses a protocol or table feature this connector cannot read, so it cannot"
+              + " write the table either: "
+              + CommitAttempts.oneLine(e.getMessage()));
+    }
+    Protocol protocol = snapshot.getProtocol();
+    if (protocol.getMinReaderVersion() <= 1 && protocol.getMinWriterVersion() <= 2) {
+      return Optional.empty(); // Delta Standalone writes it
+    }
+    return KernelFeatures.refusal(location, protocol, snapshot.getMetadata());
   }
 }

@@ -12,18 +12,13 @@ import io.delta.kernel.exceptions.CheckpointAlreadyExistsException;
 import io.delta.kernel.exceptions.KernelException;
 import io.delta.kernel.exceptions.MaxCommitRetryLimitReachedException;
 import io.delta.kernel.exceptions.TableAlreadyExistsException;
-import io.delta.kernel.exceptions.TableNotFoundException;
-import io.delta.kernel.exceptions.UnsupportedProtocolVersionException;
-import io.delta.kernel.exceptions.UnsupportedTableFeatureException;
 import io.delta.kernel.expressions.Column;
 import io.delta.kernel.hook.PostCommitHook;
-import io.delta.kernel.internal.actions.Protocol;
 import io.delta.kernel.internal.util.Utils;
 import io.delta.kernel.transaction.CreateTableTransactionBuilder;
 import io.delta.kernel.transaction.DataLayoutSpec;
 import io.delta.kernel.utils.CloseableIterable;
 import io.deltasink.connect.delta.schema.ColumnType;
-import io.deltasink.connect.delta.schema.DeltaSchemaJson;
 import io.deltasink.connect.delta.table.AzureNamespace;
 import io.deltasink.connect.delta.table.Checkpointer;
 import io.deltasink.connect.delta.table.CommitAttempts;
@@ -88,37 +83,7 @@ public final class KernelTableLog implements TableLog {
   private final Sleeper sleeper;
   private final Map<String, String> tableProperties;
   private final Checkpointer checkpointer;
-
-  /**
-   * The snapshot Kernel built after this writer's last commit, without listing the log: the next
-   * attempt decides on it. When another writer committed meanwhile, that attempt loses the race for
-   * the version and the one after it loads the latest snapshot. Null when none may be used.
-   */
-  private Snapshot afterLastCommit;
-
-  /** Commits on {@link #afterLastCommit} since the log was last listed. */
-  private int unlistedCommits;
-
-  private long listedAtMs;
-
-  /**
-   * The log is listed again after this many commits on post-commit snapshots (each adds a commit
-   * file to the snapshot's log segment, which replays that much more for a partition that commits
-   * rarely) ...
-   */
-  private static final int RELIST_AFTER_COMMITS = 100;
-
-  /** ... or after this long (another writer's checkpoint and log cleanup may have happened). */
-  private static final long RELIST_AFTER_MS = 10 * 60_000L;
-
-  /**
-   * Not at all for this long after a lost race: while several writers commit to the table in quick
-   * succession, a writer that decides on its own last commit beats one that lists the log every
-   * time, and the latter could lose every attempt; all list while they contend.
-   */
-  private static final long CONTENDED_MS = 10_000L;
-
-  private volatile long lostRaceAtMs = Long.MIN_VALUE / 2;
+  private final KernelSnapshots snapshots;
 
   /**
    * @param location table root as a Hadoop URI ({@code file:///...}, {@code abfss://...})
@@ -146,6 +111,7 @@ public final class KernelTableLog implements TableLog {
     this.sleeper = sleeper;
     this.tableProperties = Map.copyOf(tableProperties);
     this.checkpointer = new Checkpointer(location, this::checkpoint);
+    this.snapshots = new KernelSnapshots(location, engine);
     AzureNamespace.warning(conf, location).ifPresent(LOG::warn);
   }
 
@@ -156,7 +122,7 @@ public final class KernelTableLog implements TableLog {
 
   @Override
   public Optional<TableState> state() {
-    return latest().map(this::stateOf);
+    return snapshots.latest().map(this::stateOf);
   }
 
   @Override
@@ -167,8 +133,8 @@ public final class KernelTableLog implements TableLog {
   /** Reads the latest version; a commit after this one lists the log again too. */
   @Override
   public synchronized Map<String, Long> committedVersions(Collection<String> appIds) {
-    afterLastCommit = null;
-    Optional<Snapshot> snapshot = latest();
+    snapshots.forget();
+    Optional<Snapshot> snapshot = snapshots.latest();
     Map<String, Long> out = new LinkedHashMap<>();
     for (String id : appIds) {
       out.put(id, snapshot.map(s -> txnVersion(s, id)).orElse(-1L));
@@ -179,110 +145,66 @@ public final class KernelTableLog implements TableLog {
   @Override
   public CommitOutcome commit(
       ColumnType.Struct schema, List<String> partitionColumns, List<PartitionCommit> partitions) {
-    RuntimeException last = null;
-    for (int attempt = 0; attempt < maxAttempts; attempt++) {
-      if (attempt > 0) {
-        CommitAttempts.sleep(sleeper, backoff, attempt, location);
-      }
-      try {
-        return attempt(schema, partitionColumns, partitions);
-      } catch (TableAlreadyExistsException e) {
-        // Another task created the table between this attempt's look and its creation.
-        last = e;
-        LOG.debug("Delta table {} was created by another writer at the same moment", location);
-      } catch (MaxCommitRetryLimitReachedException e) {
-        // Kernel's retries are off: another writer took the version, or writing it failed.
-        last = e;
-        lostRaceAtMs = System.currentTimeMillis();
-        LOG.info(
-            "Delta commit to {} did not land (attempt {} of {}), deciding again on the latest"
-                + " version: {}",
-            location,
-            attempt + 1,
-            maxAttempts,
-            KernelFeatures.oneLine(String.valueOf(e.getCause())));
-      } catch (RetriableException e) {
-        last = e;
-        LOG.warn(
-            "Delta commit to {} hit a storage error (attempt {} of {}): {}",
-            location,
-            attempt + 1,
-            maxAttempts,
-            e.getMessage());
-      } catch (ConnectException e) {
-        throw e;
-      } catch (KernelException e) {
-        // Kernel refused the commit (an invalid action for the table): retrying cannot help,
-        // unless it did land before failing.
-        CommitOutcome landed = resolve(partitions, e);
-        if (landed != null) {
-          return landed;
-        }
-        throw new ConnectException(
-            "Delta rejected the commit to "
-                + location
-                + ": "
-                + KernelFeatures.oneLine(e.getMessage()),
-            e);
-      } catch (RuntimeException e) {
-        last = e;
-        LOG.warn(
-            "Delta commit to {} failed with an unknown outcome (attempt {} of {}); re-reading the log",
-            location,
-            attempt + 1,
-            maxAttempts,
-            e);
-      }
-    }
-    CommitOutcome landed = resolve(partitions, last);
-    if (landed != null) {
-      return landed;
-    }
-    throw CommitAttempts.notLanded(location, maxAttempts, last);
+    return CommitAttempts.run(
+        location,
+        maxAttempts,
+        backoff,
+        sleeper,
+        partitions,
+        this::committedVersions,
+        () -> attempt(schema, partitionColumns, partitions),
+        this::classify);
   }
 
-  private CommitOutcome resolve(List<PartitionCommit> partitions, Exception failure) {
-    return CommitAttempts.resolve(location, partitions, this::committedVersions, failure);
+  private CommitAttempts.Failure classify(RuntimeException e) {
+    if (e instanceof TableAlreadyExistsException) {
+      return CommitAttempts.Failure.CREATED_BY_ANOTHER;
+    }
+    if (e instanceof MaxCommitRetryLimitReachedException) {
+      // Kernel's retries are off: another writer took the version, or writing it failed.
+      snapshots.lostRace();
+      return CommitAttempts.Failure.CONFLICT;
+    }
+    if (e instanceof RetriableException) {
+      return CommitAttempts.Failure.STORAGE;
+    }
+    if (e instanceof ConnectException) {
+      throw e;
+    }
+    return e instanceof KernelException
+        ? CommitAttempts.Failure.REJECTED
+        : CommitAttempts.Failure.UNKNOWN;
   }
 
   /** One attempt on the latest snapshot, or the creation of the table with the files. */
   private synchronized CommitOutcome attempt(
       ColumnType.Struct schema, List<String> partitionColumns, List<PartitionCommit> partitions) {
-    Snapshot snapshot = afterLastCommit;
-    afterLastCommit = null; // used once: a failed attempt lists the log again
-    long now = System.currentTimeMillis();
-    boolean cached =
-        snapshot != null
-            && unlistedCommits < RELIST_AFTER_COMMITS
-            && now - listedAtMs <= RELIST_AFTER_MS
-            && now - lostRaceAtMs > CONTENDED_MS
-            && stillInLog(snapshot);
-    if (!cached) {
-      snapshot = listed(now);
-    }
+    KernelSnapshots.Read read = snapshots.forAttempt();
+    Snapshot snapshot = read.snapshot();
     Decisions decisions;
     Transaction txn;
     if (snapshot == null) {
       decisions = Decisions.decide(partitions, id -> -1L, this::whole);
       txn = guard(() -> creation(schema, partitionColumns).build(engine));
     } else {
-      TableState table = stateOf(snapshot);
-      checkLayout(table, schema, partitionColumns);
-      Snapshot read = snapshot;
-      decisions = Decisions.decide(partitions, id -> txnVersion(read, id), this::whole);
-      if (cached && (!decisions.fenced().isEmpty() || !decisions.alreadyThere().isEmpty())) {
+      stateOf(snapshot).checkWrittenWith(location, schema, partitionColumns);
+      decisions = Decisions.decide(partitions, id -> txnVersion(snapshot, id), this::whole);
+      if (read.postCommit()
+          && (!decisions.fenced().isEmpty() || !decisions.alreadyThere().isEmpty())) {
         // Only the latest version may say a partition moved on: the writer's own last commit may
         // predate a new owner's (put-if-absent catches that only for what is written).
-        return attemptOnListedLog(schema, partitionColumns, partitions);
+        snapshots.forget();
+        return attempt(schema, partitionColumns, partitions);
       }
       if (decisions.included().isEmpty()) {
-        afterLastCommit = snapshot;
+        snapshots.unchanged(snapshot);
         return decisions.outcome(-1);
       }
       txn =
           guard(
               () ->
-                  read.buildUpdateTableTransaction(engineInfo, Operation.STREAMING_UPDATE)
+                  snapshot
+                      .buildUpdateTableTransaction(engineInfo, Operation.STREAMING_UPDATE)
                       .withMaxRetries(0)
                       .build(engine));
     }
@@ -307,41 +229,8 @@ public final class KernelTableLog implements TableLog {
         decisions.included().size(),
         decisions.fenced().isEmpty() ? "" : ", fenced " + decisions.fenced().keySet());
     afterCommit(result);
-    afterLastCommit = result.getPostCommitSnapshot().orElse(null);
-    unlistedCommits++;
+    snapshots.committed(result.getPostCommitSnapshot());
     return decisions.outcome(version);
-  }
-
-  /** {@link #attempt} after listing the log. */
-  private CommitOutcome attemptOnListedLog(
-      ColumnType.Struct schema, List<String> partitionColumns, List<PartitionCommit> partitions) {
-    afterLastCommit = null;
-    unlistedCommits = RELIST_AFTER_COMMITS;
-    return attempt(schema, partitionColumns, partitions);
-  }
-
-  private Snapshot listed(long now) {
-    Snapshot snapshot = latest().orElse(null);
-    unlistedCommits = 0;
-    listedAtMs = now;
-    return snapshot;
-  }
-
-  /**
-   * Whether the commit file of {@code snapshot}'s version is still there: a table deleted and
-   * created again at a lower version must not get this writer's next version on top.
-   */
-  private boolean stillInLog(Snapshot snapshot) {
-    String commit =
-        io.delta.kernel.internal.util.FileNames.deltaFile(
-            new io.delta.kernel.internal.fs.Path(snapshot.getLogPath().toString()),
-            snapshot.getVersion());
-    try {
-      engine.getFileSystemClient().getFileStatus(commit);
-      return true;
-    } catch (IOException | RuntimeException e) {
-      return false; // gone, or unknown: list the log
-    }
   }
 
   private CreateTableTransactionBuilder creation(
@@ -361,30 +250,6 @@ public final class KernelTableLog implements TableLog {
 
   private boolean whole(PartitionCommit pc) {
     return DataFiles.allWhole(conf, location, pc);
-  }
-
-  private void checkLayout(
-      TableState table, ColumnType.Struct schema, List<String> partitionColumns) {
-    if (!table.partitionColumns().equals(partitionColumns)) {
-      throw new ConnectException(
-          "The partition columns of Delta table "
-              + location
-              + " changed while the sink was writing to it: the table has "
-              + table.partitionColumns()
-              + ", files were written for "
-              + partitionColumns
-              + ". The task will restart and re-read the table.");
-    }
-    if (!table.schema().equals(schema)) {
-      throw new ConnectException(
-          "The schema of Delta table "
-              + location
-              + " changed while the sink was writing to it: table has "
-              + DeltaSchemaJson.toJson(table.schema())
-              + ", files were written with "
-              + DeltaSchemaJson.toJson(schema)
-              + ". The task will restart and re-read the table.");
-    }
   }
 
   /**
@@ -418,23 +283,6 @@ public final class KernelTableLog implements TableLog {
     }
   }
 
-  /** The latest snapshot, or empty when the table has no version yet. */
-  private Optional<Snapshot> latest() {
-    try {
-      return Optional.of(guard(() -> TableManager.loadSnapshot(location).build(engine)));
-    } catch (TableNotFoundException e) {
-      return Optional.empty();
-    } catch (UnsupportedTableFeatureException | UnsupportedProtocolVersionException e) {
-      throw new ConnectException(
-          "Delta table "
-              + location
-              + " uses a protocol or table feature this connector cannot read, so it cannot write"
-              + " the table either: "
-              + KernelFeatures.oneLine(e.getMessage()),
-          e);
-    }
-  }
-
   private TableState stateOf(Snapshot snapshot) {
     KernelFeatures.refusal(location, snapshot.getProtocol(), snapshot.getMetadata())
         .ifPresent(
@@ -455,27 +303,12 @@ public final class KernelTableLog implements TableLog {
     return new TableState(snapshot.getVersion(), schema, snapshot.getPartitionColumnNames());
   }
 
-  private long txnVersion(Snapshot snapshot, String appId) {
-    return guard(() -> snapshot.getLatestTransactionVersion(engine, appId)).orElse(-1L);
+  private <T> T guard(Supplier<T> call) {
+    return KernelSnapshots.guard(location, call);
   }
 
-  /**
-   * Runs a Kernel call: storage failures become {@link RetriableException}; a missing table and
-   * Kernel's refusals pass as they are.
-   */
-  private <T> T guard(Supplier<T> call) {
-    try {
-      return call.get();
-    } catch (KernelException e) {
-      throw e;
-    } catch (UncheckedIOException | io.delta.kernel.exceptions.KernelEngineException e) {
-      throw new RetriableException(
-          "Storage error on Delta table "
-              + location
-              + ": "
-              + KernelFeatures.oneLine(e.getMessage()),
-          e);
-    }
+  private long txnVersion(Snapshot snapshot, String appId) {
+    return guard(() -> snapshot.getLatestTransactionVersion(engine, appId)).orElse(-1L);
   }
 
   /** Nothing: compaction does not run on tables written through Kernel yet. */
@@ -499,33 +332,5 @@ public final class KernelTableLog implements TableLog {
   @Override
   public void close() {
     checkpointer.close();
-  }
-
-  /**
-   * Why this connector cannot append to the existing table at {@code location}, or empty when it
-   * can (through either backend) or no table is there yet.
-   *
-   * @throws RuntimeException when storage fails
-   */
-  public static Optional<String> refusal(String location, Configuration conf) {
-    Engine engine = DefaultEngine.create(conf);
-    Snapshot snapshot;
-    try {
-      snapshot = TableManager.loadSnapshot(location).build(engine);
-    } catch (TableNotFoundException e) {
-      return Optional.empty();
-    } catch (UnsupportedTableFeatureException | UnsupportedProtocolVersionException e) {
-      return Optional.of(
-          "Delta table "
-              + location
-              + " uses a protocol or table feature this connector cannot read, so it cannot"
-              + " write the table either: "
-              + KernelFeatures.oneLine(e.getMessage()));
-    }
-    Protocol protocol = snapshot.getProtocol();
-    if (protocol.getMinReaderVersion() <= 1 && protocol.getMinWriterVersion() <= 2) {
-      return Optional.empty(); // Delta Standalone writes it
-    }
-    return KernelFeatures.refusal(location, protocol, snapshot.getMetadata());
   }
 }

@@ -1,17 +1,14 @@
 package io.deltasink.connect.delta.table.standalone;
 
 import io.deltasink.connect.delta.schema.ColumnType;
-import io.deltasink.connect.delta.schema.DeltaSchemaJson;
 import io.deltasink.connect.delta.table.CommitOutcome;
 import io.deltasink.connect.delta.table.DataFiles;
 import io.deltasink.connect.delta.table.Decisions;
 import io.deltasink.connect.delta.table.PartitionCommit;
-import io.deltasink.connect.delta.table.TableState;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.kafka.connect.errors.ConnectException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,29 +45,7 @@ final class Append implements LogWriter.Step<CommitOutcome> {
 
   @Override
   public List<String> decide(LogTail tail) {
-    TableState table = tail.state().orElseThrow();
-    ColumnType.Struct tableSchema = table.schema();
-    if (!table.partitionColumns().equals(partitionColumns)) {
-      throw new ConnectException(
-          "The partition columns of Delta table "
-              + location
-              + " changed while the sink was writing to it: the table has "
-              + table.partitionColumns()
-              + ", files were written for "
-              + partitionColumns
-              + ". The task will restart and re-read the table.");
-    }
-    if (!tableSchema.equals(schema)) {
-      throw new ConnectException(
-          "The schema of Delta table "
-              + location
-              + " changed while the sink was writing to it: "
-              + "table has "
-              + DeltaSchemaJson.toJson(tableSchema)
-              + ", files were written with "
-              + DeltaSchemaJson.toJson(schema)
-              + ". The task will restart and re-read the table.");
-    }
+    tail.state().orElseThrow().checkWrittenWith(location, schema, partitionColumns);
     long now = System.currentTimeMillis();
     actions = new CommitActions(now);
     decisions =

@@ -152,71 +152,36 @@ public final class StandaloneTableLog implements TableLog {
   @Override
   public CommitOutcome commit(
       ColumnType.Struct schema, List<String> partitionColumns, List<PartitionCommit> partitions) {
-    RuntimeException last = null;
-    for (int attempt = 0; attempt < maxAttempts; attempt++) {
-      if (attempt > 0) {
-        backoff(attempt);
-      }
-      try {
-        return attempt(schema, partitionColumns, partitions);
-      } catch (io.delta.standalone.exceptions.DeltaStandaloneException
-          | IllegalArgumentException e) {
-        // Delta refused the commit (invalid schema or action): retrying cannot help, unless it
-        // did land before failing.
-        CommitOutcome landed = resolve(partitions, e);
-        if (landed != null) {
-          return landed;
-        }
-        throw new ConnectException(
-            "Delta rejected the commit to " + location + ": " + e.getMessage(), e);
-      } catch (ConcurrentModificationException e) {
-        last = e;
-        if (lastAttemptCreated
-            && (e instanceof ProtocolChangedException || e instanceof MetadataChangedException)) {
-          // Several tasks starting on a new table race to create it; one wins, the others append to
-          // it.
-          LOG.debug(
-              "Delta table {} was created by another writer at the same moment; appending to it",
-              location);
-          continue;
-        }
-        LOG.info(
-            "Delta commit to {} conflicted with a concurrent writer (attempt {} of {}): {}",
-            location,
-            attempt + 1,
-            maxAttempts,
-            e.getMessage());
-      } catch (RetriableException e) {
-        last = e;
-        LOG.warn(
-            "Delta commit to {} hit a storage error (attempt {} of {}): {}",
-            location,
-            attempt + 1,
-            maxAttempts,
-            e.getMessage());
-      } catch (ConnectException e) {
-        throw e;
-      } catch (RuntimeException e) {
-        last = e;
-        LOG.warn(
-            "Delta commit to {} failed with an unknown outcome (attempt {} of {}); re-reading the log",
-            location,
-            attempt + 1,
-            maxAttempts,
-            e);
-      }
-    }
-    // The last attempt may have landed before failing: only the log can say.
-    CommitOutcome landed = resolve(partitions, last);
-    if (landed != null) {
-      return landed;
-    }
-    throw CommitAttempts.notLanded(location, maxAttempts, last);
+    return CommitAttempts.run(
+        location,
+        maxAttempts,
+        backoff,
+        sleeper,
+        partitions,
+        this::committedVersions,
+        () -> attempt(schema, partitionColumns, partitions),
+        this::classify);
   }
 
-  /** {@link CommitAttempts#resolve} from this table's log. */
-  private CommitOutcome resolve(List<PartitionCommit> partitions, Exception failure) {
-    return CommitAttempts.resolve(location, partitions, this::committedVersions, failure);
+  private CommitAttempts.Failure classify(RuntimeException e) {
+    if (e instanceof io.delta.standalone.exceptions.DeltaStandaloneException
+        || e instanceof IllegalArgumentException) {
+      return CommitAttempts.Failure.REJECTED; // an invalid schema or action
+    }
+    if (e instanceof ConcurrentModificationException) {
+      // Several tasks starting on a new table race to create it; one wins, the others append.
+      return lastAttemptCreated
+              && (e instanceof ProtocolChangedException || e instanceof MetadataChangedException)
+          ? CommitAttempts.Failure.CREATED_BY_ANOTHER
+          : CommitAttempts.Failure.CONFLICT;
+    }
+    if (e instanceof RetriableException) {
+      return CommitAttempts.Failure.STORAGE;
+    }
+    if (e instanceof ConnectException) {
+      throw e;
+    }
+    return CommitAttempts.Failure.UNKNOWN;
   }
 
   /** One attempt: creates the table through Standalone, or appends through the tail. */
@@ -239,10 +204,6 @@ public final class StandaloneTableLog implements TableLog {
         schema,
         partitionColumns,
         Decisions.decide(partitions, appId -> -1L, pc -> DataFiles.allWhole(conf, location, pc)));
-  }
-
-  private void backoff(int attempt) {
-    CommitAttempts.sleep(sleeper, backoff, attempt, location);
   }
 
   /** {@link StandaloneErrors#guard} for this table. */

@@ -27,7 +27,7 @@ class KernelFeaturesTest {
   @TempDir Path dir;
 
   private Optional<String> refusal(Path table) {
-    return KernelTableLog.refusal(table.toUri().toString(), HadoopConf.build(Map.of()));
+    return KernelFeatures.refusal(table.toUri().toString(), HadoopConf.build(Map.of()));
   }
 
   private static String schemaWithFieldMetadata(String metadata) {

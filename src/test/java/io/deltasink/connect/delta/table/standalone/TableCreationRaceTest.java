@@ -79,7 +79,12 @@ class TableCreationRaceTest {
     RacingLogStore.firstVersion = new CyclicBarrier(WRITERS);
     ExecutorService pool = Executors.newFixedThreadPool(WRITERS);
     try (LogCapture logs =
-        new LogCapture(Map.of(StandaloneTableLog.class.getName(), Level.DEBUG))) {
+        new LogCapture(
+            Map.of(
+                StandaloneTableLog.class.getName(),
+                Level.DEBUG,
+                io.deltasink.connect.delta.table.CommitAttempts.class.getName(),
+                Level.DEBUG))) {
       List<Future<CommitOutcome>> outcomes = new ArrayList<>();
       for (int w = 0; w < WRITERS; w++) {
         int partition = w;
