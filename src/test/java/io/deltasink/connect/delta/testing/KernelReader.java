@@ -134,6 +134,30 @@ public final class KernelReader {
     return n;
   }
 
+  /**
+   * The live data files of the latest version: path relative to the table (decoded) to size in
+   * bytes.
+   */
+  public Map<String, Long> liveFileSizes() {
+    String root = new org.apache.hadoop.fs.Path(location).toUri().getPath() + "/";
+    Map<String, Long> out = new LinkedHashMap<>();
+    try (CloseableIterator<FilteredColumnarBatch> files =
+        snapshot().getScanBuilder().build().getScanFiles(engine)) {
+      while (files.hasNext()) {
+        try (CloseableIterator<Row> fileRows = files.next().getRows()) {
+          while (fileRows.hasNext()) {
+            FileStatus status = InternalScanFileUtils.getAddFileStatus(fileRows.next());
+            String path = new org.apache.hadoop.fs.Path(status.getPath()).toUri().getPath();
+            out.put(path.startsWith(root) ? path.substring(root.length()) : path, status.getSize());
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out;
+  }
+
   public List<String> filesMatching(Predicate filter) {
     Scan scan = snapshot().getScanBuilder().withFilter(filter).build();
     String root = new org.apache.hadoop.fs.Path(location).toUri().getPath() + "/";

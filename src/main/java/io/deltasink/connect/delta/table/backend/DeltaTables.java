@@ -64,7 +64,18 @@ public final class DeltaTables {
                 config.commitBackoffMs(),
                 sleeper,
                 properties),
+        () -> probe(location),
         TableProperties.needNewerProtocol(properties));
+  }
+
+  private ProtocolAwareTableLog.Found probe(String location) {
+    int[] versions = KernelFeatures.protocolVersions(location, conf);
+    if (versions == null) {
+      return ProtocolAwareTableLog.Found.NO_TABLE;
+    }
+    return versions[0] <= 1 && versions[1] <= 2
+        ? ProtocolAwareTableLog.Found.PROTOCOL_ONE_TWO
+        : ProtocolAwareTableLog.Found.NEWER_PROTOCOL;
   }
 
   /**

@@ -101,6 +101,26 @@ public final class KernelFeatures {
   }
 
   /**
+   * The table's protocol as {@code {minReaderVersion, minWriterVersion}} ({@code {3, 7}} for a
+   * table whose features Kernel cannot even read), or null when no table is there.
+   *
+   * @throws org.apache.kafka.connect.errors.RetriableException when storage fails
+   */
+  public static int[] protocolVersions(String location, Configuration conf) {
+    Engine engine = DefaultEngine.create(conf);
+    try {
+      Protocol p =
+          KernelSnapshots.guard(location, () -> TableManager.loadSnapshot(location).build(engine))
+              .getProtocol();
+      return new int[] {p.getMinReaderVersion(), p.getMinWriterVersion()};
+    } catch (TableNotFoundException e) {
+      return null;
+    } catch (UnsupportedTableFeatureException | UnsupportedProtocolVersionException e) {
+      return new int[] {3, 7};
+    }
+  }
+
+  /**
    * Why this connector cannot append to the existing table at {@code location}, or empty when it
    * can (through either backend) or no table is there yet.
    *
