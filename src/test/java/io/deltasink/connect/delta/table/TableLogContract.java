@@ -3,14 +3,10 @@ package io.deltasink.connect.delta.table;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.deltasink.connect.delta.config.HadoopConf;
-import io.deltasink.connect.delta.schema.Column;
 import io.deltasink.connect.delta.schema.ColumnType;
-import io.deltasink.connect.delta.schema.ColumnType.Primitive;
 import io.deltasink.connect.delta.table.standalone.FailingAfterWriteLogStore;
 import io.deltasink.connect.delta.testing.KernelReader;
-import io.deltasink.connect.delta.writer.TableLayout;
-import io.deltasink.connect.delta.writer.TopicPartitionWriter;
-import io.deltasink.connect.delta.writer.WriterSettings;
+import io.deltasink.connect.delta.testing.SequenceFiles;
 import io.deltasink.connect.delta.writer.WrittenFile;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,7 +16,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,11 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Kernel's reader.
  */
 abstract class TableLogContract {
-  static final ColumnType.Struct SCHEMA =
-      new ColumnType.Struct(
-          List.of(
-              new Column("city", Primitive.STRING, true),
-              new Column("seq", Primitive.LONG, false)));
+  static final ColumnType.Struct SCHEMA = SequenceFiles.SCHEMA;
 
   @TempDir Path dir;
   private final List<TableLog> opened = new ArrayList<>();
@@ -75,16 +66,7 @@ abstract class TableLogContract {
 
   /** Rows {@code ("c" + i % 3, i)} at offsets {@code from..to}, in closed files. */
   protected List<WrittenFile> files(long from, long to) throws Exception {
-    TopicPartitionWriter w =
-        new TopicPartitionWriter(
-            HadoopConf.build(Map.of()),
-            new TableLayout(new org.apache.hadoop.fs.Path(location()), SCHEMA, List.of()),
-            new WriterSettings(CompressionCodecName.SNAPPY, 1L << 30, 1 << 20, 64 * 1024),
-            "part-t-" + from);
-    for (long i = from; i <= to; i++) {
-      w.write(new Object[] {"c" + (i % 3), i}, i);
-    }
-    return w.finishFiles();
+    return SequenceFiles.files(location(), from, to);
   }
 
   private CommitOutcome commit(TableLog t, PartitionCommit... partitions) {

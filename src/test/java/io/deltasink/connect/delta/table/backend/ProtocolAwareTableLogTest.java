@@ -4,32 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.deltasink.connect.delta.config.DeltaSinkConfig;
 import io.deltasink.connect.delta.config.HadoopConf;
-import io.deltasink.connect.delta.schema.Column;
 import io.deltasink.connect.delta.schema.ColumnType;
-import io.deltasink.connect.delta.schema.ColumnType.Primitive;
 import io.deltasink.connect.delta.table.CommitOutcome;
 import io.deltasink.connect.delta.table.PartitionCommit;
 import io.deltasink.connect.delta.testing.FeatureTables;
 import io.deltasink.connect.delta.testing.KernelReader;
-import io.deltasink.connect.delta.writer.TableLayout;
-import io.deltasink.connect.delta.writer.TopicPartitionWriter;
-import io.deltasink.connect.delta.writer.WriterSettings;
+import io.deltasink.connect.delta.testing.SequenceFiles;
 import io.deltasink.connect.delta.writer.WrittenFile;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The choice of backend per table, and the switch when another engine upgrades the protocol. */
 class ProtocolAwareTableLogTest {
-  private static final ColumnType.Struct SCHEMA =
-      new ColumnType.Struct(
-          List.of(
-              new Column("city", Primitive.STRING, true),
-              new Column("seq", Primitive.LONG, false)));
+  private static final ColumnType.Struct SCHEMA = SequenceFiles.SCHEMA;
 
   @TempDir Path dir;
 
@@ -48,16 +39,7 @@ class ProtocolAwareTableLogTest {
   }
 
   private List<WrittenFile> files(long from, long to) throws Exception {
-    TopicPartitionWriter w =
-        new TopicPartitionWriter(
-            HadoopConf.build(Map.of()),
-            new TableLayout(new org.apache.hadoop.fs.Path(location()), SCHEMA, List.of()),
-            new WriterSettings(CompressionCodecName.SNAPPY, 1L << 30, 1 << 20, 64 * 1024),
-            "part-t-" + from);
-    for (long i = from; i <= to; i++) {
-      w.write(new Object[] {"c" + (i % 3), i}, i);
-    }
-    return w.finishFiles();
+    return SequenceFiles.files(location(), from, to);
   }
 
   @Test

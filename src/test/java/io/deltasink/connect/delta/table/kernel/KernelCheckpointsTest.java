@@ -3,14 +3,10 @@ package io.deltasink.connect.delta.table.kernel;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.deltasink.connect.delta.config.HadoopConf;
-import io.deltasink.connect.delta.schema.Column;
 import io.deltasink.connect.delta.schema.ColumnType;
-import io.deltasink.connect.delta.schema.ColumnType.Primitive;
 import io.deltasink.connect.delta.table.PartitionCommit;
 import io.deltasink.connect.delta.testing.KernelReader;
-import io.deltasink.connect.delta.writer.TableLayout;
-import io.deltasink.connect.delta.writer.TopicPartitionWriter;
-import io.deltasink.connect.delta.writer.WriterSettings;
+import io.deltasink.connect.delta.testing.SequenceFiles;
 import io.deltasink.connect.delta.writer.WrittenFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,7 +14,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,25 +23,12 @@ import org.junit.jupiter.api.io.TempDir;
  * classic checkpoint elsewhere, each followed by the cleanup of expired commit files.
  */
 class KernelCheckpointsTest {
-  private static final ColumnType.Struct SCHEMA =
-      new ColumnType.Struct(
-          List.of(
-              new Column("city", Primitive.STRING, true),
-              new Column("seq", Primitive.LONG, false)));
+  private static final ColumnType.Struct SCHEMA = SequenceFiles.SCHEMA;
 
   @TempDir Path dir;
 
   private List<WrittenFile> files(long from, long to) throws Exception {
-    TopicPartitionWriter w =
-        new TopicPartitionWriter(
-            HadoopConf.build(Map.of()),
-            new TableLayout(new org.apache.hadoop.fs.Path(dir.toUri()), SCHEMA, List.of()),
-            new WriterSettings(CompressionCodecName.SNAPPY, 1L << 30, 1 << 20, 64 * 1024),
-            "part-t-" + from);
-    for (long i = from; i <= to; i++) {
-      w.write(new Object[] {"c" + (i % 3), i}, i);
-    }
-    return w.finishFiles();
+    return SequenceFiles.files(dir.toUri().toString(), from, to);
   }
 
   /** Commits 10 batches of 10 rows for two partitions through a Kernel table log. */
