@@ -87,6 +87,9 @@ public final class DeltaSinkConfig extends AbstractConfig {
 
   public static final String TOMBSTONE_POLICY_CONFIG = "delta.tombstone.policy";
 
+  public static final String SCHEMA_EVOLUTION_CONFIG = "delta.schema.evolution";
+  public static final String SCHEMA_EVOLUTION_DEFAULT = "add-columns";
+
   public static final String RECORD_MAX_BYTES_CONFIG = "delta.record.max.bytes";
   public static final int RECORD_MAX_BYTES_DEFAULT = 10 * 1024 * 1024;
 
@@ -148,6 +151,12 @@ public final class DeltaSinkConfig extends AbstractConfig {
   public io.deltasink.connect.delta.config.TombstonePolicy tombstonePolicy() {
     return io.deltasink.connect.delta.config.TombstonePolicy.parse(
         getString(TOMBSTONE_POLICY_CONFIG));
+  }
+
+  /** {@code delta.schema.evolution}. */
+  public io.deltasink.connect.delta.schema.EvolutionMode schemaEvolution() {
+    return io.deltasink.connect.delta.schema.EvolutionMode.parse(
+        getString(SCHEMA_EVOLUTION_CONFIG));
   }
 
   public int recordMaxBytes() {

@@ -24,6 +24,11 @@ public final class AutoRecordConverter implements RecordConverter {
   }
 
   @Override
+  public Object schemaKey(SinkRecord record) {
+    return record.value() instanceof Struct ? struct.schemaKey(record) : null;
+  }
+
+  @Override
   public Object[] toRow(SinkRecord record, ColumnType.Struct target) {
     return target.sameColumns(BronzeRecordConverter.SCHEMA)
         ? bronze.toRow(record, target)

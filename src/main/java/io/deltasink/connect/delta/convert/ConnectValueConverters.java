@@ -214,6 +214,11 @@ public final class ConnectValueConverters {
       // cast does in a UTC session.
       return primitive(source, natural, ColumnType.Primitive.TIMESTAMP, path);
     }
+    if (natural == ColumnType.Primitive.DATE && target == ColumnType.Primitive.TIMESTAMP_NTZ) {
+      // A date column widened to timestamp_ntz: midnight of the day.
+      return primitive(
+          source, ColumnType.Primitive.TIMESTAMP, ColumnType.Primitive.TIMESTAMP, path);
+    }
     if (natural instanceof ColumnType.Primitive np && widens(np, target)) {
       return switch (target) {
         case SHORT -> v -> ((Number) v).shortValue();

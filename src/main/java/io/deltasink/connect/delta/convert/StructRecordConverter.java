@@ -28,6 +28,12 @@ public final class StructRecordConverter implements RecordConverter {
     return kafkaColumns.appendTo(ConnectSchemas.toStruct(record.valueSchema()));
   }
 
+  /** The value schema: Connect's converters reuse one schema object per schema version. */
+  @Override
+  public Object schemaKey(SinkRecord record) {
+    return record.valueSchema();
+  }
+
   @Override
   public Object[] toRow(SinkRecord record, ColumnType.Struct target) {
     Schema schema = record.valueSchema();

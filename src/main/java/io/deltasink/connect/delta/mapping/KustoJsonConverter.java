@@ -94,6 +94,50 @@ public final class KustoJsonConverter implements RecordConverter {
     return kafkaColumns.appendTo(new ColumnType.Struct(columns));
   }
 
+  /** The mapping: it fixes the columns of every record. */
+  @Override
+  public Object schemaKey(SinkRecord record) {
+    return mapping;
+  }
+
+  /**
+   * The mapping's columns: those the table has keep their type, unless {@code widen} and the
+   * mapping's {@code datatype} is a type the column may widen to; the others take their {@code
+   * datatype}.
+   *
+   * @throws ConnectException when a column the table lacks has no data type
+   */
+  @Override
+  public ColumnType.Struct columnsFor(SinkRecord record, ColumnType.Struct table, boolean widen) {
+    List<Column> columns = new ArrayList<>();
+    for (ColumnMapping c : mapping.columns()) {
+      KustoDataType t = c.dataType() != null ? c.dataType() : implied(c);
+      Column existing = table.field(c.column());
+      if (existing == null && t == null) {
+        throw new ConnectException(
+            "Mapping '"
+                + mapping.name()
+                + "' maps column '"
+                + c.column()
+                + "', which the table does not have, and gives it no datatype: add \"datatype\" so"
+                + " that the sink can add the column");
+      }
+      if (existing == null) {
+        columns.add(new Column(c.column(), t.columnType(), true));
+      } else if (widen
+          && t != null
+          && !io.deltasink.connect.delta.schema.TypeWidening.writable(
+              t.columnType(), existing.type())
+          && io.deltasink.connect.delta.schema.TypeWidening.widened(existing.type(), t.columnType())
+              != null) {
+        columns.add(existing.with(t.columnType(), existing.nullable()));
+      } else {
+        columns.add(existing);
+      }
+    }
+    return kafkaColumns.appendTo(new ColumnType.Struct(columns));
+  }
+
   static KustoDataType implied(ColumnMapping c) {
     return switch (c.transform()) {
       case DATETIME_FROM_UNIX_SECONDS,

@@ -54,6 +54,24 @@ public final class DeltaSchemaJson {
     }
   }
 
+  /**
+   * One struct field as the protocol's JSON ({@code name}, {@code type}, {@code nullable}, {@code
+   * metadata} with the column mapping's physical name and id when set).
+   */
+  public static ObjectNode fieldJson(Column column) {
+    return (ObjectNode) toNode(new ColumnType.Struct(List.of(column))).path("fields").get(0);
+  }
+
+  /**
+   * Parses one type of the protocol's schema JSON: a primitive or decimal name, or a struct, array
+   * or map object.
+   *
+   * @throws IllegalArgumentException for a type this connector cannot write
+   */
+  public static ColumnType typeOf(JsonNode node) {
+    return parseType(node);
+  }
+
   private static JsonNode toNode(ColumnType type) {
     if (type instanceof ColumnType.Primitive || type instanceof ColumnType.Decimal) {
       return NODES.textNode(type.deltaName());

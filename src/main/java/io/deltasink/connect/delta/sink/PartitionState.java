@@ -145,8 +145,23 @@ final class PartitionState {
    * landed. Drops the uncommitted rows, keeping the files the log may reference.
    *
    * @param location the table, for the log line
+   * @throws org.apache.kafka.connect.errors.ConnectException when the version went back: the table
+   *     was replaced or its log rewritten
    */
   void fencedAt(long found, String location) {
+    if (found < committed) {
+      throw new org.apache.kafka.connect.errors.ConnectException(
+          "The txn version of "
+              + appId
+              + " in "
+              + location
+              + " went back from "
+              + committed
+              + " to "
+              + found
+              + ": the table was replaced or its log rewritten. Stop the connector and "
+              + "check the table before resuming.");
+    }
     if (inDoubtVersions.contains(found)) {
       LOG.info(
           "{}: an earlier commit attempt of this task whose outcome was unknown did land in {}"

@@ -119,6 +119,7 @@ final class TableCommit {
       for (String appId : outcome.missing()) {
         rewrite = owner.rewrite(byAppId.get(appId));
       }
+      owner.tableSchema(outcome.schema());
     }
     if (failed != null) {
       throw failed;

@@ -1,13 +1,12 @@
 package io.deltasink.connect.delta.sink;
 
 import io.deltasink.connect.delta.config.TombstonePolicy;
-import io.deltasink.connect.delta.convert.BronzeRecordConverter;
 import io.deltasink.connect.delta.convert.RecordConverter;
 import io.deltasink.connect.delta.maintenance.TableMaintenance;
 import io.deltasink.connect.delta.metrics.SinkMetrics;
+import io.deltasink.connect.delta.schema.EvolutionMode;
 import io.deltasink.connect.delta.table.PartitionCommit;
 import io.deltasink.connect.delta.table.TableLog;
-import io.deltasink.connect.delta.table.TableState;
 import io.deltasink.connect.delta.table.TxnAppIds;
 import io.deltasink.connect.delta.writer.MemoryGate;
 import io.deltasink.connect.delta.writer.TableLayout;
@@ -21,7 +20,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.errors.ConnectException;
@@ -57,7 +55,7 @@ final class TableWriter implements AutoCloseable {
   private final MemoryGate gate;
   private final SinkMetrics metrics;
   private final SinkMetrics.Table tableMetrics;
-  private TableLayout layout;
+  private final WriterLayout layouts;
 
   /**
    * Rows written into Parquet files so far (a counter for the task's memory and flush decisions).
@@ -73,6 +71,8 @@ final class TableWriter implements AutoCloseable {
       String applicationId,
       ConsumerControl consumer,
       TombstonePolicy tombstones,
+      EvolutionMode evolution,
+      Map<String, String> tableProperties,
       MemoryGate gate,
       SinkMetrics metrics) {
     this.tombstones = tombstones;
@@ -86,6 +86,7 @@ final class TableWriter implements AutoCloseable {
     this.partitionColumns = List.copyOf(partitionColumns);
     this.applicationId = applicationId;
     this.consumer = consumer;
+    this.layouts = new WriterLayout(table, converter, partitionColumns, evolution, tableProperties);
   }
 
   String location() {
@@ -97,9 +98,7 @@ final class TableWriter implements AutoCloseable {
    * consumer to the next one. Also checks, for an existing table, that this connector can write it.
    */
   void open(Collection<TopicPartition> tps) {
-    if (layout == null) {
-      table.state().ifPresent(this::useTable);
-    }
+    layouts.open();
     Map<String, TopicPartition> byAppId = new LinkedHashMap<>();
     for (TopicPartition tp : tps) {
       byAppId.put(TxnAppIds.of(applicationId, tp.topic(), tp.partition()), tp);
@@ -154,14 +153,17 @@ final class TableWriter implements AutoCloseable {
       return true;
     }
     Object[] row;
+    TableLayout layout;
     try {
-      if (record.value() == null && !bronze()) {
+      if (record.value() == null && !layouts.bronze()) {
         tombstones.check(Records.describe(tp, offset));
         markHandled(tp, offset); // delta.tombstone.policy=ignore: skipped, its offset is done
         return true;
       }
-      if (layout == null) {
-        createLayout(record);
+      TableLayout before = layouts.current();
+      layout = layouts.layoutFor(record);
+      if (before != null && layout != before) {
+        relayout(layout);
       }
       row = converter.toRow(record, layout.schema());
     } catch (DataException e) {
@@ -249,10 +251,22 @@ final class TableWriter implements AutoCloseable {
     return e;
   }
 
-  private boolean bronze() {
-    return layout != null
-        ? layout.schema().sameColumns(BronzeRecordConverter.SCHEMA)
-        : converter instanceof BronzeRecordConverter;
+  /** Writes the next rows with {@code layout} (see {@link TopicPartitionWriter#relayout}). */
+  private void relayout(TableLayout layout) {
+    for (PartitionState st : partitions.all()) {
+      if (st.writer != null) {
+        try {
+          st.writer.relayout(layout);
+        } catch (IOException | RuntimeException e) {
+          throw fail(st, "Closing the Parquet files of " + st.tp + " in " + table.location(), e);
+        }
+      }
+    }
+  }
+
+  /** After a commit: the table's schema as the commit saw it, for the next files' layout. */
+  void tableSchema(io.deltasink.connect.delta.schema.ColumnType.Struct schema) {
+    layouts.committed(schema);
   }
 
   boolean hasPending() {
@@ -300,6 +314,7 @@ final class TableWriter implements AutoCloseable {
       newVersions.put(st.appId, newVersion);
     }
     // Only dead-lettered or ignored records so far and no table (no layout): nothing to record yet.
+    TableLayout layout = layouts.current();
     return new TableCommit(
         this, table, layout, layout == null ? List.of() : commits, byAppId, newVersions, failed);
   }
@@ -314,23 +329,9 @@ final class TableWriter implements AutoCloseable {
    * of this task whose outcome was unknown landed): drops the partition's uncommitted rows, keeping
    * the files the log may reference, and resumes after {@code found}.
    *
-   * @throws ConnectException when the version went back: the table was replaced or its log
-   *     rewritten
+   * @throws ConnectException when the version went back (see {@link PartitionState#fencedAt})
    */
   void fenced(PartitionState st, long found) {
-    if (found < st.committed) {
-      throw new ConnectException(
-          "The txn version of "
-              + st.appId
-              + " in "
-              + table.location()
-              + " went back from "
-              + st.committed
-              + " to "
-              + found
-              + ": the table was replaced or its log rewritten. Stop the connector and "
-              + "check the table before resuming.");
-    }
     st.fencedAt(found, table.location());
     consumer.rewind(st.tp, found + 1);
   }
@@ -341,7 +342,8 @@ final class TableWriter implements AutoCloseable {
         st,
         "Committing " + st.tp + " to " + table.location(),
         new java.io.FileNotFoundException(
-            "a data file written for the commit is gone from storage"));
+            "a data file written for the commit is gone from storage, or the table's schema"
+                + " changed in a way the files do not fit"));
   }
 
   /** Hands a commit's figures to the table's MBean. */
@@ -384,17 +386,5 @@ final class TableWriter implements AutoCloseable {
   public void close() {
     close(new ArrayList<>(partitions.partitions()));
     table.close();
-  }
-
-  private void useTable(TableState state) {
-    layout = Layouts.ofTable(table.location(), state, partitionColumns);
-  }
-
-  private void createLayout(SinkRecord first) {
-    Optional<TableState> state = table.state();
-    layout =
-        state.isPresent()
-            ? Layouts.ofTable(table.location(), state.get(), partitionColumns)
-            : Layouts.forNewTable(table.location(), converter.schemaFor(first), partitionColumns);
   }
 }

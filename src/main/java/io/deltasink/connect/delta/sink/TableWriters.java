@@ -87,6 +87,8 @@ final class TableWriters implements AutoCloseable {
                 applicationId,
                 consumer,
                 config.tombstonePolicy(),
+                config.schemaEvolution(),
+                config.tableProperties(),
                 gate,
                 metrics));
   }

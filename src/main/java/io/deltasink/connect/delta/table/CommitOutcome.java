@@ -1,5 +1,6 @@
 package io.deltasink.connect.delta.table;
 
+import io.deltasink.connect.delta.schema.ColumnType;
 import java.util.Map;
 import java.util.Set;
 
@@ -12,17 +13,34 @@ import java.util.Set;
  *     version found in the log (the caller must drop its files and resume after that offset)
  * @param missing app ids left out because a file to add was gone from storage (or not whole), for
  *     example removed by a {@code VACUUM} with a retention shorter than the time the file waited
- *     for its commit: nothing of them was committed, the caller must write their rows again
+ *     for its commit, or because the files were written with a schema the table no longer fits:
+ *     nothing of them was committed, the caller must write their rows again
+ * @param schema the table's schema as the deciding attempt read it, with the commit's own change:
+ *     the schema to write the next files with; null when the attempt did not read one
  */
 public record CommitOutcome(
-    long tableVersion, Set<String> committed, Map<String, Long> fenced, Set<String> missing) {
+    long tableVersion,
+    Set<String> committed,
+    Map<String, Long> fenced,
+    Set<String> missing,
+    ColumnType.Struct schema) {
   public CommitOutcome {
     committed = Set.copyOf(committed);
     fenced = Map.copyOf(fenced);
     missing = Set.copyOf(missing);
   }
 
+  public CommitOutcome(
+      long tableVersion, Set<String> committed, Map<String, Long> fenced, Set<String> missing) {
+    this(tableVersion, committed, fenced, missing, null);
+  }
+
   public CommitOutcome(long tableVersion, Set<String> committed, Map<String, Long> fenced) {
     this(tableVersion, committed, fenced, Set.of());
+  }
+
+  /** This outcome with the table's schema {@code schema}. */
+  public CommitOutcome withSchema(ColumnType.Struct schema) {
+    return new CommitOutcome(tableVersion, committed, fenced, missing, schema);
   }
 }

@@ -2,7 +2,11 @@ package io.deltasink.connect.delta.table;
 
 import io.deltasink.connect.delta.schema.ColumnType;
 import io.deltasink.connect.delta.schema.DeltaSchemaJson;
+import io.deltasink.connect.delta.schema.EvolutionMode;
+import io.deltasink.connect.delta.schema.SchemaEvolution;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.connect.errors.ConnectException;
 
 /**
@@ -11,20 +15,67 @@ import org.apache.kafka.connect.errors.ConnectException;
  * @param version the table version read
  * @param schema the table schema
  * @param partitionColumns the partition columns, in order
+ * @param schemaJson the {@code metaData.schemaString} as the log holds it, field metadata included
+ * @param configuration the table properties ({@code metaData.configuration})
+ * @param writerFeatures the protocol's writer features, empty below writer version 7
  */
-public record TableState(long version, ColumnType.Struct schema, List<String> partitionColumns) {
+public record TableState(
+    long version,
+    ColumnType.Struct schema,
+    List<String> partitionColumns,
+    String schemaJson,
+    Map<String, String> configuration,
+    Set<String> writerFeatures) {
   public TableState {
     partitionColumns = List.copyOf(partitionColumns);
+    configuration = Map.copyOf(configuration);
+    writerFeatures = Set.copyOf(writerFeatures);
+  }
+
+  /** A table without properties or features, its schema JSON written from {@code schema}. */
+  public TableState(long version, ColumnType.Struct schema, List<String> partitionColumns) {
+    this(version, schema, partitionColumns, DeltaSchemaJson.toJson(schema), Map.of(), Set.of());
+  }
+
+  /** Table property of the column mapping mode (PROTOCOL.md, "Column Mapping"). */
+  public static final String COLUMN_MAPPING_MODE = "delta.columnMapping.mode";
+
+  /** Table property of the largest column id assigned. */
+  public static final String COLUMN_MAPPING_MAX_ID = "delta.columnMapping.maxColumnId";
+
+  /** Table property that turns type widening on (PROTOCOL.md, "Type Widening"). */
+  public static final String ENABLE_TYPE_WIDENING = "delta.enableTypeWidening";
+
+  /** Column mapping mode: {@code none}, {@code name} or {@code id}. */
+  public String columnMapping() {
+    return configuration.getOrDefault(COLUMN_MAPPING_MODE, "none");
+  }
+
+  /** Whether columns of this table may widen: the feature is in the protocol and enabled. */
+  public boolean typeWidening() {
+    return (writerFeatures.contains("typeWidening")
+            || writerFeatures.contains("typeWidening-preview"))
+        && "true".equalsIgnoreCase(configuration.get(ENABLE_TYPE_WIDENING));
+  }
+
+  /** What schema evolution may do to this table under {@code mode}. */
+  public SchemaEvolution.Rules rules(EvolutionMode mode) {
+    return new SchemaEvolution.Rules(
+        mode,
+        typeWidening(),
+        writerFeatures.contains("timestampNtz"),
+        columnMapping(),
+        Long.parseLong(configuration.getOrDefault(COLUMN_MAPPING_MAX_ID, "0")),
+        partitionColumns);
   }
 
   /**
-   * Checks that files written with {@code schema} and {@code partitionColumns} may be added to the
-   * table at {@code location} as this state has it.
+   * Checks that files written for {@code partitionColumns} may be added to the table at {@code
+   * location} as this state has it.
    *
    * @throws ConnectException naming both when another writer changed the table meanwhile
    */
-  public void checkWrittenWith(
-      String location, ColumnType.Struct schema, List<String> partitionColumns) {
+  public void checkPartitionColumns(String location, List<String> partitionColumns) {
     if (!this.partitionColumns.equals(partitionColumns)) {
       throw new ConnectException(
           "The partition columns of Delta table "
@@ -33,16 +84,6 @@ public record TableState(long version, ColumnType.Struct schema, List<String> pa
               + this.partitionColumns
               + ", files were written for "
               + partitionColumns
-              + ". The task will restart and re-read the table.");
-    }
-    if (!this.schema.equals(schema)) {
-      throw new ConnectException(
-          "The schema of Delta table "
-              + location
-              + " changed while the sink was writing to it: table has "
-              + DeltaSchemaJson.toJson(this.schema)
-              + ", files were written with "
-              + DeltaSchemaJson.toJson(schema)
               + ". The task will restart and re-read the table.");
     }
   }

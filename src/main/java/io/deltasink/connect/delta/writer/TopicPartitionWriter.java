@@ -22,7 +22,7 @@ import org.apache.hadoop.fs.Path;
  */
 public final class TopicPartitionWriter {
   private final Configuration conf;
-  private final TableLayout layout;
+  private TableLayout layout;
   private final WriterSettings settings;
   private final String filePrefix;
   private final MemoryGate gate;
@@ -110,6 +110,24 @@ public final class TopicPartitionWriter {
       finish(open.remove(key));
     }
     return true;
+  }
+
+  /**
+   * Writes the next rows with {@code newLayout} (the same table root and partition columns, an
+   * evolved schema): the open files are closed first and stay pending, so every file holds one
+   * schema.
+   *
+   * @throws IOException if closing an open file failed
+   */
+  public void relayout(TableLayout newLayout) throws IOException {
+    if (newLayout == layout) {
+      return;
+    }
+    for (DataFileWriter f : open.values()) {
+      finish(f);
+    }
+    open.clear();
+    layout = newLayout;
   }
 
   /** Heap held by this partition's open files (bytes), see {@link DataFileWriter#memoryBytes()}. */

@@ -3,7 +3,9 @@ package io.deltasink.connect.delta.table;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.deltasink.connect.delta.config.HadoopConf;
+import io.deltasink.connect.delta.schema.Column;
 import io.deltasink.connect.delta.schema.ColumnType;
+import io.deltasink.connect.delta.schema.ColumnType.Primitive;
 import io.deltasink.connect.delta.table.standalone.FailingAfterWriteLogStore;
 import io.deltasink.connect.delta.testing.KernelReader;
 import io.deltasink.connect.delta.testing.SequenceFiles;
@@ -71,6 +73,96 @@ abstract class TableLogContract {
 
   private CommitOutcome commit(TableLog t, PartitionCommit... partitions) {
     return t.commit(SCHEMA, List.of(), List.of(partitions));
+  }
+
+  /** {@link #SCHEMA} and {@code extra}, appended. */
+  static ColumnType.Struct with(ColumnType.Struct schema, Column... extra) {
+    List<Column> columns = new ArrayList<>(schema.fields());
+    columns.addAll(List.of(extra));
+    return new ColumnType.Struct(columns);
+  }
+
+  @Test
+  void aNewColumnLandsInTheVersionOfItsFirstFiles() throws Exception {
+    TableLog t = table();
+    commit(t, new PartitionCommit("a/t/0", -1, 4, files(0, 4)));
+    ColumnType.Struct wider = with(SCHEMA, new Column("temp", Primitive.DOUBLE, true));
+    CommitOutcome outcome =
+        t.commit(
+            wider,
+            List.of(),
+            List.of(
+                new PartitionCommit(
+                    "a/t/0",
+                    4,
+                    9,
+                    SequenceFiles.files(
+                        location(), wider, 5, 9, i -> new Object[] {"c" + i % 3, i, i * 0.5}))));
+    assertThat(outcome.committed()).containsExactly("a/t/0");
+    assertThat(outcome.schema()).isEqualTo(wider);
+    KernelReader reader = new KernelReader(location());
+    assertThat(reader.snapshot().getSchema().fieldNames()).containsExactly("city", "seq", "temp");
+    assertThat(reader.snapshot().getVersion()).isEqualTo(outcome.tableVersion());
+    List<Map<String, Object>> rows = reader.rows();
+    assertThat(rows).hasSize(10);
+    for (Map<String, Object> row : rows) {
+      long seq = (Long) row.get("seq");
+      assertThat(row.get("temp")).isEqualTo(seq < 5 ? null : seq * 0.5);
+    }
+    assertProtocol(reader);
+  }
+
+  /**
+   * Three writers whose view of the table predates each other's commits: two add the same column,
+   * one another; all land, the column once, and files whose column became another type meanwhile
+   * are written again instead of being added.
+   */
+  @Test
+  void writersAddingColumnsAtOnceAllLandAndAConflictingTypeIsWrittenAgain() throws Exception {
+    TableLog seed = table();
+    commit(seed, new PartitionCommit("a/t/0", -1, 0, files(0, 0)));
+    List<TableLog> writers = List.of(table(), table(), table(), table());
+    writers.forEach(w -> w.committedVersions(List.of("a/t/1")));
+    ColumnType.Struct temp = with(SCHEMA, new Column("temp", Primitive.DOUBLE, true));
+    ColumnType.Struct wind = with(SCHEMA, new Column("wind", Primitive.LONG, true));
+    ColumnType.Struct textTemp = with(SCHEMA, new Column("temp", Primitive.STRING, true));
+    CommitOutcome a = addRows(writers.get(0), temp, 1, 10, i -> i * 0.5);
+    CommitOutcome b = addRows(writers.get(1), temp, 2, 20, i -> i * 0.5);
+    CommitOutcome c = addRows(writers.get(2), wind, 3, 30, i -> i);
+    CommitOutcome d = addRows(writers.get(3), textTemp, 4, 40, i -> "warm");
+    assertThat(List.of(a, b, c)).allSatisfy(o -> assertThat(o.tableVersion()).isPositive());
+    assertThat(d.missing()).containsExactly("a/t/4");
+    assertThat(d.tableVersion()).isEqualTo(-1);
+    KernelReader reader = new KernelReader(location());
+    assertThat(reader.snapshot().getSchema().fieldNames())
+        .containsExactly("city", "seq", "temp", "wind");
+    assertThat(reader.rows())
+        .extracting(r -> r.get("seq") + ":" + r.get("temp") + ":" + r.get("wind"))
+        .containsExactlyInAnyOrder("0:null:null", "10:5.0:null", "20:10.0:null", "30:null:30");
+    assertThat(reader.txnVersion("a/t/4")).isEqualTo(-1);
+  }
+
+  private CommitOutcome addRows(
+      TableLog t,
+      ColumnType.Struct schema,
+      int partition,
+      long offset,
+      java.util.function.LongFunction<Object> extra)
+      throws Exception {
+    return t.commit(
+        schema,
+        List.of(),
+        List.of(
+            new PartitionCommit(
+                "a/t/" + partition,
+                -1,
+                offset,
+                SequenceFiles.files(
+                    location(),
+                    schema,
+                    offset,
+                    offset,
+                    i -> new Object[] {"c" + i % 3, i, extra.apply(i)}))));
   }
 
   @Test

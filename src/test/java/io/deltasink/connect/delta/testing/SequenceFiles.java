@@ -29,14 +29,25 @@ public final class SequenceFiles {
    * Rows for offsets {@code from..to} (inclusive) in closed files under the unpartitioned table.
    */
   public static List<WrittenFile> files(String location, long from, long to) throws IOException {
+    return files(location, SCHEMA, from, to, i -> new Object[] {"c" + (i % 3), i});
+  }
+
+  /** Rows {@code row.apply(i)} of {@code schema} for offsets {@code from..to}, in closed files. */
+  public static List<WrittenFile> files(
+      String location,
+      ColumnType.Struct schema,
+      long from,
+      long to,
+      java.util.function.LongFunction<Object[]> row)
+      throws IOException {
     TopicPartitionWriter w =
         new TopicPartitionWriter(
             HadoopConf.build(Map.of()),
-            new TableLayout(new Path(location), SCHEMA, List.of()),
+            new TableLayout(new Path(location), schema, List.of()),
             new WriterSettings(CompressionCodecName.SNAPPY, 1L << 30, 1 << 20, 64 * 1024),
             "part-t-" + from);
     for (long i = from; i <= to; i++) {
-      w.write(new Object[] {"c" + (i % 3), i}, i);
+      w.write(row.apply(i), i);
     }
     return w.finishFiles();
   }

@@ -50,6 +50,21 @@ final class KernelActions {
    * An {@code add} with {@code dataChange=true} and the file's statistics as the JSON text the
    * writer made (column names as in the table schema: the backend refuses column mapping).
    */
+  /**
+   * A {@code metaData} action: {@code current} with the new schema and properties of {@code plan}
+   * (Kernel 4.4 changes a schema itself only on tables with column mapping, so the sink writes the
+   * action; PROTOCOL.md, "Change Metadata").
+   */
+  static Row metadata(
+      io.delta.kernel.internal.actions.Metadata current,
+      io.deltasink.connect.delta.table.SchemaUpdate.Plan plan) {
+    return SingleAction.createMetadataSingleAction(
+        current
+            .withNewSchema(DataTypeJsonSerDe.deserializeStructType(plan.schemaJson()))
+            .withMergedConfiguration(plan.properties())
+            .toRow());
+  }
+
   static Row add(WrittenFile f) {
     Map<Integer, Object> fields = new HashMap<>();
     fields.put(AddFile.FULL_SCHEMA.indexOf("path"), f.path());

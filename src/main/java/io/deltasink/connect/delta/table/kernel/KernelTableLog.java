@@ -26,6 +26,7 @@ import io.deltasink.connect.delta.table.CommitOutcome;
 import io.deltasink.connect.delta.table.DataFiles;
 import io.deltasink.connect.delta.table.Decisions;
 import io.deltasink.connect.delta.table.PartitionCommit;
+import io.deltasink.connect.delta.table.SchemaUpdate;
 import io.deltasink.connect.delta.table.Sleeper;
 import io.deltasink.connect.delta.table.TableLog;
 import io.deltasink.connect.delta.table.TableState;
@@ -183,12 +184,21 @@ public final class KernelTableLog implements TableLog {
     Snapshot snapshot = read.snapshot();
     Decisions decisions;
     Transaction txn;
+    SchemaUpdate.Plan plan = SchemaUpdate.Plan.NONE;
+    ColumnType.Struct schemaAfter = schema;
     if (snapshot == null) {
       decisions = Decisions.decide(partitions, id -> -1L, this::whole);
       txn = guard(() -> creation(schema, partitionColumns).build(engine));
     } else {
-      stateOf(snapshot).checkWrittenWith(location, schema, partitionColumns);
-      decisions = Decisions.decide(partitions, id -> txnVersion(snapshot, id), this::whole);
+      TableState state = stateOf(snapshot);
+      state.checkPartitionColumns(location, partitionColumns);
+      plan = SchemaUpdate.plan(state, schema);
+      schemaAfter = plan.schemaAfter(state);
+      decisions =
+          Decisions.decide(
+              partitions,
+              id -> txnVersion(snapshot, id),
+              plan.fits(location) ? this::whole : pc -> false);
       if (read.postCommit()
           && (!decisions.fenced().isEmpty() || !decisions.alreadyThere().isEmpty())) {
         // Only the latest version may say a partition moved on: the writer's own last commit may
@@ -198,7 +208,7 @@ public final class KernelTableLog implements TableLog {
       }
       if (decisions.included().isEmpty()) {
         snapshots.unchanged(snapshot);
-        return decisions.outcome(-1);
+        return decisions.outcome(-1).withSchema(schemaAfter);
       }
       txn =
           guard(
@@ -208,7 +218,12 @@ public final class KernelTableLog implements TableLog {
                       .withMaxRetries(0)
                       .build(engine));
     }
-    List<Row> actions = KernelActions.append(decisions.included(), System.currentTimeMillis());
+    List<Row> actions =
+        new java.util.ArrayList<>(
+            KernelActions.append(decisions.included(), System.currentTimeMillis()));
+    if (plan.changes()) {
+      actions.add(0, KernelActions.metadata(snapshot.getMetadata(), plan));
+    }
     TransactionCommitResult result =
         txn.commit(
             engine,
@@ -221,16 +236,24 @@ public final class KernelTableLog implements TableLog {
             .mapToLong(WrittenFile::records)
             .sum();
     LOG.info(
-        "Committed Delta version {} of {} through Delta Kernel: {} files, {} rows, {} partitions{}",
+        "Committed Delta version {} of {} through Delta Kernel: {} files, {} rows, {} partitions{}{}",
         version,
         location,
         files,
         rows,
         decisions.included().size(),
-        decisions.fenced().isEmpty() ? "" : ", fenced " + decisions.fenced().keySet());
-    afterCommit(result);
-    snapshots.committed(result.getPostCommitSnapshot());
-    return decisions.outcome(version);
+        decisions.fenced().isEmpty() ? "" : ", fenced " + decisions.fenced().keySet(),
+        plan.changes() ? ", new schema " + plan.schemaJson() : "");
+    if (plan.changes()) {
+      // Kernel's post-commit snapshot and checksum hold the metadata it read, not the one this
+      // commit wrote: neither is used; the next attempt lists the log.
+      snapshots.forget();
+      afterCommit(result, false);
+    } else {
+      afterCommit(result, true);
+      snapshots.committed(result.getPostCommitSnapshot());
+    }
+    return decisions.outcome(version).withSchema(schemaAfter);
   }
 
   private CreateTableTransactionBuilder creation(
@@ -256,9 +279,12 @@ public final class KernelTableLog implements TableLog {
    * The checksum file of the version when Kernel can compute it incrementally, and the checkpoint
    * when one is due. Neither may fail the commit that already landed.
    */
-  private void afterCommit(TransactionCommitResult result) {
+  private void afterCommit(TransactionCommitResult result, boolean checksum) {
     for (PostCommitHook hook : result.getPostCommitHooks()) {
       if (hook.getType() == PostCommitHook.PostCommitHookType.CHECKSUM_SIMPLE) {
+        if (!checksum) {
+          continue;
+        }
         try {
           hook.threadSafeInvoke(engine);
         } catch (IOException | RuntimeException e) {
@@ -300,7 +326,13 @@ public final class KernelTableLog implements TableLog {
               + KernelActions.unsupportedColumn(snapshot.getSchema()).orElse(e.getMessage())
               + ". Write to a table without it.");
     }
-    return new TableState(snapshot.getVersion(), schema, snapshot.getPartitionColumnNames());
+    return new TableState(
+        snapshot.getVersion(),
+        schema,
+        snapshot.getPartitionColumnNames(),
+        snapshot.getMetadata().getSchemaString(),
+        snapshot.getMetadata().getConfiguration(),
+        snapshot.getProtocol().getWriterFeatures());
   }
 
   private <T> T guard(Supplier<T> call) {

@@ -5,6 +5,8 @@ import io.deltasink.connect.delta.table.CommitOutcome;
 import io.deltasink.connect.delta.table.DataFiles;
 import io.deltasink.connect.delta.table.Decisions;
 import io.deltasink.connect.delta.table.PartitionCommit;
+import io.deltasink.connect.delta.table.SchemaUpdate;
+import io.deltasink.connect.delta.table.TableState;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +29,8 @@ final class Append implements LogWriter.Step<CommitOutcome> {
   private final List<PartitionCommit> partitions;
   private Decisions decisions;
   private CommitActions actions;
+  private SchemaUpdate.Plan plan;
+  private ColumnType.Struct schemaAfter;
 
   Append(
       String location,
@@ -45,18 +49,26 @@ final class Append implements LogWriter.Step<CommitOutcome> {
 
   @Override
   public List<String> decide(LogTail tail) {
-    tail.state().orElseThrow().checkWrittenWith(location, schema, partitionColumns);
+    TableState state = tail.state().orElseThrow();
+    state.checkPartitionColumns(location, partitionColumns);
+    plan = SchemaUpdate.plan(state, schema);
+    schemaAfter = plan.schemaAfter(state);
     long now = System.currentTimeMillis();
     actions = new CommitActions(now);
     decisions =
         Decisions.decide(
-            partitions, tail::txnVersion, pc -> DataFiles.allWhole(conf, location, pc));
+            partitions,
+            tail::txnVersion,
+            plan.fits(location) ? pc -> DataFiles.allWhole(conf, location, pc) : pc -> false);
     for (PartitionCommit pc : decisions.included()) {
       pc.files().forEach(f -> actions.add(f, true));
       actions.txn(pc.appId(), pc.newVersion());
     }
     if (actions.isEmpty()) {
       return null;
+    }
+    if (plan.changes()) {
+      actions.metadata(tail.metadataWith(plan.schemaJson(), plan.properties()));
     }
     Map<String, String> params = new LinkedHashMap<>();
     params.put("outputMode", "Append");
@@ -67,19 +79,20 @@ final class Append implements LogWriter.Step<CommitOutcome> {
   @Override
   public CommitOutcome landed(long version) {
     LOG.info(
-        "Committed Delta version {} of {}: {} files, {} rows, {} partitions{}",
+        "Committed Delta version {} of {}: {} files, {} rows, {} partitions{}{}",
         version,
         location,
         actions.files(),
         actions.rows(),
         decisions.included().size(),
-        decisions.fenced().isEmpty() ? "" : ", fenced " + decisions.fenced().keySet());
-    return decisions.outcome(version);
+        decisions.fenced().isEmpty() ? "" : ", fenced " + decisions.fenced().keySet(),
+        plan.changes() ? ", new schema " + plan.schemaJson() : "");
+    return decisions.outcome(version).withSchema(schemaAfter);
   }
 
   @Override
   public CommitOutcome unchanged() {
-    return decisions.outcome(-1);
+    return decisions.outcome(-1).withSchema(schemaAfter);
   }
 
   /** Null: the caller creates the table. */

@@ -64,6 +64,15 @@ final class CommitActions {
     line("remove", rm);
   }
 
+  /**
+   * {@code metaData}: the table's new metadata (a schema change), ahead of the files that need it.
+   */
+  void metadata(ObjectNode metadata) {
+    ObjectNode n = NODES.objectNode();
+    n.set("metaData", metadata);
+    lines.add(0, n.toString());
+  }
+
   /** {@code txn}: the application's version for {@code appId}. */
   void txn(String appId, long version) {
     ObjectNode txn = NODES.objectNode();

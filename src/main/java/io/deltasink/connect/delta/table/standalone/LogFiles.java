@@ -94,7 +94,7 @@ final class LogFiles {
   void loadInto(LogTail tail) {
     SnapshotImpl s = fullSnapshot();
     if (s == null) {
-      tail.reset(-1, 0, 0, null, List.of(), Map.of(), Map.of(), List.<WrittenFile>of().iterator());
+      tail.reset(-1, 0, 0, null, Map.of(), List.<WrittenFile>of().iterator());
       return;
     }
     Map<String, LogTail.Txn> txns = new HashMap<>();
@@ -130,9 +130,9 @@ final class LogFiles {
         s.getVersion(),
         s.protocol().getMinReaderVersion(),
         s.protocol().getMinWriterVersion(),
-        s.getMetadata().getSchema() == null ? null : s.getMetadata().getSchema().toJson(),
-        s.getMetadata().getPartitionColumns(),
-        s.getMetadata().getConfiguration(),
+        s.getMetadata().getSchema() == null
+            ? null
+            : StandaloneActions.metadataJson(s.getMetadata()),
         txns,
         files);
   }

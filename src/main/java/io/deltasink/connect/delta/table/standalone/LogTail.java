@@ -2,6 +2,7 @@ package io.deltasink.connect.delta.table.standalone;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.deltasink.connect.delta.schema.ColumnType;
 import io.deltasink.connect.delta.schema.DeltaSchemaJson;
 import io.deltasink.connect.delta.table.TableProperties;
@@ -17,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The part of a Delta table's state that the sink's commits need, kept current by applying only the
@@ -36,6 +38,8 @@ final class LogTail {
   private int minReaderVersion;
   private int minWriterVersion;
   private ColumnType.Struct schema;
+  private String schemaString;
+  private ObjectNode metadata;
   private List<String> partitionColumns = List.of();
   private Map<String, String> configuration = Map.of();
   private final Map<String, Txn> txns = new HashMap<>();
@@ -52,22 +56,30 @@ final class LogTail {
     this.smallFileBytes = smallFileBytes;
   }
 
-  /** Replaces the state with a snapshot's: the version, protocol, metadata, txns and files. */
+  /**
+   * Replaces the state with a snapshot's: the version, protocol, metadata, txns and files.
+   *
+   * @param metadata the {@code metaData} action's body, null when the table has none
+   */
   void reset(
       long version,
       int minReaderVersion,
       int minWriterVersion,
-      String schemaString,
-      List<String> partitionColumns,
-      Map<String, String> configuration,
+      ObjectNode metadata,
       Map<String, Txn> txns,
       Iterator<WrittenFile> files) {
     this.version = version;
     this.minReaderVersion = minReaderVersion;
     this.minWriterVersion = minWriterVersion;
-    this.schema = schemaString == null ? null : parseSchema(schemaString);
-    this.partitionColumns = List.copyOf(partitionColumns);
-    this.configuration = java.util.Collections.unmodifiableMap(new HashMap<>(configuration));
+    if (metadata == null) {
+      this.metadata = null;
+      this.schema = null;
+      this.schemaString = null;
+      this.partitionColumns = List.of();
+      this.configuration = Map.of();
+    } else {
+      applyMetadata(metadata);
+    }
     this.txns.clear();
     this.txns.putAll(txns);
     this.smallFiles.clear();
@@ -103,7 +115,9 @@ final class LogTail {
   Optional<TableState> state() {
     return version < 0 || schema == null
         ? Optional.empty()
-        : Optional.of(new TableState(version, schema, partitionColumns));
+        : Optional.of(
+            new TableState(
+                version, schema, partitionColumns, schemaString, configuration, Set.of()));
   }
 
   /** Whether Delta Standalone's protocol (reader 1, writer 2) covers the table's protocol. */
@@ -180,15 +194,37 @@ final class LogTail {
     } else if ((n = a.get("remove")) != null) {
       smallFiles.remove(n.path("path").asText());
     } else if ((n = a.get("metaData")) != null) {
-      schema = parseSchema(n.path("schemaString").asText());
-      List<String> cols = new ArrayList<>();
-      n.path("partitionColumns").forEach(c -> cols.add(c.asText()));
-      partitionColumns = List.copyOf(cols);
-      configuration = java.util.Collections.unmodifiableMap(stringMap(n.path("configuration")));
+      applyMetadata((ObjectNode) n);
     } else if ((n = a.get("protocol")) != null) {
       minReaderVersion = n.path("minReaderVersion").asInt();
       minWriterVersion = n.path("minWriterVersion").asInt();
     }
+  }
+
+  private void applyMetadata(ObjectNode n) {
+    metadata = n;
+    schemaString = n.path("schemaString").asText();
+    schema = parseSchema(schemaString);
+    List<String> cols = new ArrayList<>();
+    n.path("partitionColumns").forEach(c -> cols.add(c.asText()));
+    partitionColumns = List.copyOf(cols);
+    configuration = java.util.Collections.unmodifiableMap(stringMap(n.path("configuration")));
+  }
+
+  /**
+   * The table's {@code metaData} action with {@code schemaString} replaced and {@code properties}
+   * merged into its configuration (PROTOCOL.md, "Change Metadata": a new {@code metaData} replaces
+   * the whole previous one, so every other field is carried over as the log has it).
+   */
+  ObjectNode metadataWith(String newSchemaString, Map<String, String> properties) {
+    ObjectNode copy = metadata.deepCopy();
+    copy.put("schemaString", newSchemaString);
+    ObjectNode conf =
+        copy.path("configuration").isObject()
+            ? (ObjectNode) copy.path("configuration")
+            : copy.putObject("configuration");
+    properties.forEach(conf::put);
+    return copy;
   }
 
   private void track(WrittenFile f) {

@@ -31,6 +31,34 @@ final class StandaloneActions {
     return sb.append(']').toString();
   }
 
+  /**
+   * A {@code metaData} action's body as the protocol spells it (PROTOCOL.md, "Change Metadata"),
+   * from Standalone's model of it.
+   */
+  static com.fasterxml.jackson.databind.node.ObjectNode metadataJson(
+      io.delta.standalone.actions.Metadata m) {
+    com.fasterxml.jackson.databind.node.ObjectNode n =
+        com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+    n.put("id", m.getId());
+    if (m.getName() != null) {
+      n.put("name", m.getName());
+    }
+    if (m.getDescription() != null) {
+      n.put("description", m.getDescription());
+    }
+    com.fasterxml.jackson.databind.node.ObjectNode format = n.putObject("format");
+    format.put("provider", m.getFormat().getProvider());
+    com.fasterxml.jackson.databind.node.ObjectNode options = format.putObject("options");
+    m.getFormat().getOptions().forEach(options::put);
+    n.put("schemaString", m.getSchema().toJson());
+    com.fasterxml.jackson.databind.node.ArrayNode cols = n.putArray("partitionColumns");
+    m.getPartitionColumns().forEach(cols::add);
+    com.fasterxml.jackson.databind.node.ObjectNode conf = n.putObject("configuration");
+    m.getConfiguration().forEach(conf::put);
+    m.getCreatedTime().ifPresent(t -> n.put("createdTime", t));
+    return n;
+  }
+
   static ColumnType.Struct toSchema(StructType type) {
     return DeltaSchemaJson.fromJson(type.toJson());
   }

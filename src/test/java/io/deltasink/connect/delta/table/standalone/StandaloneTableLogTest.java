@@ -249,25 +249,25 @@ class StandaloneTableLogTest {
   }
 
   @Test
-  void refusesFilesWrittenWithAnotherSchema() throws Exception {
+  void filesThatDoNotFitTheTableAreWrittenAgainNotAdded() throws Exception {
     StandaloneTableLog t = table();
     t.commit(
         SCHEMA,
         List.of(),
         List.of(new PartitionCommit("a/t/0", -1, 1, files(SCHEMA, List.of(), 0, 1))));
     ColumnType.Struct other =
-        new ColumnType.Struct(List.of(new Column("seq", Primitive.LONG, false)));
-    assertThatThrownBy(
-            () ->
-                t.commit(
-                    other,
-                    List.of(),
-                    List.of(
-                        new PartitionCommit(
-                            "a/t/0", 1, 2, files(other, List.of(), 2, 2, new Object[] {2L})))))
-        .isInstanceOf(ConnectException.class)
-        .hasMessageContaining("schema of Delta table")
-        .hasMessageContaining("changed");
+        new ColumnType.Struct(List.of(new Column("seq", Primitive.STRING, false)));
+    CommitOutcome outcome =
+        t.commit(
+            other,
+            List.of(),
+            List.of(
+                new PartitionCommit(
+                    "a/t/0", 1, 2, files(other, List.of(), 2, 2, new Object[] {"2"}))));
+    assertThat(outcome.missing()).containsExactly("a/t/0");
+    assertThat(outcome.tableVersion()).isEqualTo(-1);
+    assertThat(outcome.schema()).isEqualTo(SCHEMA);
+    assertThat(t.committedVersion("a/t/0")).isEqualTo(1);
   }
 
   @Test

@@ -1,0 +1,131 @@
+package io.deltasink.connect.delta.table;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.deltasink.connect.delta.schema.Column;
+import io.deltasink.connect.delta.schema.ColumnType;
+import io.deltasink.connect.delta.schema.ColumnType.Primitive;
+import io.deltasink.connect.delta.schema.DeltaSchemaJson;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class SchemaUpdateTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** city (string, with a comment), n (integer, NOT NULL). */
+  private static final String TABLE_JSON =
+      "{\"type\":\"struct\",\"fields\":["
+          + "{\"name\":\"city\",\"type\":\"string\",\"nullable\":true,"
+          + "\"metadata\":{\"comment\":\"where\"}},"
+          + "{\"name\":\"n\",\"type\":\"integer\",\"nullable\":false,\"metadata\":{}}]}";
+
+  private static TableState state(String json, Map<String, String> conf, Set<String> features) {
+    return new TableState(3, DeltaSchemaJson.fromJson(json), List.of(), json, conf, features);
+  }
+
+  private static ColumnType.Struct files(Column... columns) {
+    return new ColumnType.Struct(List.of(columns));
+  }
+
+  @Test
+  void filesOfTheTableSchemaOrWithoutANullableColumnFitAsTheyAre() {
+    TableState t = state(TABLE_JSON, Map.of(), Set.of());
+    assertThat(SchemaUpdate.plan(t, t.schema())).isEqualTo(SchemaUpdate.Plan.NONE);
+    SchemaUpdate.Plan withoutCity =
+        SchemaUpdate.plan(t, files(new Column("n", Primitive.INTEGER, false)));
+    assertThat(withoutCity.fits("t")).isTrue();
+    assertThat(withoutCity.changes()).isFalse();
+  }
+
+  @Test
+  void anAddedColumnKeepsEveryOtherFieldsMetadata() throws Exception {
+    TableState t = state(TABLE_JSON, Map.of(), Set.of());
+    SchemaUpdate.Plan plan =
+        SchemaUpdate.plan(
+            t,
+            files(
+                new Column("city", Primitive.STRING, true),
+                new Column("n", Primitive.INTEGER, true),
+                new Column("temp", Primitive.DOUBLE, true)));
+    assertThat(plan.changes()).isTrue();
+    JsonNode fields = JSON.readTree(plan.schemaJson()).path("fields");
+    assertThat(fields.get(0).path("metadata").path("comment").asText()).isEqualTo("where");
+    assertThat(fields.get(1).path("nullable").asBoolean()).isTrue();
+    assertThat(fields.get(2).path("name").asText()).isEqualTo("temp");
+    assertThat(plan.properties()).isEmpty();
+  }
+
+  @Test
+  void aWidenedColumnRecordsItsTypeChangeOnlyWithTypeWidening() throws Exception {
+    ColumnType.Struct longN = files(new Column("n", Primitive.LONG, false));
+    TableState plain = state(TABLE_JSON, Map.of(), Set.of());
+    assertThat(SchemaUpdate.plan(plain, longN).conflict())
+        .isEqualTo("column 'n' is integer in the table and long in the files");
+    TableState widening =
+        state(TABLE_JSON, Map.of("delta.enableTypeWidening", "true"), Set.of("typeWidening"));
+    SchemaUpdate.Plan plan = SchemaUpdate.plan(widening, longN);
+    JsonNode n = JSON.readTree(plan.schemaJson()).path("fields").get(1);
+    assertThat(n.path("type").asText()).isEqualTo("long");
+    assertThat(n.path("metadata").path("delta.typeChanges").toString())
+        .isEqualTo("[{\"fromType\":\"integer\",\"toType\":\"long\"}]");
+    // Another engine widened it first: the files' narrower values are read widened.
+    TableState widened = state(plan.schemaJson(), widening.configuration(), Set.of("typeWidening"));
+    assertThat(SchemaUpdate.plan(widened, files(new Column("n", Primitive.INTEGER, false))))
+        .isEqualTo(SchemaUpdate.Plan.NONE);
+  }
+
+  @Test
+  void underColumnMappingNewFieldsGetIdsAboveTheMaximumAndKeepTheWritersPhysicalNames()
+      throws Exception {
+    String mapped =
+        "{\"type\":\"struct\",\"fields\":[{\"name\":\"city\",\"type\":\"string\","
+            + "\"nullable\":true,\"metadata\":{\"delta.columnMapping.id\":1,"
+            + "\"delta.columnMapping.physicalName\":\"col-a\"}}]}";
+    TableState t =
+        state(
+            mapped,
+            Map.of("delta.columnMapping.mode", "name", "delta.columnMapping.maxColumnId", "4"),
+            Set.of("columnMapping"));
+    ColumnType.Struct wind =
+        new ColumnType.Struct(List.of(new Column("speed", Primitive.FLOAT, true, "col-s", -1)));
+    SchemaUpdate.Plan plan =
+        SchemaUpdate.plan(
+            t,
+            files(
+                new Column("city", Primitive.STRING, true, "col-a", 1),
+                new Column("wind", wind, true, "col-w", -1)));
+    JsonNode added = JSON.readTree(plan.schemaJson()).path("fields").get(1);
+    assertThat(added.path("metadata").path("delta.columnMapping.id").asInt()).isEqualTo(5);
+    assertThat(added.path("metadata").path("delta.columnMapping.physicalName").asText())
+        .isEqualTo("col-w");
+    JsonNode speed = added.path("type").path("fields").get(0);
+    assertThat(speed.path("metadata").path("delta.columnMapping.id").asInt()).isEqualTo(6);
+    assertThat(plan.properties()).containsEntry("delta.columnMapping.maxColumnId", "6");
+    // A writer that chose another physical name for a column added meanwhile must write again.
+    TableState after = state(plan.schemaJson(), t.configuration(), Set.of("columnMapping"));
+    assertThat(
+            SchemaUpdate.plan(
+                    after,
+                    files(
+                        new Column(
+                            "wind",
+                            new ColumnType.Struct(
+                                List.of(new Column("speed", Primitive.FLOAT, true, "col-s", -1))),
+                            true,
+                            "col-other",
+                            -1)))
+                .conflict())
+        .contains("'wind' has another physical name");
+  }
+
+  @Test
+  void filesWithoutANotNullColumnDoNotFit() {
+    TableState t = state(TABLE_JSON, Map.of(), Set.of());
+    assertThat(SchemaUpdate.plan(t, files(new Column("city", Primitive.STRING, true))).conflict())
+        .isEqualTo("the table's column 'n' is NOT NULL and the files have no such column");
+  }
+}
