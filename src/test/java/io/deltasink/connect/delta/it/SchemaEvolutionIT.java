@@ -275,4 +275,98 @@ class SchemaEvolutionIT {
         + "|"
         + time;
   }
+
+  /** The line with the message's own fields and, when {@code field} is set, one more. */
+  private byte[] withField(int index, String field, String type, Object value) throws Exception {
+    ObjectNode payload = (ObjectNode) JSON.readTree(lines.get(index));
+    ObjectNode schema = JSON.createObjectNode().put("type", "struct").put("optional", false);
+    var fields = schema.putArray("fields");
+    fields.addObject().put("field", "latitude").put("type", "double").put("optional", false);
+    fields.addObject().put("field", "longitude").put("type", "double").put("optional", false);
+    fields.addObject().put("field", "time").put("type", "string").put("optional", false);
+    fields.addObject().put("field", "temperature_2m").put("type", "double").put("optional", true);
+    if (field != null) {
+      fields.addObject().put("field", field).put("type", type).put("optional", true);
+      payload.set(field, JSON.valueToTree(value));
+    }
+    ObjectNode envelope = JSON.createObjectNode();
+    envelope.set("schema", schema);
+    envelope.set("payload", payload);
+    return JSON.writeValueAsBytes(envelope);
+  }
+
+  /**
+   * Two connectors (two tasks each) write one table at the same time, each adding its own column
+   * mid-stream: both columns land once, every record once, each connector's rows with its value.
+   */
+  @Test
+  void twoConnectorsAddingDifferentColumnsToOneTableAtOnce() throws Exception {
+    String loc = tmp.resolve("weather/shared").toUri().toString();
+    int half = lines.size() / 2;
+    Map<String, Integer> firstLine = Map.of("station-a", 0, "station-b", half);
+    for (String name : List.of("station-a", "station-b")) {
+      cluster.createTopic(name, 2);
+      cluster.connect.configureConnector(name, ConnectCluster.sinkConfig(name, loc, 2));
+    }
+    Thread[] producers = new Thread[2];
+    for (int c = 0; c < 2; c++) {
+      String topic = c == 0 ? "station-a" : "station-b";
+      int from = firstLine.get(topic);
+      producers[c] =
+          new Thread(
+              () -> {
+                try (KafkaProducer<byte[], byte[]> p = cluster.producer()) {
+                  for (int i = from; i < from + half; i++) {
+                    boolean evolved = i - from >= 2_000;
+                    byte[] v =
+                        topic.equals("station-a")
+                            ? withField(i, evolved ? "source_a" : null, "string", "a")
+                            : withField(i, evolved ? "source_b" : null, "int32", 2);
+                    p.send(new ProducerRecord<>(topic, i % 2, null, v));
+                  }
+                  p.flush();
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              });
+      producers[c].start();
+    }
+    for (Thread t : producers) {
+      t.join();
+    }
+    cluster.awaitCommitted(loc, "station-a", "station-a", 2, TIMEOUT);
+    cluster.awaitCommitted(loc, "station-b", "station-b", 2, TIMEOUT);
+    cluster.connect.deleteConnector("station-a");
+    cluster.connect.deleteConnector("station-b");
+
+    KernelReader reader = new KernelReader(loc);
+    assertThat(reader.snapshot().getSchema().fieldNames())
+        .containsOnlyOnce("source_a", "source_b")
+        .hasSize(9);
+    List<Map<String, Object>> rows = reader.rows();
+    assertThat(rows).hasSize(2 * half);
+    assertThat(
+            rows.stream()
+                .map(
+                    r ->
+                        r.get("kafka_topic")
+                            + "/"
+                            + r.get("kafka_partition")
+                            + "/"
+                            + r.get("kafka_offset"))
+                .distinct()
+                .count())
+        .isEqualTo(2L * half);
+    for (String topic : List.of("station-a", "station-b")) {
+      List<Map<String, Object>> mine =
+          rows.stream().filter(r -> topic.equals(r.get("kafka_topic"))).toList();
+      assertThat(mine).hasSize(half);
+      String own = topic.equals("station-a") ? "source_a" : "source_b";
+      String other = topic.equals("station-a") ? "source_b" : "source_a";
+      assertThat(mine).allSatisfy(r -> assertThat(r.get(other)).isNull());
+      assertThat(mine.stream().filter(r -> r.get(own) != null).count())
+          .as("rows of %s with %s", topic, own)
+          .isEqualTo(half - 2_000L);
+    }
+  }
 }
