@@ -72,15 +72,21 @@ final class Compaction {
         if (read >= budgetBytes) {
           return new Result(bins, removed, read, dropped);
         }
-        for (List<WrittenFile> bin :
+        for (List<WrittenFile> planned :
             CompactionPlan.plan(files, targetBytes, minFiles, budgetBytes - read)) {
-          long bytes = bin.stream().mapToLong(WrittenFile::sizeBytes).sum();
-          read += bytes;
-          if (rewrite(table, compactor, conf, bin, owner(bin.get(0), owners))) {
-            bins++;
-            removed += bin.size();
-          } else {
-            dropped++;
+          // Files from before and after a schema change are compacted apart.
+          for (List<WrittenFile> bin : bySchema(table, compactor, planned)) {
+            if (bin.size() < 2) {
+              dropped++;
+              continue;
+            }
+            read += bin.stream().mapToLong(WrittenFile::sizeBytes).sum();
+            if (rewrite(table, compactor, conf, bin, owner(bin.get(0), owners))) {
+              bins++;
+              removed += bin.size();
+            } else {
+              dropped++;
+            }
           }
         }
       }
@@ -102,6 +108,16 @@ final class Compaction {
       }
     }
     return null;
+  }
+
+  private static List<List<WrittenFile>> bySchema(
+      TableLog table, FileCompactor compactor, List<WrittenFile> bin) {
+    try {
+      return compactor.bySchema(bin);
+    } catch (IOException e) {
+      throw new RetriableException(
+          "Reading the footers of " + bin.size() + " files of " + table.location() + " failed", e);
+    }
   }
 
   /** Rewrites one bin; false when another writer removed an input first. */

@@ -192,6 +192,26 @@ public final class FileCompactor {
         -1);
   }
 
+  /**
+   * {@code files} grouped by their Parquet schema (read from the footers), in order of first
+   * appearance: files written before and after a schema change of the table cannot be merged into
+   * one file, so each group is compacted on its own.
+   *
+   * @throws IOException when a footer cannot be read
+   */
+  public List<List<WrittenFile>> bySchema(List<WrittenFile> files) throws IOException {
+    java.util.Map<MessageType, List<WrittenFile>> groups = new java.util.LinkedHashMap<>();
+    for (WrittenFile f : files) {
+      try (ParquetFileReader reader = open(f)) {
+        groups
+            .computeIfAbsent(
+                reader.getFooter().getFileMetaData().getSchema(), k -> new java.util.ArrayList<>())
+            .add(f);
+      }
+    }
+    return List.copyOf(groups.values());
+  }
+
   private ParquetFileReader open(WrittenFile in) throws IOException {
     return open(new Path(tableRoot, new Path(URI.create(in.path()))));
   }

@@ -260,7 +260,7 @@ class BadRecordsIT {
     assertThat(reasons)
         .containsExactlyInAnyOrder(
             "topic 'bad-struct' partition 0 offset 1: field 'id' is optional in the record but the table column is NOT NULL",
-            "topic 'bad-struct' partition 0 offset 2: field 'id': record type string cannot be written to table column type long",
+            "topic 'bad-struct' partition 0 offset 2: field 'id': record type string cannot be written to table column type long, and Delta cannot change a column's type that way",
             "topic 'unrouted' partition 0 offset 0: topic 'unrouted' has no entry in delta.tables.topics.mapping and there is no '*' entry");
     cluster.connect.deleteConnector("bad-struct");
   }

@@ -131,6 +131,63 @@ class TableMaintenanceTest {
     ExactlyOnce.assertEachOffsetOnce(new KernelReader(dir.toUri().toString()).rows(), expected(40));
   }
 
+  /**
+   * Records gain a field halfway: files from before and after the schema change are compacted apart
+   * (one Parquet file holds one schema), the maintenance never fails on a mixed bin, and every row
+   * keeps its values.
+   */
+  @Test
+  void filesOfTwoSchemasAreCompactedApart() throws Exception {
+    org.apache.kafka.connect.data.SchemaBuilder builder =
+        org.apache.kafka.connect.data.SchemaBuilder.struct().name("temperature");
+    Fixtures.TEMPERATURE.fields().forEach(f -> builder.field(f.name(), f.schema()));
+    org.apache.kafka.connect.data.Schema wider =
+        builder
+            .field("humidity", org.apache.kafka.connect.data.Schema.OPTIONAL_INT32_SCHEMA)
+            .build();
+    try (io.deltasink.connect.delta.testing.LogCapture logs =
+        new io.deltasink.connect.delta.testing.LogCapture(
+            Map.of(
+                io.deltasink.connect.delta.maintenance.TableMaintenance.class.getName(),
+                org.apache.logging.log4j.Level.WARN))) {
+      SinkWriter w = writer();
+      flushes(w, 20);
+      for (int i = 20; i < 40; i++) {
+        for (TopicPartition tp : List.of(P0, P1)) {
+          List<org.apache.kafka.connect.sink.SinkRecord> batch = new java.util.ArrayList<>();
+          for (long o = i * 25L; o < i * 25L + 25; o++) {
+            batch.add(
+                new org.apache.kafka.connect.sink.SinkRecord(
+                    tp.topic(), tp.partition(), null, null, wider, withHumidity(wider, o), o));
+          }
+          w.put(batch);
+        }
+        time.sleep(1_000);
+        w.preCommit(Map.of());
+      }
+      w.close();
+      assertThat(logs.text()).doesNotContain("failed");
+    }
+    assertThat(commitsWith("OPTIMIZE")).hasSizeGreaterThan(4);
+    assertThat(liveFiles()).isLessThan(30);
+    List<Map<String, Object>> rows = new KernelReader(dir.toUri().toString()).rows();
+    ExactlyOnce.assertEachOffsetOnce(rows, expected(40));
+    assertThat(rows)
+        .allSatisfy(
+            r -> {
+              long offset = (Long) r.get("kafka_offset");
+              assertThat(r.get("humidity")).isEqualTo(offset >= 500 ? (Object) (int) offset : null);
+            });
+  }
+
+  private static org.apache.kafka.connect.data.Struct withHumidity(
+      org.apache.kafka.connect.data.Schema wider, long offset) {
+    org.apache.kafka.connect.data.Struct base = Fixtures.temperature(offset);
+    org.apache.kafka.connect.data.Struct s = new org.apache.kafka.connect.data.Struct(wider);
+    Fixtures.TEMPERATURE.fields().forEach(f -> s.put(f.name(), base.get(f)));
+    return s.put("humidity", (int) offset);
+  }
+
   @Test
   void withCompactionOffEveryFlushFileStays() throws Exception {
     SinkWriter w = writer("delta.compaction.enabled", "false");
