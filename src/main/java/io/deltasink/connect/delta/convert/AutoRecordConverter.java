@@ -24,6 +24,11 @@ public final class AutoRecordConverter implements RecordConverter {
   }
 
   @Override
+  public ColumnType.Struct columnsFor(SinkRecord record, ColumnType.Struct table, boolean widen) {
+    return struct.columnsFor(record, table, widen);
+  }
+
+  @Override
   public Object schemaKey(SinkRecord record) {
     return record.value() instanceof Struct ? struct.schemaKey(record) : null;
   }

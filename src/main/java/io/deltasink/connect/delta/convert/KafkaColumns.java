@@ -65,6 +65,21 @@ public final class KafkaColumns {
     return new ColumnType.Struct(columns);
   }
 
+  /**
+   * {@code schema} with the coordinate columns {@code table} has appended, as {@code table} defines
+   * them: schema evolution never adds coordinate columns to an existing table, nor changes them.
+   */
+  public ColumnType.Struct appendExisting(ColumnType.Struct schema, ColumnType.Struct table) {
+    List<Column> columns = new ArrayList<>(schema.fields());
+    for (Coordinate c : coordinates) {
+      Column existing = table.field(c.column);
+      if (existing != null && schema.indexOf(c.column) < 0) {
+        columns.add(existing);
+      }
+    }
+    return new ColumnType.Struct(columns);
+  }
+
   /** Positions of the coordinate columns in {@code target}, -1 where absent. */
   public int[] indexesIn(ColumnType.Struct target) {
     int[] idx = new int[coordinates.size()];

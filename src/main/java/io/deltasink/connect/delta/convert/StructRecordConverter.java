@@ -28,6 +28,12 @@ public final class StructRecordConverter implements RecordConverter {
     return kafkaColumns.appendTo(ConnectSchemas.toStruct(record.valueSchema()));
   }
 
+  /** The value schema's columns and the coordinate columns the table has. */
+  @Override
+  public ColumnType.Struct columnsFor(SinkRecord record, ColumnType.Struct table, boolean widen) {
+    return kafkaColumns.appendExisting(ConnectSchemas.toStruct(record.valueSchema()), table);
+  }
+
   /** The value schema: Connect's converters reuse one schema object per schema version. */
   @Override
   public Object schemaKey(SinkRecord record) {

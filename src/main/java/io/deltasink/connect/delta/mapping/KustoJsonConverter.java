@@ -135,7 +135,7 @@ public final class KustoJsonConverter implements RecordConverter {
         columns.add(existing);
       }
     }
-    return kafkaColumns.appendTo(new ColumnType.Struct(columns));
+    return kafkaColumns.appendExisting(new ColumnType.Struct(columns), table);
   }
 
   static KustoDataType implied(ColumnMapping c) {

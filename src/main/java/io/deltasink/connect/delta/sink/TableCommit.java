@@ -19,6 +19,7 @@ final class TableCommit {
   private final TableWriter owner;
   private final TableLog table;
   private final TableLayout layout;
+  private final io.deltasink.connect.delta.schema.EvolutionMode evolution;
   private final List<PartitionCommit> commits;
   private final Map<String, PartitionState> byAppId;
   private final Map<String, Long> newVersions;
@@ -35,6 +36,7 @@ final class TableCommit {
       TableWriter owner,
       TableLog table,
       TableLayout layout,
+      io.deltasink.connect.delta.schema.EvolutionMode evolution,
       List<PartitionCommit> commits,
       Map<String, PartitionState> byAppId,
       Map<String, Long> newVersions,
@@ -42,6 +44,7 @@ final class TableCommit {
     this.owner = owner;
     this.table = table;
     this.layout = layout;
+    this.evolution = evolution;
     this.commits = commits;
     this.byAppId = byAppId;
     this.newVersions = newVersions;
@@ -66,7 +69,8 @@ final class TableCommit {
    */
   CommitOutcome commitToDelta() {
     long started = System.nanoTime();
-    CommitOutcome outcome = table.commit(layout.schema(), layout.partitionColumns(), commits);
+    CommitOutcome outcome =
+        table.commit(layout.schema(), layout.partitionColumns(), commits, evolution);
     commitMs = (System.nanoTime() - started) / 1_000_000;
     return outcome;
   }
@@ -119,7 +123,7 @@ final class TableCommit {
       for (String appId : outcome.missing()) {
         rewrite = owner.rewrite(byAppId.get(appId));
       }
-      owner.tableSchema(outcome.schema());
+      owner.tableState(outcome.state());
     }
     if (failed != null) {
       throw failed;

@@ -56,6 +56,7 @@ final class TableWriter implements AutoCloseable {
   private final SinkMetrics metrics;
   private final SinkMetrics.Table tableMetrics;
   private final WriterLayout layouts;
+  private final EvolutionMode evolution;
 
   /**
    * Rows written into Parquet files so far (a counter for the task's memory and flush decisions).
@@ -72,7 +73,6 @@ final class TableWriter implements AutoCloseable {
       ConsumerControl consumer,
       TombstonePolicy tombstones,
       EvolutionMode evolution,
-      Map<String, String> tableProperties,
       MemoryGate gate,
       SinkMetrics metrics) {
     this.tombstones = tombstones;
@@ -86,7 +86,8 @@ final class TableWriter implements AutoCloseable {
     this.partitionColumns = List.copyOf(partitionColumns);
     this.applicationId = applicationId;
     this.consumer = consumer;
-    this.layouts = new WriterLayout(table, converter, partitionColumns, evolution, tableProperties);
+    this.layouts = new WriterLayout(table, converter, partitionColumns, evolution);
+    this.evolution = evolution;
   }
 
   String location() {
@@ -160,12 +161,9 @@ final class TableWriter implements AutoCloseable {
         markHandled(tp, offset); // delta.tombstone.policy=ignore: skipped, its offset is done
         return true;
       }
-      TableLayout before = layouts.current();
       layout = layouts.layoutFor(record);
-      if (before != null && layout != before) {
-        relayout(layout);
-      }
       row = converter.toRow(record, layout.schema());
+      layouts.adopt(layout); // only a record that converts changes the table's schema
     } catch (DataException e) {
       throw new DataException(Records.describe(tp, offset) + ": " + e.getMessage(), e);
     }
@@ -178,6 +176,8 @@ final class TableWriter implements AutoCloseable {
                 settings,
                 TopicPartitionWriter.filePrefix(tp.topic(), tp.partition()),
                 gate);
+      } else if (st.writer.layout() != layout) {
+        st.writer.relayout(layout); // its open files keep their schema and stay pending
       }
       if (!st.writer.write(row, offset)) {
         // No memory for another open file: this record and the rest of the partition come again
@@ -251,22 +251,9 @@ final class TableWriter implements AutoCloseable {
     return e;
   }
 
-  /** Writes the next rows with {@code layout} (see {@link TopicPartitionWriter#relayout}). */
-  private void relayout(TableLayout layout) {
-    for (PartitionState st : partitions.all()) {
-      if (st.writer != null) {
-        try {
-          st.writer.relayout(layout);
-        } catch (IOException | RuntimeException e) {
-          throw fail(st, "Closing the Parquet files of " + st.tp + " in " + table.location(), e);
-        }
-      }
-    }
-  }
-
   /** After a commit: the table's schema as the commit saw it, for the next files' layout. */
-  void tableSchema(io.deltasink.connect.delta.schema.ColumnType.Struct schema) {
-    layouts.committed(schema);
+  void tableState(io.deltasink.connect.delta.table.TableState state) {
+    layouts.committed(state);
   }
 
   boolean hasPending() {
@@ -316,7 +303,14 @@ final class TableWriter implements AutoCloseable {
     // Only dead-lettered or ignored records so far and no table (no layout): nothing to record yet.
     TableLayout layout = layouts.current();
     return new TableCommit(
-        this, table, layout, layout == null ? List.of() : commits, byAppId, newVersions, failed);
+        this,
+        table,
+        layout,
+        evolution,
+        layout == null ? List.of() : commits,
+        byAppId,
+        newVersions,
+        failed);
   }
 
   /** The committed outcome of {@code st}: the table now holds its rows up to {@code version}. */

@@ -88,7 +88,6 @@ final class TableWriters implements AutoCloseable {
                 consumer,
                 config.tombstonePolicy(),
                 config.schemaEvolution(),
-                config.tableProperties(),
                 gate,
                 metrics));
   }

@@ -1,7 +1,9 @@
 package io.deltasink.connect.delta.sink;
 
+import io.deltasink.connect.delta.convert.BronzeRecordConverter;
 import io.deltasink.connect.delta.convert.RecordConverter;
 import io.deltasink.connect.delta.schema.ColumnType;
+import io.deltasink.connect.delta.schema.DeltaSchemaJson;
 import io.deltasink.connect.delta.schema.EvolutionMode;
 import io.deltasink.connect.delta.schema.SchemaEvolution;
 import io.deltasink.connect.delta.table.TableLog;
@@ -17,10 +19,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@link TableLayout} one table's files are written with, and its evolution (docs/
- * schema-evolution.md): taken from the table when it exists, from the first record when the sink
- * creates it, merged with the columns of each new record shape ({@link RecordConverter#schemaKey}),
- * and refreshed from the table when a commit shows that its schema moved on. Task thread only.
+ * The {@link TableLayout} one table's files are written with, and its evolution
+ * (docs/schema-evolution.md): taken from the table when it exists, from the first record when the
+ * sink creates it, merged with the columns of each new record shape ({@link
+ * RecordConverter#schemaKey}) once a record of that shape converted, and taken from the table again
+ * when a commit shows that the table moved on (its schema, or what it allows). Task thread only.
  */
 final class WriterLayout {
   private static final Logger LOG = LoggerFactory.getLogger(WriterLayout.class);
@@ -30,26 +33,23 @@ final class WriterLayout {
   private final RecordConverter converter;
   private final List<String> partitionColumns;
   private final EvolutionMode mode;
-  private final boolean createsWithTypeWidening;
   private TableLayout layout;
+  private boolean bronze;
   private SchemaEvolution.Rules rules;
-
-  /** Whether the table's schema may have moved on: read it again before the next record. */
-  private boolean stale;
 
   /** Per record shape, the layout schema it was last merged into. */
   private final Map<Object, ColumnType.Struct> byIdentity = new IdentityHashMap<>();
 
   private final Map<Object, ColumnType.Struct> byEquality = new HashMap<>();
 
+  /** The shape whose merge made the layout {@link #layoutFor} returned last, if it is new. */
+  private Object pendingKey;
+
   WriterLayout(
       TableLog table,
       RecordConverter converter,
       List<String> partitionColumns,
-      EvolutionMode mode,
-      java.util.Map<String, String> tableProperties) {
-    this.createsWithTypeWidening =
-        "true".equalsIgnoreCase(tableProperties.get(TableState.ENABLE_TYPE_WIDENING));
+      EvolutionMode mode) {
     this.table = table;
     this.converter = converter;
     this.partitionColumns = List.copyOf(partitionColumns);
@@ -63,11 +63,7 @@ final class WriterLayout {
 
   /** Whether the table is (or, before its first record, will be) a bronze table. */
   boolean bronze() {
-    return layout != null
-        ? layout
-            .schema()
-            .sameColumns(io.deltasink.connect.delta.convert.BronzeRecordConverter.SCHEMA)
-        : converter instanceof io.deltasink.connect.delta.convert.BronzeRecordConverter;
+    return layout != null ? bronze : converter instanceof BronzeRecordConverter;
   }
 
   /** Takes the existing table's layout, if the table exists and no layout is known yet. */
@@ -78,32 +74,27 @@ final class WriterLayout {
   }
 
   /**
-   * The layout to write {@code record} with: the current one, or one evolved so that the record
-   * fits.
+   * The layout to write {@code record} with: the current one, or a new one evolved so that the
+   * record fits, which becomes current only through {@link #adopt} once the record converted (a
+   * record that turns out bad changes nothing).
    *
    * @throws org.apache.kafka.connect.errors.DataException naming the field when the record does not
    *     fit and the mode or the table does not allow the change
    */
   TableLayout layoutFor(SinkRecord record) {
-    if (stale) {
-      stale = false;
-      table.state().ifPresent(this::use);
-    }
+    pendingKey = null;
     if (layout == null) {
       Optional<TableState> state = table.state();
       if (state.isPresent()) {
         use(state.get());
       } else {
-        layout =
-            Layouts.forNewTable(table.location(), converter.schemaFor(record), partitionColumns);
-        // The table the sink creates has the features its configured properties ask for.
-        rules =
-            new SchemaEvolution.Rules(
-                mode, createsWithTypeWidening, false, "none", 0, layout.partitionColumns());
+        // A new table: its schema is the first record's; widening needs the table to exist first.
+        set(Layouts.forNewTable(table.location(), converter.schemaFor(record), partitionColumns));
+        rules = SchemaEvolution.Rules.plain(mode, layout.partitionColumns());
         return layout;
       }
     }
-    if (mode == EvolutionMode.NONE) {
+    if (mode == EvolutionMode.NONE || bronze) {
       return layout;
     }
     Object key = converter.schemaKey(record);
@@ -121,12 +112,8 @@ final class WriterLayout {
               converter.columnsFor(record, current, mode == EvolutionMode.ADD_AND_WIDEN),
               rules);
       if (merged != current) {
-        LOG.info(
-            "Records of {} bring a new schema; the next files are written with it: {}",
-            table.location(),
-            io.deltasink.connect.delta.schema.DeltaSchemaJson.toJson(merged));
-        layout = new TableLayout(layout.root(), merged, layout.partitionColumns());
-        current = merged;
+        pendingKey = key;
+        return new TableLayout(layout.root(), merged, layout.partitionColumns());
       }
       remember(byEquality, key, current);
     }
@@ -134,21 +121,44 @@ final class WriterLayout {
     return layout;
   }
 
+  /** {@code candidate}, from {@link #layoutFor}, is the layout from now on. */
+  void adopt(TableLayout candidate) {
+    if (candidate == layout) {
+      return;
+    }
+    LOG.info(
+        "Records of {} bring a new schema; the next files are written with it: {}",
+        table.location(),
+        DeltaSchemaJson.toJson(candidate.schema()));
+    set(candidate);
+    if (pendingKey != null) {
+      remember(byEquality, pendingKey, candidate.schema());
+      remember(byIdentity, pendingKey, candidate.schema());
+      pendingKey = null;
+    }
+  }
+
   /**
-   * After a commit: when the table's schema is no longer the one files are written with (another
-   * writer or engine changed it, or the commit assigned column ids), the layout is read from the
-   * table again before the next record (not here: the commit's outcome is recorded without further
-   * I/O).
+   * After a commit: when the table is no longer what the files are written for (another writer or
+   * engine changed its schema or properties, the commit assigned column ids, or the commit created
+   * it), the layout and rules are taken from {@code after}, without reading the log.
    */
-  void committed(ColumnType.Struct tableSchema) {
-    if (layout != null && tableSchema != null && !tableSchema.equals(layout.schema())) {
-      stale = true;
+  void committed(TableState after) {
+    if (after != null
+        && layout != null
+        && (!after.schema().equals(layout.schema()) || !after.rules(mode).equals(rules))) {
+      use(after);
     }
   }
 
   private void use(TableState state) {
-    layout = Layouts.ofTable(table.location(), state, partitionColumns);
+    set(Layouts.ofTable(table.location(), state, partitionColumns));
     rules = state.rules(mode);
+  }
+
+  private void set(TableLayout newLayout) {
+    layout = newLayout;
+    bronze = newLayout.schema().sameColumns(BronzeRecordConverter.SCHEMA);
   }
 
   private static void remember(

@@ -1,6 +1,5 @@
 package io.deltasink.connect.delta.table;
 
-import io.deltasink.connect.delta.schema.ColumnType;
 import java.util.Map;
 import java.util.Set;
 
@@ -15,15 +14,15 @@ import java.util.Set;
  *     example removed by a {@code VACUUM} with a retention shorter than the time the file waited
  *     for its commit, or because the files were written with a schema the table no longer fits:
  *     nothing of them was committed, the caller must write their rows again
- * @param schema the table's schema as the deciding attempt read it, with the commit's own change:
- *     the schema to write the next files with; null when the attempt did not read one
+ * @param state the table as the deciding attempt read it, with the commit's own schema change: what
+ *     the next files are written for; null when the attempt did not read it
  */
 public record CommitOutcome(
     long tableVersion,
     Set<String> committed,
     Map<String, Long> fenced,
     Set<String> missing,
-    ColumnType.Struct schema) {
+    TableState state) {
   public CommitOutcome {
     committed = Set.copyOf(committed);
     fenced = Map.copyOf(fenced);
@@ -39,8 +38,8 @@ public record CommitOutcome(
     this(tableVersion, committed, fenced, Set.of());
   }
 
-  /** This outcome with the table's schema {@code schema}. */
-  public CommitOutcome withSchema(ColumnType.Struct schema) {
-    return new CommitOutcome(tableVersion, committed, fenced, missing, schema);
+  /** This outcome with the table's state {@code state}. */
+  public CommitOutcome withState(TableState state) {
+    return new CommitOutcome(tableVersion, committed, fenced, missing, state);
   }
 }

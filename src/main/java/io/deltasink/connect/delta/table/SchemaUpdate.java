@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.deltasink.connect.delta.schema.Column;
 import io.deltasink.connect.delta.schema.ColumnType;
 import io.deltasink.connect.delta.schema.DeltaSchemaJson;
+import io.deltasink.connect.delta.schema.EvolutionMode;
 import io.deltasink.connect.delta.schema.TypeWidening;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -64,9 +65,20 @@ public final class SchemaUpdate {
       return false;
     }
 
-    /** The table's schema once a commit with this plan landed. */
-    public ColumnType.Struct schemaAfter(TableState table) {
-      return schemaJson == null ? table.schema() : DeltaSchemaJson.fromJson(schemaJson);
+    /** The table as a commit with this plan leaves it. */
+    public TableState stateAfter(TableState table) {
+      if (schemaJson == null) {
+        return table;
+      }
+      Map<String, String> configuration = new java.util.HashMap<>(table.configuration());
+      configuration.putAll(properties());
+      return new TableState(
+          table.version(),
+          DeltaSchemaJson.fromJson(schemaJson),
+          table.partitionColumns(),
+          schemaJson,
+          configuration,
+          table.writerFeatures());
     }
 
     /** The table properties to merge into {@code metaData.configuration}. */
@@ -78,27 +90,38 @@ public final class SchemaUpdate {
   }
 
   private final TableState table;
+  private final EvolutionMode mode;
   private final boolean mapped;
+  private final java.util.Set<String> physicalNames = new java.util.HashSet<>();
   private long maxColumnId;
   private boolean changed;
   private String conflict;
 
-  private SchemaUpdate(TableState table) {
+  private SchemaUpdate(TableState table, EvolutionMode mode) {
     this.table = table;
+    this.mode = mode;
     this.mapped = !"none".equals(table.columnMapping());
     this.maxColumnId =
         Long.parseLong(table.configuration().getOrDefault(TableState.COLUMN_MAPPING_MAX_ID, "0"));
   }
 
-  /** What adding files written with {@code files} to {@code table} takes. */
-  public static Plan plan(TableState table, ColumnType.Struct files) {
+  /**
+   * What adding files written with {@code files} to {@code table} takes, under {@code mode}: with
+   * {@link EvolutionMode#NONE} the files must fit as they are; only {@link
+   * EvolutionMode#ADD_AND_WIDEN} widens types and relaxes NOT NULL. A change the mode does not
+   * allow, made to the table since the files' schema was read from it, is a conflict.
+   */
+  public static Plan plan(TableState table, ColumnType.Struct files, EvolutionMode mode) {
     ObjectNode root;
     try {
       root = (ObjectNode) JSON.readTree(table.schemaJson());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    SchemaUpdate u = new SchemaUpdate(table);
+    SchemaUpdate u = new SchemaUpdate(table, mode);
+    if (u.mapped) {
+      u.collectPhysicalNames(root);
+    }
     u.struct(root, files, "", false);
     if (u.conflict != null) {
       return new Plan(null, -1, u.conflict);
@@ -116,8 +139,16 @@ public final class SchemaUpdate {
       if (f == null) {
         if (field(fields, c.name(), true) != null) {
           conflict("column '" + p + "' differs only in case from a column of the table");
+        } else if (mode == EvolutionMode.NONE) {
+          conflict("column '" + p + "' is not in the table and delta.schema.evolution=none");
         } else if (mapped && c.physicalName().equals(c.name())) {
           conflict("column '" + p + "' was written without the table's column mapping");
+        } else if (mapped && (c.fieldId() >= 0 || physicalNames.contains(c.physicalName()))) {
+          // A column the files knew with an id, or a physical name the table still uses: it was
+          // dropped or renamed since; adding it back would show the dropped data again.
+          conflict("column '" + p + "' was dropped or renamed in the table meanwhile");
+        } else if (TableState.MAPPING_ID.equals(table.columnMapping())) {
+          conflict("column '" + p + "' cannot be added to a table with column mapping in id mode");
         } else {
           fields.add(added(c));
           changed = true;
@@ -131,8 +162,12 @@ public final class SchemaUpdate {
       }
       type(f, "type", c.type(), p, inCollection);
       if (c.nullable() && !f.path("nullable").asBoolean(true)) {
-        f.put("nullable", true);
-        changed = true;
+        if (mode != EvolutionMode.ADD_AND_WIDEN) {
+          conflict("column '" + p + "' is NOT NULL in the table and nullable in the files");
+        } else {
+          f.put("nullable", true);
+          changed = true;
+        }
       }
     }
     for (JsonNode f : fields) {
@@ -188,7 +223,9 @@ public final class SchemaUpdate {
     if (widening && TypeWidening.writable(files, tableType)) {
       return; // another engine widened it meanwhile: readers widen the files' values
     }
-    if (widening && files.equals(TypeWidening.widened(tableType, files))) {
+    if (widening
+        && mode == EvolutionMode.ADD_AND_WIDEN
+        && files.equals(TypeWidening.widened(tableType, files))) {
       holder.put(key, files.deltaName());
       ObjectNode metadata =
           holder.path(METADATA).isObject()
@@ -228,6 +265,18 @@ public final class SchemaUpdate {
     for (JsonNode child : node) {
       if (child.isContainerNode()) {
         assignIds(child);
+      }
+    }
+  }
+
+  private void collectPhysicalNames(JsonNode node) {
+    JsonNode name = node.path(METADATA).path(PHYSICAL_NAME);
+    if (name.isTextual()) {
+      physicalNames.add(name.asText());
+    }
+    for (JsonNode child : node) {
+      if (child.isContainerNode()) {
+        collectPhysicalNames(child);
       }
     }
   }

@@ -48,16 +48,35 @@ public interface TableLog extends AutoCloseable {
    * such a partition's files are left out and reported in the outcome.
    *
    * @param schema the schema the files were written with; creates the table with it when the table
-   *     does not exist yet, and must equal the table's schema otherwise
+   *     does not exist yet; otherwise the commit changes the table's schema to fit the files, as
+   *     far as {@code evolution} allows ({@link SchemaUpdate}), and leaves out (as {@code missing})
+   *     the partitions whose files do not fit
    * @param partitionColumns partition columns, used when creating the table
    * @param partitions what to commit, one entry per Kafka partition
+   * @param evolution the connector's {@code delta.schema.evolution}
    * @throws CommitNotLandedException when the bounded attempts failed and the log shows none of
    *     them landed; calling again with the same arguments is safe
    * @throws CommitOutcomeUnknownException when the log cannot be read to learn the outcome: the
    *     files may be referenced and must be kept; calling again with the same arguments is safe
    */
   CommitOutcome commit(
-      ColumnType.Struct schema, List<String> partitionColumns, List<PartitionCommit> partitions);
+      ColumnType.Struct schema,
+      List<String> partitionColumns,
+      List<PartitionCommit> partitions,
+      io.deltasink.connect.delta.schema.EvolutionMode evolution);
+
+  /**
+   * {@link #commit(ColumnType.Struct, List, List, io.deltasink.connect.delta.schema.EvolutionMode)}
+   * allowing every schema change the files need ({@code add-and-widen}).
+   */
+  default CommitOutcome commit(
+      ColumnType.Struct schema, List<String> partitionColumns, List<PartitionCommit> partitions) {
+    return commit(
+        schema,
+        partitionColumns,
+        partitions,
+        io.deltasink.connect.delta.schema.EvolutionMode.ADD_AND_WIDEN);
+  }
 
   /**
    * The table's live data files below the small-file size this handle was opened with (see the

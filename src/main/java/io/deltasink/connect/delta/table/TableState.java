@@ -43,6 +43,9 @@ public record TableState(
   /** Table property of the largest column id assigned. */
   public static final String COLUMN_MAPPING_MAX_ID = "delta.columnMapping.maxColumnId";
 
+  /** Column mapping mode {@code id}: readers match Parquet columns by field id. */
+  public static final String MAPPING_ID = "id";
+
   /** Table property that turns type widening on (PROTOCOL.md, "Type Widening"). */
   public static final String ENABLE_TYPE_WIDENING = "delta.enableTypeWidening";
 
@@ -51,10 +54,13 @@ public record TableState(
     return configuration.getOrDefault(COLUMN_MAPPING_MODE, "none");
   }
 
-  /** Whether columns of this table may widen: the feature is in the protocol and enabled. */
+  /**
+   * Whether columns of this table may widen: the stable {@code typeWidening} feature is in the
+   * protocol and enabled.
+   */
   public boolean typeWidening() {
-    return (writerFeatures.contains("typeWidening")
-            || writerFeatures.contains("typeWidening-preview"))
+    // Not typeWidening-preview: its engines (Delta 3.2, 3.3) know fewer type changes.
+    return writerFeatures.contains("typeWidening")
         && "true".equalsIgnoreCase(configuration.get(ENABLE_TYPE_WIDENING));
   }
 

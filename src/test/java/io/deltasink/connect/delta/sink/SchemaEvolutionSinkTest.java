@@ -266,6 +266,98 @@ class SchemaEvolutionSinkTest {
     assertThat(reader().txnVersion("conn/temps/0")).isEqualTo(9);
   }
 
+  /** A record that goes to the dead-letter queue changes nothing of the table. */
+  @Test
+  void aBadRecordWithANewFieldAddsNoColumn() {
+    RecordingReporter dlq = new RecordingReporter();
+    context.reporter = dlq;
+    SinkWriter w = writer("errors.tolerance", "all");
+    w.open(List.of(P0));
+    w.put(records(P0, 0, 5, Fixtures.TEMPERATURE));
+    Schema optionalSeq =
+        SchemaBuilder.struct()
+            .field("seq", Schema.OPTIONAL_INT64_SCHEMA)
+            .field("humidity", Schema.OPTIONAL_INT32_SCHEMA)
+            .build();
+    w.put(
+        List.of(
+            new SinkRecord(
+                "temps",
+                0,
+                null,
+                null,
+                optionalSeq,
+                new Struct(optionalSeq).put("humidity", 1),
+                5)));
+    w.put(records(P0, 6, 8, Fixtures.TEMPERATURE));
+    w.flush();
+    w.close();
+    assertThat(dlq.records).extracting(SinkRecord::kafkaOffset).containsExactly(5L);
+    assertThat(reader().snapshot().getSchema().fieldNames()).doesNotContain("humidity");
+    assertThat(reader().rows()).hasSize(7);
+  }
+
+  /** An AUTO table that is bronze stays bronze when a Struct record comes: it is a bronze row. */
+  @Test
+  void aBronzeTableKeepsItsSchemaForAStructRecord() {
+    SinkWriter w = writer();
+    w.open(List.of(P0));
+    w.put(List.of(new SinkRecord("temps", 0, null, null, null, "not a struct", 0)));
+    w.put(records(P0, 1, 3, WITH_HUMIDITY));
+    w.flush();
+    w.close();
+    var schema = reader().snapshot().getSchema();
+    assertThat(schema.fieldNames()).doesNotContain("humidity", "latitude");
+    assertThat(reader().rows()).hasSize(3);
+  }
+
+  /**
+   * The bad record's advice followed while the task runs: after {@code delta.enableTypeWidening} is
+   * set on the table, the next commit brings the table's new properties and wider records widen the
+   * column, without a restart.
+   */
+  @Test
+  void typeWideningEnabledWhileRunningIsUsedAfterTheNextCommit() {
+    RecordingReporter dlq = new RecordingReporter();
+    context.reporter = dlq;
+    SinkWriter w = writer("delta.schema.evolution", "add-and-widen", "errors.tolerance", "all");
+    w.open(List.of(P0));
+    w.put(records(P0, 0, 5, WITH_WIND));
+    w.flush();
+    w.put(records(P0, 5, 6, WITH_LONG_HUMIDITY));
+    assertThat(dlq.records).hasSize(1);
+    io.deltasink.connect.delta.testing.FeatureTables.setProperties(
+        dir.toUri().toString(), Map.of("delta.enableTypeWidening", "true"));
+    w.put(records(P0, 6, 8, WITH_WIND));
+    w.flush();
+    w.put(records(P0, 8, 10, WITH_LONG_HUMIDITY));
+    w.flush();
+    w.close();
+    assertThat(dlq.records).hasSize(1);
+    assertThat(reader().snapshot().getSchema().get("humidity").getDataType().toString())
+        .isEqualTo("long");
+    assertThat(reader().rows()).hasSize(9);
+  }
+
+  /** Kafka coordinate columns the table lacks are not added by schema evolution. */
+  @Test
+  void coordinateColumnsAreNotAddedToATableWithoutThem() {
+    SinkWriter first = writer();
+    first.open(List.of(P0));
+    first.put(records(P0, 0, 3, Fixtures.TEMPERATURE));
+    first.flush();
+    first.close();
+    SinkWriter w = writer("delta.kafka.columns", "partition,offset");
+    w.open(List.of(P0));
+    w.put(records(P0, 3, 6, WITH_HUMIDITY));
+    w.flush();
+    w.close();
+    assertThat(reader().snapshot().getSchema().fieldNames())
+        .contains("humidity")
+        .doesNotContain("kafka_partition", "kafka_offset");
+    assertThat(reader().rows()).hasSize(6);
+  }
+
   private void addColumnAsAnotherEngine(String name) {
     DeltaLog log = DeltaLog.forTable(HadoopConf.build(Map.of()), dir.toString());
     OptimisticTransaction txn = log.startTransaction();

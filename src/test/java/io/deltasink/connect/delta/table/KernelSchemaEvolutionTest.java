@@ -139,7 +139,7 @@ class KernelSchemaEvolutionTest {
                             offset,
                             i -> new Object[] {"c", i, i * 0.5}))));
         assertThat(o.committed()).containsExactly("a/t/" + p);
-        assertThat(o.schema().field("temp").fieldId()).isPositive();
+        assertThat(o.state().schema().field("temp").fieldId()).isPositive();
       }
     }
     KernelReader reader = new KernelReader(location());

@@ -8,6 +8,7 @@ import io.deltasink.connect.delta.schema.Column;
 import io.deltasink.connect.delta.schema.ColumnType;
 import io.deltasink.connect.delta.schema.ColumnType.Primitive;
 import io.deltasink.connect.delta.schema.DeltaSchemaJson;
+import io.deltasink.connect.delta.schema.EvolutionMode;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -27,6 +28,10 @@ class SchemaUpdateTest {
     return new TableState(3, DeltaSchemaJson.fromJson(json), List.of(), json, conf, features);
   }
 
+  private static SchemaUpdate.Plan plan(TableState t, ColumnType.Struct files) {
+    return SchemaUpdate.plan(t, files, EvolutionMode.ADD_AND_WIDEN);
+  }
+
   private static ColumnType.Struct files(Column... columns) {
     return new ColumnType.Struct(List.of(columns));
   }
@@ -34,9 +39,8 @@ class SchemaUpdateTest {
   @Test
   void filesOfTheTableSchemaOrWithoutANullableColumnFitAsTheyAre() {
     TableState t = state(TABLE_JSON, Map.of(), Set.of());
-    assertThat(SchemaUpdate.plan(t, t.schema())).isEqualTo(SchemaUpdate.Plan.NONE);
-    SchemaUpdate.Plan withoutCity =
-        SchemaUpdate.plan(t, files(new Column("n", Primitive.INTEGER, false)));
+    assertThat(plan(t, t.schema())).isEqualTo(SchemaUpdate.Plan.NONE);
+    SchemaUpdate.Plan withoutCity = plan(t, files(new Column("n", Primitive.INTEGER, false)));
     assertThat(withoutCity.fits("t")).isTrue();
     assertThat(withoutCity.changes()).isFalse();
   }
@@ -45,7 +49,7 @@ class SchemaUpdateTest {
   void anAddedColumnKeepsEveryOtherFieldsMetadata() throws Exception {
     TableState t = state(TABLE_JSON, Map.of(), Set.of());
     SchemaUpdate.Plan plan =
-        SchemaUpdate.plan(
+        plan(
             t,
             files(
                 new Column("city", Primitive.STRING, true),
@@ -63,18 +67,18 @@ class SchemaUpdateTest {
   void aWidenedColumnRecordsItsTypeChangeOnlyWithTypeWidening() throws Exception {
     ColumnType.Struct longN = files(new Column("n", Primitive.LONG, false));
     TableState plain = state(TABLE_JSON, Map.of(), Set.of());
-    assertThat(SchemaUpdate.plan(plain, longN).conflict())
+    assertThat(plan(plain, longN).conflict())
         .isEqualTo("column 'n' is integer in the table and long in the files");
     TableState widening =
         state(TABLE_JSON, Map.of("delta.enableTypeWidening", "true"), Set.of("typeWidening"));
-    SchemaUpdate.Plan plan = SchemaUpdate.plan(widening, longN);
+    SchemaUpdate.Plan plan = plan(widening, longN);
     JsonNode n = JSON.readTree(plan.schemaJson()).path("fields").get(1);
     assertThat(n.path("type").asText()).isEqualTo("long");
     assertThat(n.path("metadata").path("delta.typeChanges").toString())
         .isEqualTo("[{\"fromType\":\"integer\",\"toType\":\"long\"}]");
     // Another engine widened it first: the files' narrower values are read widened.
     TableState widened = state(plan.schemaJson(), widening.configuration(), Set.of("typeWidening"));
-    assertThat(SchemaUpdate.plan(widened, files(new Column("n", Primitive.INTEGER, false))))
+    assertThat(plan(widened, files(new Column("n", Primitive.INTEGER, false))))
         .isEqualTo(SchemaUpdate.Plan.NONE);
   }
 
@@ -93,7 +97,7 @@ class SchemaUpdateTest {
     ColumnType.Struct wind =
         new ColumnType.Struct(List.of(new Column("speed", Primitive.FLOAT, true, "col-s", -1)));
     SchemaUpdate.Plan plan =
-        SchemaUpdate.plan(
+        plan(
             t,
             files(
                 new Column("city", Primitive.STRING, true, "col-a", 1),
@@ -108,7 +112,7 @@ class SchemaUpdateTest {
     // A writer that chose another physical name for a column added meanwhile must write again.
     TableState after = state(plan.schemaJson(), t.configuration(), Set.of("columnMapping"));
     assertThat(
-            SchemaUpdate.plan(
+            plan(
                     after,
                     files(
                         new Column(
@@ -125,7 +129,65 @@ class SchemaUpdateTest {
   @Test
   void filesWithoutANotNullColumnDoNotFit() {
     TableState t = state(TABLE_JSON, Map.of(), Set.of());
-    assertThat(SchemaUpdate.plan(t, files(new Column("city", Primitive.STRING, true))).conflict())
+    assertThat(plan(t, files(new Column("city", Primitive.STRING, true))).conflict())
         .isEqualTo("the table's column 'n' is NOT NULL and the files have no such column");
+  }
+
+  @Test
+  void theModeBoundsWhatACommitChanges() {
+    TableState t = state(TABLE_JSON, Map.of(), Set.of());
+    ColumnType.Struct added =
+        files(
+            new Column("n", Primitive.INTEGER, false), new Column("temp", Primitive.DOUBLE, true));
+    assertThat(SchemaUpdate.plan(t, added, EvolutionMode.NONE).conflict())
+        .isEqualTo("column 'temp' is not in the table and delta.schema.evolution=none");
+    assertThat(SchemaUpdate.plan(t, added, EvolutionMode.ADD_COLUMNS).changes()).isTrue();
+    ColumnType.Struct relaxed = files(new Column("n", Primitive.INTEGER, true));
+    assertThat(SchemaUpdate.plan(t, relaxed, EvolutionMode.ADD_COLUMNS).conflict())
+        .isEqualTo("column 'n' is NOT NULL in the table and nullable in the files");
+    TableState widening =
+        state(TABLE_JSON, Map.of("delta.enableTypeWidening", "true"), Set.of("typeWidening"));
+    assertThat(
+            SchemaUpdate.plan(
+                    widening,
+                    files(new Column("n", Primitive.LONG, false)),
+                    EvolutionMode.ADD_COLUMNS)
+                .conflict())
+        .isEqualTo("column 'n' is integer in the table and long in the files");
+  }
+
+  @Test
+  void typeWideningPreviewIsNotTypeWidening() {
+    TableState preview =
+        state(
+            TABLE_JSON, Map.of("delta.enableTypeWidening", "true"), Set.of("typeWidening-preview"));
+    assertThat(preview.typeWidening()).isFalse();
+  }
+
+  /**
+   * Under column mapping, a column the files know with an id, or with a physical name the table
+   * still uses, was dropped or renamed since the files' schema was read: adding it back would show
+   * the dropped data again. In id mode nothing is added.
+   */
+  @Test
+  void aDroppedOrRenamedMappedColumnIsNotAddedBack() {
+    String mapped =
+        "{\"type\":\"struct\",\"fields\":[{\"name\":\"renamed\",\"type\":\"string\","
+            + "\"nullable\":true,\"metadata\":{\"delta.columnMapping.id\":1,"
+            + "\"delta.columnMapping.physicalName\":\"col-a\"}}]}";
+    Map<String, String> name =
+        Map.of("delta.columnMapping.mode", "name", "delta.columnMapping.maxColumnId", "2");
+    TableState t = state(mapped, name, Set.of("columnMapping"));
+    assertThat(plan(t, files(new Column("dropped", Primitive.STRING, true, "col-b", 2))).conflict())
+        .isEqualTo("column 'dropped' was dropped or renamed in the table meanwhile");
+    assertThat(plan(t, files(new Column("city", Primitive.STRING, true, "col-a", -1))).conflict())
+        .isEqualTo("column 'city' was dropped or renamed in the table meanwhile");
+    TableState id =
+        state(
+            mapped,
+            Map.of("delta.columnMapping.mode", "id", "delta.columnMapping.maxColumnId", "2"),
+            Set.of("columnMapping"));
+    assertThat(plan(id, files(new Column("temp", Primitive.DOUBLE, true, "col-t", -1))).conflict())
+        .isEqualTo("column 'temp' cannot be added to a table with column mapping in id mode");
   }
 }

@@ -99,7 +99,7 @@ abstract class TableLogContract {
                     SequenceFiles.files(
                         location(), wider, 5, 9, i -> new Object[] {"c" + i % 3, i, i * 0.5}))));
     assertThat(outcome.committed()).containsExactly("a/t/0");
-    assertThat(outcome.schema()).isEqualTo(wider);
+    assertThat(outcome.state().schema()).isEqualTo(wider);
     KernelReader reader = new KernelReader(location());
     assertThat(reader.snapshot().getSchema().fieldNames()).containsExactly("city", "seq", "temp");
     assertThat(reader.snapshot().getVersion()).isEqualTo(outcome.tableVersion());
@@ -129,10 +129,24 @@ abstract class TableLogContract {
     CommitOutcome a = addRows(writers.get(0), temp, 1, 10, i -> i * 0.5);
     CommitOutcome b = addRows(writers.get(1), temp, 2, 20, i -> i * 0.5);
     CommitOutcome c = addRows(writers.get(2), wind, 3, 30, i -> i);
-    CommitOutcome d = addRows(writers.get(3), textTemp, 4, 40, i -> "warm");
+    // Partition 5 brings only offsets (its records went to the dead-letter queue): it lands.
+    CommitOutcome d =
+        writers
+            .get(3)
+            .commit(
+                textTemp,
+                List.of(),
+                List.of(
+                    new PartitionCommit(
+                        "a/t/4",
+                        -1,
+                        40,
+                        SequenceFiles.files(
+                            location(), textTemp, 40, 40, i -> new Object[] {"c", i, "warm"})),
+                    new PartitionCommit("a/t/5", -1, 50, List.of())));
     assertThat(List.of(a, b, c)).allSatisfy(o -> assertThat(o.tableVersion()).isPositive());
     assertThat(d.missing()).containsExactly("a/t/4");
-    assertThat(d.tableVersion()).isEqualTo(-1);
+    assertThat(d.committed()).containsExactly("a/t/5");
     KernelReader reader = new KernelReader(location());
     assertThat(reader.snapshot().getSchema().fieldNames())
         .containsExactly("city", "seq", "temp", "wind");
@@ -140,6 +154,7 @@ abstract class TableLogContract {
         .extracting(r -> r.get("seq") + ":" + r.get("temp") + ":" + r.get("wind"))
         .containsExactlyInAnyOrder("0:null:null", "10:5.0:null", "20:10.0:null", "30:null:30");
     assertThat(reader.txnVersion("a/t/4")).isEqualTo(-1);
+    assertThat(reader.txnVersion("a/t/5")).isEqualTo(50);
   }
 
   private CommitOutcome addRows(

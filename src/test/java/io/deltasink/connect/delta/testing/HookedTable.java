@@ -34,9 +34,12 @@ public record HookedTable(TableLog real, Runnable beforeCommit) implements Table
 
   @Override
   public CommitOutcome commit(
-      ColumnType.Struct schema, List<String> partitionColumns, List<PartitionCommit> partitions) {
+      ColumnType.Struct schema,
+      List<String> partitionColumns,
+      List<PartitionCommit> partitions,
+      io.deltasink.connect.delta.schema.EvolutionMode evolution) {
     beforeCommit.run();
-    return real.commit(schema, partitionColumns, partitions);
+    return real.commit(schema, partitionColumns, partitions, evolution);
   }
 
   @Override

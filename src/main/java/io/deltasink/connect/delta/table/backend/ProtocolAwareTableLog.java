@@ -170,8 +170,11 @@ public final class ProtocolAwareTableLog implements TableLog {
 
   @Override
   public CommitOutcome commit(
-      ColumnType.Struct schema, List<String> partitionColumns, List<PartitionCommit> partitions) {
-    return call(l -> l.commit(schema, partitionColumns, partitions));
+      ColumnType.Struct schema,
+      List<String> partitionColumns,
+      List<PartitionCommit> partitions,
+      io.deltasink.connect.delta.schema.EvolutionMode evolution) {
+    return call(l -> l.commit(schema, partitionColumns, partitions, evolution));
   }
 
   @Override

@@ -19,6 +19,7 @@ import io.delta.kernel.transaction.CreateTableTransactionBuilder;
 import io.delta.kernel.transaction.DataLayoutSpec;
 import io.delta.kernel.utils.CloseableIterable;
 import io.deltasink.connect.delta.schema.ColumnType;
+import io.deltasink.connect.delta.schema.EvolutionMode;
 import io.deltasink.connect.delta.table.AzureNamespace;
 import io.deltasink.connect.delta.table.Checkpointer;
 import io.deltasink.connect.delta.table.CommitAttempts;
@@ -145,7 +146,10 @@ public final class KernelTableLog implements TableLog {
 
   @Override
   public CommitOutcome commit(
-      ColumnType.Struct schema, List<String> partitionColumns, List<PartitionCommit> partitions) {
+      ColumnType.Struct schema,
+      List<String> partitionColumns,
+      List<PartitionCommit> partitions,
+      EvolutionMode evolution) {
     return CommitAttempts.run(
         location,
         maxAttempts,
@@ -153,7 +157,7 @@ public final class KernelTableLog implements TableLog {
         sleeper,
         partitions,
         this::committedVersions,
-        () -> attempt(schema, partitionColumns, partitions),
+        () -> attempt(schema, partitionColumns, partitions, evolution),
         this::classify);
   }
 
@@ -179,36 +183,39 @@ public final class KernelTableLog implements TableLog {
 
   /** One attempt on the latest snapshot, or the creation of the table with the files. */
   private synchronized CommitOutcome attempt(
-      ColumnType.Struct schema, List<String> partitionColumns, List<PartitionCommit> partitions) {
+      ColumnType.Struct schema,
+      List<String> partitionColumns,
+      List<PartitionCommit> partitions,
+      EvolutionMode evolution) {
     KernelSnapshots.Read read = snapshots.forAttempt();
     Snapshot snapshot = read.snapshot();
     Decisions decisions;
     Transaction txn;
     SchemaUpdate.Plan plan = SchemaUpdate.Plan.NONE;
-    ColumnType.Struct schemaAfter = schema;
+    TableState stateAfter = null;
     if (snapshot == null) {
       decisions = Decisions.decide(partitions, id -> -1L, this::whole);
       txn = guard(() -> creation(schema, partitionColumns).build(engine));
     } else {
       TableState state = stateOf(snapshot);
       state.checkPartitionColumns(location, partitionColumns);
-      plan = SchemaUpdate.plan(state, schema);
-      schemaAfter = plan.schemaAfter(state);
+      plan = SchemaUpdate.plan(state, schema, evolution);
+      stateAfter = plan.stateAfter(state);
       decisions =
           Decisions.decide(
               partitions,
               id -> txnVersion(snapshot, id),
-              plan.fits(location) ? this::whole : pc -> false);
+              plan.fits(location) ? this::whole : pc -> pc.files().isEmpty());
       if (read.postCommit()
           && (!decisions.fenced().isEmpty() || !decisions.alreadyThere().isEmpty())) {
         // Only the latest version may say a partition moved on: the writer's own last commit may
         // predate a new owner's (put-if-absent catches that only for what is written).
         snapshots.forget();
-        return attempt(schema, partitionColumns, partitions);
+        return attempt(schema, partitionColumns, partitions, evolution);
       }
       if (decisions.included().isEmpty()) {
         snapshots.unchanged(snapshot);
-        return decisions.outcome(-1).withSchema(schemaAfter);
+        return decisions.outcome(-1).withState(stateAfter);
       }
       txn =
           guard(
@@ -252,8 +259,11 @@ public final class KernelTableLog implements TableLog {
     } else {
       afterCommit(result, true);
       snapshots.committed(result.getPostCommitSnapshot());
+      if (snapshot == null) {
+        stateAfter = result.getPostCommitSnapshot().map(this::stateOf).orElse(null);
+      }
     }
-    return decisions.outcome(version).withSchema(schemaAfter);
+    return decisions.outcome(version).withState(stateAfter);
   }
 
   private CreateTableTransactionBuilder creation(

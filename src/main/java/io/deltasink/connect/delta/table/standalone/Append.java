@@ -1,6 +1,7 @@
 package io.deltasink.connect.delta.table.standalone;
 
 import io.deltasink.connect.delta.schema.ColumnType;
+import io.deltasink.connect.delta.schema.EvolutionMode;
 import io.deltasink.connect.delta.table.CommitOutcome;
 import io.deltasink.connect.delta.table.DataFiles;
 import io.deltasink.connect.delta.table.Decisions;
@@ -27,10 +28,11 @@ final class Append implements LogWriter.Step<CommitOutcome> {
   private final ColumnType.Struct schema;
   private final List<String> partitionColumns;
   private final List<PartitionCommit> partitions;
+  private final EvolutionMode evolution;
   private Decisions decisions;
   private CommitActions actions;
   private SchemaUpdate.Plan plan;
-  private ColumnType.Struct schemaAfter;
+  private TableState stateAfter;
 
   Append(
       String location,
@@ -38,7 +40,9 @@ final class Append implements LogWriter.Step<CommitOutcome> {
       String engineInfo,
       ColumnType.Struct schema,
       List<String> partitionColumns,
-      List<PartitionCommit> partitions) {
+      List<PartitionCommit> partitions,
+      EvolutionMode evolution) {
+    this.evolution = evolution;
     this.location = location;
     this.conf = conf;
     this.engineInfo = engineInfo;
@@ -51,15 +55,17 @@ final class Append implements LogWriter.Step<CommitOutcome> {
   public List<String> decide(LogTail tail) {
     TableState state = tail.state().orElseThrow();
     state.checkPartitionColumns(location, partitionColumns);
-    plan = SchemaUpdate.plan(state, schema);
-    schemaAfter = plan.schemaAfter(state);
+    plan = SchemaUpdate.plan(state, schema, evolution);
+    stateAfter = plan.stateAfter(state);
     long now = System.currentTimeMillis();
     actions = new CommitActions(now);
     decisions =
         Decisions.decide(
             partitions,
             tail::txnVersion,
-            plan.fits(location) ? pc -> DataFiles.allWhole(conf, location, pc) : pc -> false);
+            plan.fits(location)
+                ? pc -> DataFiles.allWhole(conf, location, pc)
+                : pc -> pc.files().isEmpty());
     for (PartitionCommit pc : decisions.included()) {
       pc.files().forEach(f -> actions.add(f, true));
       actions.txn(pc.appId(), pc.newVersion());
@@ -87,12 +93,12 @@ final class Append implements LogWriter.Step<CommitOutcome> {
         decisions.included().size(),
         decisions.fenced().isEmpty() ? "" : ", fenced " + decisions.fenced().keySet(),
         plan.changes() ? ", new schema " + plan.schemaJson() : "");
-    return decisions.outcome(version).withSchema(schemaAfter);
+    return decisions.outcome(version).withState(stateAfter);
   }
 
   @Override
   public CommitOutcome unchanged() {
-    return decisions.outcome(-1).withSchema(schemaAfter);
+    return decisions.outcome(-1).withState(stateAfter);
   }
 
   /** Null: the caller creates the table. */

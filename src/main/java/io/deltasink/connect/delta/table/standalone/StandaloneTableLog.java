@@ -4,6 +4,7 @@ import io.delta.standalone.DeltaLog;
 import io.delta.standalone.exceptions.MetadataChangedException;
 import io.delta.standalone.exceptions.ProtocolChangedException;
 import io.deltasink.connect.delta.schema.ColumnType;
+import io.deltasink.connect.delta.schema.EvolutionMode;
 import io.deltasink.connect.delta.table.AzureNamespace;
 import io.deltasink.connect.delta.table.CommitAttempts;
 import io.deltasink.connect.delta.table.CommitOutcome;
@@ -151,7 +152,10 @@ public final class StandaloneTableLog implements TableLog {
 
   @Override
   public CommitOutcome commit(
-      ColumnType.Struct schema, List<String> partitionColumns, List<PartitionCommit> partitions) {
+      ColumnType.Struct schema,
+      List<String> partitionColumns,
+      List<PartitionCommit> partitions,
+      EvolutionMode evolution) {
     return CommitAttempts.run(
         location,
         maxAttempts,
@@ -159,7 +163,7 @@ public final class StandaloneTableLog implements TableLog {
         sleeper,
         partitions,
         this::committedVersions,
-        () -> attempt(schema, partitionColumns, partitions),
+        () -> attempt(schema, partitionColumns, partitions, evolution),
         this::classify);
   }
 
@@ -186,24 +190,38 @@ public final class StandaloneTableLog implements TableLog {
 
   /** One attempt: creates the table through Standalone, or appends through the tail. */
   private synchronized CommitOutcome attempt(
-      ColumnType.Struct schema, List<String> partitionColumns, List<PartitionCommit> partitions) {
+      ColumnType.Struct schema,
+      List<String> partitionColumns,
+      List<PartitionCommit> partitions,
+      EvolutionMode evolution) {
     CommitOutcome appended =
         writer.commitNext(
-            new Append(location, conf, engineInfo, schema, partitionColumns, partitions));
+            new Append(
+                location, conf, engineInfo, schema, partitionColumns, partitions, evolution));
     lastAttemptCreated = appended == null;
     if (!lastAttemptCreated) {
       return appended;
     }
     writer.reload(); // the table is new, or another creator won the race
-    return TableCreation.create(
-        log,
-        location,
-        tableName,
-        tableProperties,
-        engineInfo,
-        schema,
-        partitionColumns,
-        Decisions.decide(partitions, appId -> -1L, pc -> DataFiles.allWhole(conf, location, pc)));
+    CommitOutcome created =
+        TableCreation.create(
+            log,
+            location,
+            tableName,
+            tableProperties,
+            engineInfo,
+            schema,
+            partitionColumns,
+            Decisions.decide(
+                partitions, appId -> -1L, pc -> DataFiles.allWhole(conf, location, pc)));
+    return created.withState(
+        new TableState(
+            created.tableVersion(),
+            schema,
+            partitionColumns,
+            io.deltasink.connect.delta.schema.DeltaSchemaJson.toJson(schema),
+            tableProperties,
+            java.util.Set.of()));
   }
 
   /** {@link StandaloneErrors#guard} for this table. */

@@ -266,7 +266,7 @@ class StandaloneTableLogTest {
                     "a/t/0", 1, 2, files(other, List.of(), 2, 2, new Object[] {"2"}))));
     assertThat(outcome.missing()).containsExactly("a/t/0");
     assertThat(outcome.tableVersion()).isEqualTo(-1);
-    assertThat(outcome.schema()).isEqualTo(SCHEMA);
+    assertThat(outcome.state().schema()).isEqualTo(SCHEMA);
     assertThat(t.committedVersion("a/t/0")).isEqualTo(1);
   }
 
