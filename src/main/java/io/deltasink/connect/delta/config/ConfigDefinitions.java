@@ -107,13 +107,11 @@ final class ConfigDefinitions {
           + "ignore (skip it; its offset counts as done), fail (fail the task), or dlq (a bad record: to the dead-letter "
           + "queue when errors.tolerance=all). Bronze tables always keep tombstones as rows.";
   private static final String SCHEMA_EVOLUTION_DOC =
-      "What the sink may change in a struct or json table's schema when records do not fit it: none (a"
-          + " record that does not fit is a bad record naming the field), add-columns (a field the table"
-          + " lacks, nested ones included, becomes a nullable column in the commit that brings its first"
-          + " rows), or add-and-widen (also widens a column to a record's wider type where Delta's type"
-          + " widening allows it, on tables with delta.enableTypeWidening=true, and makes a NOT NULL"
-          + " column nullable for records without it). Partition columns never change; bronze tables"
-          + " keep their schema. See docs/schema-evolution.md.";
+      "How a struct or json table's schema follows its records: none (a record that does not fit is a bad record"
+          + " naming the field), add-columns (a new field, nested ones too, becomes a nullable column in the commit of"
+          + " its first rows), or add-and-widen (also widens a column to a wider type where Delta's type widening"
+          + " allows it, on tables with delta.enableTypeWidening=true, and makes a NOT NULL column nullable for"
+          + " records without it). Partition columns never change. See docs/schema-evolution.md.";
   private static final String RECORD_MAX_BYTES_DOC =
       "Largest key or value accepted, in bytes (String values "
           + "counted in UTF-8, byte[] as is); a larger record is a bad record.";

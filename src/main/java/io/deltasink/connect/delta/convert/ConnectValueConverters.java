@@ -219,7 +219,8 @@ public final class ConnectValueConverters {
       return primitive(
           source, ColumnType.Primitive.TIMESTAMP, ColumnType.Primitive.TIMESTAMP, path);
     }
-    if (natural instanceof ColumnType.Primitive np && widens(np, target)) {
+    if (natural instanceof ColumnType.Primitive
+        && io.deltasink.connect.delta.schema.TypeWidening.writable(natural, target)) {
       return switch (target) {
         case SHORT -> v -> ((Number) v).shortValue();
         case INTEGER -> v -> ((Number) v).intValue();
@@ -229,19 +230,6 @@ public final class ConnectValueConverters {
       };
     }
     throw mismatch(path, natural, target);
-  }
-
-  private static boolean widens(ColumnType.Primitive from, ColumnType.Primitive to) {
-    return switch (from) {
-      case BYTE ->
-          to == ColumnType.Primitive.SHORT
-              || to == ColumnType.Primitive.INTEGER
-              || to == ColumnType.Primitive.LONG;
-      case SHORT -> to == ColumnType.Primitive.INTEGER || to == ColumnType.Primitive.LONG;
-      case INTEGER -> to == ColumnType.Primitive.LONG;
-      case FLOAT -> to == ColumnType.Primitive.DOUBLE;
-      default -> false;
-    };
   }
 
   /**

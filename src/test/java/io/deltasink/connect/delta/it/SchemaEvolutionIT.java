@@ -64,12 +64,8 @@ class SchemaEvolutionIT {
   private byte[] envelope(int index) throws Exception {
     int stage = stage(index);
     ObjectNode payload = (ObjectNode) JSON.readTree(lines.get(index));
-    ObjectNode schema = JSON.createObjectNode().put("type", "struct").put("optional", false);
-    var fields = schema.putArray("fields");
-    fields.addObject().put("field", "latitude").put("type", "double").put("optional", false);
-    fields.addObject().put("field", "longitude").put("type", "double").put("optional", false);
-    fields.addObject().put("field", "time").put("type", "string").put("optional", false);
-    fields.addObject().put("field", "temperature_2m").put("type", "double").put("optional", true);
+    ObjectNode schema = messageSchema();
+    var fields = (com.fasterxml.jackson.databind.node.ArrayNode) schema.get("fields");
     int hour = Integer.parseInt(payload.path("time").asText().substring(11, 13));
     if (stage >= 2) {
       fields
@@ -90,10 +86,7 @@ class SchemaEvolutionIT {
         value.put("lon", payload.path("longitude").asDouble());
       }
     }
-    ObjectNode envelope = JSON.createObjectNode();
-    envelope.set("schema", schema);
-    envelope.set("payload", payload);
-    return JSON.writeValueAsBytes(envelope);
+    return envelope(schema, payload);
   }
 
   private void produce(String topic, int from, int to, boolean envelopes) throws Exception {
@@ -279,20 +272,13 @@ class SchemaEvolutionIT {
   /** The line with the message's own fields and, when {@code field} is set, one more. */
   private byte[] withField(int index, String field, String type, Object value) throws Exception {
     ObjectNode payload = (ObjectNode) JSON.readTree(lines.get(index));
-    ObjectNode schema = JSON.createObjectNode().put("type", "struct").put("optional", false);
-    var fields = schema.putArray("fields");
-    fields.addObject().put("field", "latitude").put("type", "double").put("optional", false);
-    fields.addObject().put("field", "longitude").put("type", "double").put("optional", false);
-    fields.addObject().put("field", "time").put("type", "string").put("optional", false);
-    fields.addObject().put("field", "temperature_2m").put("type", "double").put("optional", true);
+    ObjectNode schema = messageSchema();
+    var fields = (com.fasterxml.jackson.databind.node.ArrayNode) schema.get("fields");
     if (field != null) {
       fields.addObject().put("field", field).put("type", type).put("optional", true);
       payload.set(field, JSON.valueToTree(value));
     }
-    ObjectNode envelope = JSON.createObjectNode();
-    envelope.set("schema", schema);
-    envelope.set("payload", payload);
-    return JSON.writeValueAsBytes(envelope);
+    return envelope(schema, payload);
   }
 
   /**
@@ -368,5 +354,23 @@ class SchemaEvolutionIT {
           .as("rows of %s with %s", topic, own)
           .isEqualTo(half - 2_000L);
     }
+  }
+
+  /** The {@code JsonConverter} schema of the message's own fields. */
+  private static ObjectNode messageSchema() {
+    ObjectNode schema = JSON.createObjectNode().put("type", "struct").put("optional", false);
+    var fields = schema.putArray("fields");
+    fields.addObject().put("field", "latitude").put("type", "double").put("optional", false);
+    fields.addObject().put("field", "longitude").put("type", "double").put("optional", false);
+    fields.addObject().put("field", "time").put("type", "string").put("optional", false);
+    fields.addObject().put("field", "temperature_2m").put("type", "double").put("optional", true);
+    return schema;
+  }
+
+  private static byte[] envelope(ObjectNode schema, ObjectNode payload) throws Exception {
+    ObjectNode envelope = JSON.createObjectNode();
+    envelope.set("schema", schema);
+    envelope.set("payload", payload);
+    return JSON.writeValueAsBytes(envelope);
   }
 }

@@ -13,8 +13,9 @@ import org.apache.hadoop.fs.permission.FsPermission;
 
 /**
  * The local file system ({@code fs.file.impl}) counting what a writer does to the {@code
- * _delta_log} outside the checkpoint thread: listings and opened files. Creating a checkpoint file
- * can be held back until {@link #CHECKPOINT_GATE} opens (at most {@value #MAX_HOLD_S} s).
+ * _delta_log} on the thread that called {@link #reset} (the test's), never the checkpoint writer's:
+ * listings and opened files. Creating a checkpoint file can be held back until {@link
+ * #CHECKPOINT_GATE} opens (at most {@value #MAX_HOLD_S} s).
  */
 public class CountingFileSystem extends RawLocalFileSystem {
   static final long MAX_HOLD_S = 20;
@@ -22,7 +23,11 @@ public class CountingFileSystem extends RawLocalFileSystem {
   static final AtomicInteger LOG_OPENS = new AtomicInteger();
   static volatile CountDownLatch CHECKPOINT_GATE = new CountDownLatch(0);
 
+  /** The thread whose calls count (the test's, which makes the commits); null: every thread. */
+  static volatile Thread counted;
+
   static void reset() {
+    counted = Thread.currentThread();
     LOG_LISTINGS.set(0);
     LOG_OPENS.set(0);
     CHECKPOINT_GATE = new CountDownLatch(0);
@@ -30,7 +35,8 @@ public class CountingFileSystem extends RawLocalFileSystem {
 
   /** Whether {@code p} is in the log, on a thread other than the checkpoint writer's. */
   private static boolean inLog(Path p) {
-    if (Thread.currentThread().getName().startsWith("delta-checkpoint")) {
+    if (Thread.currentThread().getName().startsWith("delta-checkpoint")
+        || (counted != null && Thread.currentThread() != counted)) {
       return false;
     }
     return p.getName().equals("_delta_log")
