@@ -212,7 +212,8 @@ public final class FileCompactor {
     return List.copyOf(groups.values());
   }
 
-  private ParquetFileReader open(WrittenFile in) throws IOException {
+  /** Opens a data file of the table ({@link WrittenFile#path()} relative to the root). */
+  ParquetFileReader open(WrittenFile in) throws IOException {
     return open(new Path(tableRoot, new Path(URI.create(in.path()))));
   }
 
@@ -221,13 +222,26 @@ public final class FileCompactor {
         HadoopInputFile.fromPath(file, conf), HadoopReadOptions.builder(conf, file).build());
   }
 
-  private ParquetWriter<Group> openWriter(Path output, MessageType schema) throws IOException {
+  /** A writer of a new data file with this table's settings. */
+  ParquetWriter<Group> openWriter(Path output, MessageType schema) throws IOException {
     return DataFileWriter.configured(
             ExampleParquetWriter.builder(HadoopOutputFile.fromPath(output, conf)).withType(schema),
             conf,
             settings,
             rowGroupBytes)
         .build();
+  }
+
+  Configuration conf() {
+    return conf;
+  }
+
+  Path tableRoot() {
+    return tableRoot;
+  }
+
+  WriterSettings settings() {
+    return settings;
   }
 
   /** Copies every row of {@code reader}'s file; returns how many. */

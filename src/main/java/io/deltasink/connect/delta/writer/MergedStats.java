@@ -66,6 +66,16 @@ final class MergedStats {
    *     they do not parse
    */
   static String merge(GroupType schema, List<String> statsJson, long[] rows, long numRecords) {
+    return merge(schema, statsJson, rows, numRecords, true);
+  }
+
+  /**
+   * {@link #merge(GroupType, List, long[], long)}, leaving out {@code nullCount} unless {@code
+   * nullCounts}: the inputs' bounds still bound a file holding some of their rows, their null
+   * counts do not count it.
+   */
+  static String merge(
+      GroupType schema, List<String> statsJson, long[] rows, long numRecords, boolean nullCounts) {
     ObjectNode root = NODES.objectNode();
     root.put("numRecords", numRecords);
     List<JsonNode> inputs = new ArrayList<>(statsJson.size());
@@ -79,7 +89,7 @@ final class MergedStats {
     MergedStats merged = new MergedStats(inputs, rows);
     ObjectNode min = root.putObject("minValues");
     ObjectNode max = root.putObject("maxValues");
-    ObjectNode nulls = root.putObject("nullCount");
+    ObjectNode nulls = nullCounts ? root.putObject("nullCount") : NODES.objectNode();
     merged.mergeGroup(schema, List.of(), min, max, nulls);
     return root.toString();
   }

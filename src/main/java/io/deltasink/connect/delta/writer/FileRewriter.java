@@ -1,0 +1,215 @@
+package io.deltasink.connect.delta.writer;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.Path;
+import org.apache.parquet.column.page.PageReadStore;
+import org.apache.parquet.example.data.Group;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.io.ColumnIOFactory;
+import org.apache.parquet.io.MessageColumnIO;
+import org.apache.parquet.io.RecordReader;
+import org.apache.parquet.schema.LogicalTypeAnnotation;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.PrimitiveType;
+
+/**
+ * Copy-on-write for upserts (issue #17): a table's data file rewritten without the rows whose key
+ * is in a set, so that a commit can {@code remove} the old file and {@code add} the new one with
+ * the batch's rows. Rows are copied as Parquet records ({@link FileCompactor}'s reading and
+ * writing), never converted, so kept rows keep their bytes. The new file's statistics are the old
+ * file's bounds (still bounds of a subset) and its exact row count, without null counts.
+ *
+ * <p>Key values are read from the file's own Parquet types, whichever engine wrote it: integers,
+ * decimals (INT32, INT64, binary), strings, dates, timestamps (micros, millis, nanos, INT96),
+ * floating point, booleans, binary; normalized as {@link RowKeys} normalizes a row's.
+ */
+public final class FileRewriter {
+  private static final long JULIAN_DAY_OF_EPOCH = 2_440_588L;
+  private static final long MICROS_PER_DAY = 86_400_000_000L;
+
+  private final FileCompactor files;
+
+  /**
+   * @param files the table's data file reading and writing
+   */
+  public FileRewriter(FileCompactor files) {
+    this.files = files;
+  }
+
+  /**
+   * @param file the new file, null when no row is left (the old file is only removed)
+   * @param kept rows copied
+   * @param removed rows left out (their keys matched)
+   */
+  public record Result(WrittenFile file, long kept, long removed) {}
+
+  /**
+   * {@code input} without its rows whose key is in {@code keys}.
+   *
+   * @param keyColumns the physical names of the key's columns stored in the file (not partition
+   *     columns: the caller matched the file's partition values already), in the order of the
+   *     values in {@code keys}
+   * @param keys normalized key values of those columns ({@link RowKeys.Key#values})
+   * @param topic the topic of the Kafka partition the rewrite is for, for the new file's name
+   * @param partition that Kafka partition, for the file name
+   * @return null when no row matches (the file stays as it is)
+   * @throws IOException when reading or writing fails; the new file is deleted
+   * @throws IllegalArgumentException when a key column is not a top-level primitive of the file
+   */
+  public Result without(
+      WrittenFile input,
+      List<String> keyColumns,
+      Set<List<Object>> keys,
+      String topic,
+      int partition)
+      throws IOException {
+    Path inputPath = new Path(files.tableRoot(), new Path(java.net.URI.create(input.path())));
+    String decoded = java.net.URI.create(input.path()).getPath();
+    String relativePath =
+        decoded.substring(0, decoded.lastIndexOf('/') + 1)
+            + TopicPartitionWriter.filePrefix(topic, partition)
+            + "-u-"
+            + UUID.randomUUID()
+            + files.settings().fileSuffix();
+    Path output = new Path(files.tableRoot(), relativePath);
+    long kept = 0;
+    long removed = 0;
+    boolean done = false;
+    try (ParquetFileReader reader = files.open(input)) {
+      MessageType schema = reader.getFooter().getFileMetaData().getSchema();
+      int[] fields = new int[keyColumns.size()];
+      PrimitiveType[] types = new PrimitiveType[fields.length];
+      for (int i = 0; i < fields.length; i++) {
+        if (!schema.containsField(keyColumns.get(i))
+            || !schema.getType(keyColumns.get(i)).isPrimitive()) {
+          throw new IllegalArgumentException(
+              "key column '" + keyColumns.get(i) + "' is not a column of " + inputPath.getName());
+        }
+        fields[i] = schema.getFieldIndex(keyColumns.get(i));
+        types[i] = schema.getType(fields[i]).asPrimitiveType();
+      }
+      try (ParquetWriter<Group> out = files.openWriter(output, schema)) {
+        MessageColumnIO columns = new ColumnIOFactory().getColumnIO(schema);
+        PageReadStore rowGroup;
+        while ((rowGroup = reader.readNextRowGroup()) != null) {
+          RecordReader<Group> records =
+              columns.getRecordReader(rowGroup, new DetachedGroups(schema));
+          for (long r = rowGroup.getRowCount(); r > 0; r--) {
+            Group g = records.read();
+            if (keys.contains(keyOf(g, fields, types))) {
+              removed++;
+            } else {
+              out.write(g);
+              kept++;
+            }
+          }
+        }
+      }
+      if (removed == 0) {
+        return null;
+      }
+      if (kept == 0) {
+        return new Result(null, 0, removed);
+      }
+      FileStatus status = output.getFileSystem(files.conf()).getFileStatus(output);
+      WrittenFile file =
+          new WrittenFile(
+              DataFileWriter.encode(relativePath),
+              input.partitionValues(),
+              status.getLen(),
+              status.getModificationTime(),
+              kept,
+              MergedStats.merge(schema, statsOf(input), new long[] {kept + removed}, kept, false),
+              -1,
+              -1);
+      done = true;
+      return new Result(file, kept, removed);
+    } finally {
+      if (!done) {
+        DataFileWriter.deleteQuietly(files.conf(), output);
+      }
+    }
+  }
+
+  private static List<String> statsOf(WrittenFile input) {
+    List<String> stats = new ArrayList<>(1);
+    stats.add(input.statsJson());
+    return stats;
+  }
+
+  private static List<Object> keyOf(Group g, int[] fields, PrimitiveType[] types) {
+    Object[] values = new Object[fields.length];
+    for (int i = 0; i < fields.length; i++) {
+      values[i] = value(g, fields[i], types[i]);
+    }
+    return java.util.Arrays.asList(values);
+  }
+
+  /** A top-level value of {@code g}, normalized as {@link RowKeys} does; null when absent. */
+  static Object value(Group g, int field, PrimitiveType type) {
+    if (g.getFieldRepetitionCount(field) == 0) {
+      return null;
+    }
+    LogicalTypeAnnotation ann = type.getLogicalTypeAnnotation();
+    int scale =
+        ann instanceof LogicalTypeAnnotation.DecimalLogicalTypeAnnotation d ? d.getScale() : -1;
+    switch (type.getPrimitiveTypeName()) {
+      case INT32:
+        {
+          int v = g.getInteger(field, 0);
+          return scale >= 0 ? RowKeys.decimalKey(BigDecimal.valueOf(v, scale)) : (Object) (long) v;
+        }
+      case INT64:
+        {
+          long v = g.getLong(field, 0);
+          if (scale >= 0) {
+            return RowKeys.decimalKey(BigDecimal.valueOf(v, scale));
+          }
+          if (ann instanceof LogicalTypeAnnotation.TimestampLogicalTypeAnnotation ts) {
+            return switch (ts.getUnit()) {
+              case MILLIS -> v * 1000;
+              case NANOS -> Math.floorDiv(v, 1000L);
+              default -> v;
+            };
+          }
+          return v;
+        }
+      case INT96:
+        {
+          // Spark's legacy timestamp: nanoseconds of the day, then the Julian day, little-endian.
+          ByteBuffer b =
+              g.getInt96(field, 0).toByteBuffer().duplicate().order(ByteOrder.LITTLE_ENDIAN);
+          long nanos = b.getLong();
+          long day = b.getInt();
+          return (day - JULIAN_DAY_OF_EPOCH) * MICROS_PER_DAY + nanos / 1000;
+        }
+      case FLOAT:
+        return RowKeys.doubleKey(g.getFloat(field, 0));
+      case DOUBLE:
+        return RowKeys.doubleKey(g.getDouble(field, 0));
+      case BOOLEAN:
+        return g.getBoolean(field, 0);
+      default:
+        {
+          byte[] bytes = g.getBinary(field, 0).getBytes();
+          if (scale >= 0) {
+            return RowKeys.decimalKey(new BigDecimal(new BigInteger(bytes), scale));
+          }
+          if (ann instanceof LogicalTypeAnnotation.StringLogicalTypeAnnotation) {
+            return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+          }
+          return ByteBuffer.wrap(bytes);
+        }
+    }
+  }
+}
