@@ -29,6 +29,11 @@ import org.apache.parquet.schema.PrimitiveType;
  * writing), never converted, so kept rows keep their bytes. The new file's statistics are the old
  * file's bounds (still bounds of a subset) and its exact row count, without null counts.
  *
+ * <p>Not for every file: one with a deletion vector would get its deleted rows back, and on a
+ * row-tracking table the rows' ids would change; the caller must leave such tables to their
+ * engines. The new file's statistics have no null counts, so a later compaction of it keeps no
+ * bounds.
+ *
  * <p>Key values are read from the file's own Parquet types, whichever engine wrote it: integers,
  * decimals (INT32, INT64, binary), strings, dates, timestamps (micros, millis, nanos, INT96),
  * floating point, booleans, binary; normalized as {@link RowKeys} normalizes a row's.
@@ -54,26 +59,32 @@ public final class FileRewriter {
   public record Result(WrittenFile file, long kept, long removed) {}
 
   /**
-   * {@code input} without its rows whose key is in {@code keys}.
+   * {@code input} without its rows whose key is one of {@code batch}'s.
    *
-   * @param keyColumns the physical names of the key's columns stored in the file (not partition
-   *     columns: the caller matched the file's partition values already), in the order of the
-   *     values in {@code keys}
-   * @param keys normalized key values of those columns ({@link RowKeys.Key#values})
+   * @param pruning the table's key columns and how keys compare with a file's partition values
+   * @param batch the keys whose rows are to go; only those whose partition values are exactly
+   *     {@code input}'s can be in it
    * @param topic the topic of the Kafka partition the rewrite is for, for the new file's name
    * @param partition that Kafka partition, for the file name
-   * @return null when no row matches (the file stays as it is)
+   * @return null when no row matches (the file stays as it is; also when a key column is missing
+   *     from the file, whose rows then hold no key)
    * @throws IOException when reading or writing fails; the new file is deleted
-   * @throws IllegalArgumentException when a key column is not a top-level primitive of the file
+   * @throws IllegalStateException when the file's partition values cannot be compared with the
+   *     keys' ({@link KeyPruning#dataKeysIn})
    */
   public Result without(
       WrittenFile input,
-      List<String> keyColumns,
-      Set<List<Object>> keys,
+      KeyPruning pruning,
+      java.util.Collection<RowKeys.Key> batch,
       String topic,
       int partition)
       throws IOException {
-    Path inputPath = new Path(files.tableRoot(), new Path(java.net.URI.create(input.path())));
+    Set<List<Object>> keys = pruning.dataKeysIn(input, batch);
+    if (keys.isEmpty()) {
+      return null;
+    }
+    List<String> keyColumns = pruning.dataColumns();
+    io.deltasink.connect.delta.schema.ColumnType[] tableTypes = pruning.dataTypes();
     String decoded = java.net.URI.create(input.path()).getPath();
     String relativePath =
         decoded.substring(0, decoded.lastIndexOf('/') + 1)
@@ -92,8 +103,7 @@ public final class FileRewriter {
       for (int i = 0; i < fields.length; i++) {
         if (!schema.containsField(keyColumns.get(i))
             || !schema.getType(keyColumns.get(i)).isPrimitive()) {
-          throw new IllegalArgumentException(
-              "key column '" + keyColumns.get(i) + "' is not a column of " + inputPath.getName());
+          return null; // written before the key column existed: its rows hold no key
         }
         fields[i] = schema.getFieldIndex(keyColumns.get(i));
         types[i] = schema.getType(fields[i]).asPrimitiveType();
@@ -106,7 +116,7 @@ public final class FileRewriter {
               columns.getRecordReader(rowGroup, new DetachedGroups(schema));
           for (long r = rowGroup.getRowCount(); r > 0; r--) {
             Group g = records.read();
-            if (keys.contains(keyOf(g, fields, types))) {
+            if (keys.contains(keyOf(g, fields, types, tableTypes))) {
               removed++;
             } else {
               out.write(g);
@@ -147,12 +157,37 @@ public final class FileRewriter {
     return stats;
   }
 
-  private static List<Object> keyOf(Group g, int[] fields, PrimitiveType[] types) {
+  private static List<Object> keyOf(
+      Group g,
+      int[] fields,
+      PrimitiveType[] types,
+      io.deltasink.connect.delta.schema.ColumnType[] tableTypes) {
     Object[] values = new Object[fields.length];
     for (int i = 0; i < fields.length; i++) {
-      values[i] = value(g, fields[i], types[i]);
+      values[i] = asTableType(value(g, fields[i], types[i]), types[i], tableTypes[i]);
     }
     return java.util.Arrays.asList(values);
+  }
+
+  /**
+   * A file's value as the key of the table's column type: a date file column of a column widened to
+   * a timestamp holds days, the key microseconds; a string some engine stored without the UTF8
+   * annotation is still a string.
+   */
+  private static Object asTableType(
+      Object v, PrimitiveType fileType, io.deltasink.connect.delta.schema.ColumnType tableType) {
+    if (v instanceof Long days
+        && fileType.getLogicalTypeAnnotation()
+            instanceof LogicalTypeAnnotation.DateLogicalTypeAnnotation
+        && (tableType == io.deltasink.connect.delta.schema.ColumnType.Primitive.TIMESTAMP_NTZ
+            || tableType == io.deltasink.connect.delta.schema.ColumnType.Primitive.TIMESTAMP)) {
+      return days * MICROS_PER_DAY;
+    }
+    if (v instanceof ByteBuffer b
+        && tableType == io.deltasink.connect.delta.schema.ColumnType.Primitive.STRING) {
+      return java.nio.charset.StandardCharsets.UTF_8.decode(b.duplicate()).toString();
+    }
+    return v;
   }
 
   /** A top-level value of {@code g}, normalized as {@link RowKeys} does; null when absent. */

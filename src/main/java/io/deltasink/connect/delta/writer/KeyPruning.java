@@ -7,22 +7,37 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Which data files may hold a row with one of a batch's keys, from what the Delta log says of each
  * file: its partition values and its {@code stats} (PROTOCOL.md, "Per-file Statistics": {@code
- * minValues} and {@code maxValues} are bounds). A file is skipped only when, for every key, some
- * key column is provably outside the file; a column without usable bounds (no stats, a truncated
- * string maximum, {@code timestamp_ntz}, binary) never rules a file out. Timestamps compare with
- * the maximum widened by 999 microseconds, since engines write millisecond bounds.
+ * minValues} and {@code maxValues} are bounds; "Partition Value Serialization").
+ *
+ * <p>Two directions of caution. Skipping a file ({@link #keysIn} empty) needs proof that no key is
+ * in it: a column without usable bounds (no stats, a truncated string maximum, {@code
+ * timestamp_ntz}, binary), or a partition value written in a form not read here, never rules a file
+ * out; timestamp maxima are widened by 999 microseconds, since engines write millisecond bounds.
+ * Deleting rows of a file ({@link #dataKeysIn}) needs proof that a key's partition values are the
+ * file's: a partition value that cannot be compared is an error, never a guess.
  */
 public final class KeyPruning {
   private final RowKeys keys;
   private final String[] physicalNames;
   private final boolean[] partition;
+  private final int[] dataPositions;
+
+  /** How a key's partition value compares with a file's. */
+  private enum Match {
+    YES,
+    NO,
+    UNKNOWN
+  }
 
   /**
    * @param schema the table schema
@@ -34,57 +49,154 @@ public final class KeyPruning {
     List<String> names = keys.names();
     physicalNames = new String[names.size()];
     partition = new boolean[names.size()];
+    List<Integer> data = new ArrayList<>();
     for (int i = 0; i < physicalNames.length; i++) {
       physicalNames[i] = schema.field(names.get(i)).physicalName();
       partition[i] = partitionColumns.contains(names.get(i));
+      if (!partition[i]) {
+        data.add(i);
+      }
     }
+    dataPositions = data.stream().mapToInt(Integer::intValue).toArray();
   }
 
   /** Whether {@code file} may hold a row whose key is one of {@code batch}. */
   public boolean mayHold(WrittenFile file, Collection<RowKeys.Key> batch) {
+    return !keysIn(file, batch).isEmpty();
+  }
+
+  /** The keys of {@code batch} that {@code file} may hold. */
+  public List<RowKeys.Key> keysIn(WrittenFile file, Collection<RowKeys.Key> batch) {
     ObjectNode stats = file.statsJson() == null ? null : StatsJson.parse(file.statsJson());
     JsonNode min = stats == null ? null : stats.get("minValues");
     JsonNode max = stats == null ? null : stats.get("maxValues");
+    List<RowKeys.Key> out = new ArrayList<>();
     for (RowKeys.Key key : batch) {
-      if (mayHold(file.partitionValues(), min, max, key)) {
-        return true;
+      if (partitionMatch(file.partitionValues(), key) != Match.NO && withinBounds(min, max, key)) {
+        out.add(key);
       }
     }
-    return false;
+    return out;
   }
 
-  private boolean mayHold(
-      Map<String, String> partitionValues, JsonNode min, JsonNode max, RowKeys.Key key) {
+  /** The physical names of the key columns stored in data files (not partition columns). */
+  List<String> dataColumns() {
+    List<String> out = new ArrayList<>(dataPositions.length);
+    for (int p : dataPositions) {
+      out.add(physicalNames[p]);
+    }
+    return out;
+  }
+
+  /** The table types of {@link #dataColumns}. */
+  ColumnType[] dataTypes() {
+    ColumnType[] out = new ColumnType[dataPositions.length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = keys.types()[dataPositions[i]];
+    }
+    return out;
+  }
+
+  /**
+   * The data-column parts ({@link #dataColumns} order) of the keys of {@code batch} whose partition
+   * values are exactly {@code file}'s: the rows of {@code file} with such a part are the batch's.
+   *
+   * @throws IllegalStateException naming the column when a partition value of {@code file} cannot
+   *     be compared with a key's (a form this connector does not read): deleting rows on a guess
+   *     could delete another key's
+   */
+  Set<List<Object>> dataKeysIn(WrittenFile file, Collection<RowKeys.Key> batch) {
+    Set<List<Object>> out = new HashSet<>();
+    for (RowKeys.Key key : batch) {
+      Match m = partitionMatch(file.partitionValues(), key);
+      if (m == Match.UNKNOWN) {
+        throw new IllegalStateException(
+            "the partition values of "
+                + CompactionPlan.fileName(file)
+                + " cannot be compared with the batch's keys (a form this connector does not"
+                + " read); the file is not rewritten");
+      }
+      if (m == Match.YES) {
+        out.add(key.values(dataPositions));
+      }
+    }
+    return out;
+  }
+
+  private Match partitionMatch(Map<String, String> partitionValues, RowKeys.Key key) {
+    Match result = Match.YES;
+    for (int i = 0; i < physicalNames.length; i++) {
+      if (partition[i]) {
+        Match m =
+            partitionValue(keys.types()[i], partitionValues.get(physicalNames[i]), key.value(i));
+        if (m == Match.NO) {
+          return Match.NO;
+        }
+        if (m == Match.UNKNOWN) {
+          result = Match.UNKNOWN;
+        }
+      }
+    }
+    return result;
+  }
+
+  /** A serialized partition value against a key's normalized value. */
+  private static Match partitionValue(ColumnType type, String value, Object key) {
+    if (value == null) {
+      return Match.NO; // a null partition; keys are never null
+    }
+    try {
+      boolean equal;
+      if (type instanceof ColumnType.Decimal) {
+        equal = new BigDecimal(value).compareTo((BigDecimal) key) == 0;
+      } else {
+        switch ((ColumnType.Primitive) type) {
+          case BYTE, SHORT, INTEGER, LONG -> equal = Long.parseLong(value) == (Long) key;
+          case FLOAT -> equal = (double) Float.parseFloat(value) == (Double) key;
+          case DOUBLE -> equal = Double.parseDouble(value) == (Double) key;
+          case STRING -> equal = value.equals(key);
+          case BOOLEAN -> equal = Boolean.parseBoolean(value) == (Boolean) key;
+          case DATE -> equal = LocalDate.parse(value).toEpochDay() == (Long) key;
+          case TIMESTAMP -> {
+            if (!value.endsWith("Z")) {
+              return Match.UNKNOWN; // "2023-01-01 00:00:00": its time zone is the writer's
+            }
+            equal = micros(Instant.parse(value)) == (Long) key;
+          }
+          default -> {
+            return Match.UNKNOWN; // timestamp_ntz and binary forms vary by engine
+          }
+        }
+      }
+      return equal ? Match.YES : Match.NO;
+    } catch (NumberFormatException | DateTimeParseException | ArithmeticException e) {
+      return Match.UNKNOWN;
+    }
+  }
+
+  private boolean withinBounds(JsonNode min, JsonNode max, RowKeys.Key key) {
     ColumnType[] types = keys.types();
     for (int i = 0; i < types.length; i++) {
-      Object v = key.value(i);
-      if (partition[i]) {
-        String value = partitionValues.get(physicalNames[i]);
-        if (value == null
-            || !value.equals(TableLayout.serialize(types[i], forPartition(types[i], v)))) {
-          return false;
-        }
-      } else if (outside(
-          types[i],
-          v,
-          min == null ? null : min.get(physicalNames[i]),
-          max == null ? null : max.get(physicalNames[i]))) {
+      if (!partition[i]
+          && outside(
+              types[i],
+              key.value(i),
+              min == null ? null : min.get(physicalNames[i]),
+              max == null ? null : max.get(physicalNames[i]))) {
         return false;
       }
     }
     return true;
   }
 
-  private static Object forPartition(ColumnType type, Object normalized) {
-    return type == ColumnType.Primitive.FLOAT
-        ? Float.valueOf((float) ((Double) normalized).doubleValue())
-        : normalized;
-  }
-
   /** Whether {@code v} is provably below {@code min} or above {@code max}. */
   private static boolean outside(ColumnType type, Object v, JsonNode min, JsonNode max) {
     return (min != null && compare(type, v, min, false) < 0)
         || (max != null && compare(type, v, max, true) > 0);
+  }
+
+  private static long micros(Instant t) {
+    return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1000);
   }
 
   /**
@@ -101,7 +213,10 @@ public final class KeyPruning {
       return switch ((ColumnType.Primitive) type) {
         case BYTE, SHORT, INTEGER, LONG ->
             number == null ? 0 : Long.compare((Long) v, Long.parseLong(number));
-        case FLOAT, DOUBLE -> number == null ? 0 : numeric((Double) v, Double.parseDouble(number));
+          // A float bound is the float's shortest text ("0.1"): read back as a float, then
+          // widened as the key was.
+        case FLOAT -> number == null ? 0 : numeric((Double) v, Float.parseFloat(number));
+        case DOUBLE -> number == null ? 0 : numeric((Double) v, Double.parseDouble(number));
         case STRING -> bound.isTextual() ? FileStats.compareUtf8((String) v, bound.asText()) : 0;
         case DATE ->
             bound.isTextual()
@@ -111,9 +226,7 @@ public final class KeyPruning {
           if (!bound.isTextual()) {
             yield 0;
           }
-          Instant t = Instant.parse(bound.asText());
-          long micros =
-              Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1000);
+          long micros = micros(Instant.parse(bound.asText()));
           yield Long.compare((Long) v, upper ? micros + 999 : micros);
         }
         default -> 0; // timestamp_ntz, boolean, binary: no bounds the sink relies on

@@ -8,10 +8,8 @@ import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.column.page.PageReadStore;
@@ -72,11 +70,14 @@ class FileRewriterTest {
     return out;
   }
 
-  private static Set<List<Object>> keys(long... hours) {
-    Set<List<Object>> out = new HashSet<>();
+  private static final RowKeys KEYS = new RowKeys(SCHEMA, List.of("city", "latitude", "time"));
+  private static final KeyPruning PRUNING = new KeyPruning(SCHEMA, List.of("city"), KEYS);
+
+  private static List<RowKeys.Key> keys(String city, long... hours) {
+    List<RowKeys.Key> out = new ArrayList<>();
     for (long h : hours) {
-      // As RowKeys normalizes them: -23.500000 is the key -23.5.
-      out.add(List.of(RowKeys.decimalKey(new BigDecimal("-23.500000")), h * HOUR));
+      // -23.500000 and -23.5 are one key.
+      out.add(KEYS.keyOf(new Object[] {city, new BigDecimal("-23.500000"), h * HOUR, null, null}));
     }
     return out;
   }
@@ -85,7 +86,7 @@ class FileRewriterTest {
   void theMatchedRowsAreLeftOutAndTheOthersKept() throws Exception {
     WrittenFile input = file();
     FileRewriter.Result r =
-        rewriter().without(input, List.of("latitude", "time"), keys(0, 5, 23, 99), "temps", 3);
+        rewriter().without(input, PRUNING, keys("São Paulo", 0, 5, 23, 99), "temps", 3);
     assertThat(r.removed()).isEqualTo(3);
     assertThat(r.kept()).isEqualTo(21);
     WrittenFile out = r.file();
@@ -108,18 +109,45 @@ class FileRewriterTest {
   @Test
   void noMatchLeavesTheFileAndEveryMatchLeavesNothing() throws Exception {
     WrittenFile input = file();
-    assertThat(rewriter().without(input, List.of("latitude", "time"), keys(99), "temps", 3))
-        .isNull();
+    assertThat(rewriter().without(input, PRUNING, keys("São Paulo", 99), "temps", 3)).isNull();
+    // The same latitude and hours in another partition are another key.
+    assertThat(rewriter().without(input, PRUNING, keys("Paris", 0, 5), "temps", 3)).isNull();
     long[] all = new long[24];
     for (int h = 0; h < 24; h++) {
       all[h] = h;
     }
-    FileRewriter.Result r =
-        rewriter().without(input, List.of("latitude", "time"), keys(all), "temps", 3);
+    FileRewriter.Result r = rewriter().without(input, PRUNING, keys("São Paulo", all), "temps", 3);
     assertThat(r.file()).isNull();
     assertThat(r.removed()).isEqualTo(24);
     try (Stream<Path> files = Files.walk(dir)) {
       assertThat(files.filter(p -> p.getFileName().toString().contains("-u-"))).isEmpty();
     }
+  }
+
+  /** A file written before the key column was added holds no key: it stays. */
+  @Test
+  void aFileWithoutAKeyColumnStays() throws Exception {
+    WrittenFile input = file();
+    ColumnType.Struct wider =
+        new ColumnType.Struct(
+            java.util.stream.Stream.concat(
+                    SCHEMA.fields().stream(),
+                    Stream.of(
+                        new io.deltasink.connect.delta.schema.Column(
+                            "id",
+                            io.deltasink.connect.delta.schema.ColumnType.Primitive.LONG,
+                            true)))
+                .toList());
+    RowKeys byId = new RowKeys(wider, List.of("id"));
+    KeyPruning pruning = new KeyPruning(wider, List.of("city"), byId);
+    assertThat(
+            rewriter()
+                .without(
+                    input,
+                    pruning,
+                    List.of(byId.keyOf(new Object[] {"São Paulo", null, null, null, null, 7L})),
+                    "temps",
+                    3))
+        .isNull();
   }
 }

@@ -120,4 +120,59 @@ class KeyPruningTest {
         .isInstanceOf(DataException.class)
         .hasMessage("key column 'time' is null");
   }
+
+  @Test
+  void floatBoundsAreReadAsFloats() {
+    ColumnType.Struct schema =
+        new ColumnType.Struct(List.of(new Column("f", Primitive.FLOAT, true)));
+    RowKeys keys = new RowKeys(schema, List.of("f"));
+    KeyPruning pruning = new KeyPruning(schema, List.of(), keys);
+    WrittenFile f =
+        new WrittenFile(
+            "f.parquet",
+            Map.of(),
+            1,
+            1,
+            1,
+            "{\"numRecords\":2,\"minValues\":{\"f\":0.1},\"maxValues\":{\"f\":0.7}}",
+            -1,
+            -1);
+    assertThat(pruning.mayHold(f, List.of(keys.keyOf(new Object[] {0.1f})))).isTrue();
+    assertThat(pruning.mayHold(f, List.of(keys.keyOf(new Object[] {0.7f})))).isTrue();
+    assertThat(pruning.mayHold(f, List.of(keys.keyOf(new Object[] {0.8f})))).isFalse();
+  }
+
+  /**
+   * Partition values are compared as values (a decimal written as 1.500 is the key 1.5); one in a
+   * form not read here (a timestamp without a zone) never rules a file out, and never lets its rows
+   * be deleted on a guess.
+   */
+  @Test
+  void partitionValuesCompareAsValuesAndUnreadableOnesAreNeverGuessed() {
+    ColumnType.Struct schema =
+        new ColumnType.Struct(
+            List.of(
+                new Column("price", new ColumnType.Decimal(10, 3), true),
+                new Column("at", Primitive.TIMESTAMP, true),
+                new Column("n", Primitive.LONG, true)));
+    RowKeys byPrice = new RowKeys(schema, List.of("price", "n"));
+    KeyPruning pruning = new KeyPruning(schema, List.of("price"), byPrice);
+    WrittenFile decimal =
+        new WrittenFile("p.parquet", Map.of("price", "1.500"), 1, 1, 1, null, -1, -1);
+    RowKeys.Key key = byPrice.keyOf(new Object[] {new BigDecimal("1.5"), null, 3L});
+    assertThat(pruning.mayHold(decimal, List.of(key))).isTrue();
+    assertThat(pruning.dataKeysIn(decimal, List.of(key))).containsExactly(List.of(3L));
+    RowKeys.Key other = byPrice.keyOf(new Object[] {new BigDecimal("2"), null, 3L});
+    assertThat(pruning.mayHold(decimal, List.of(other))).isFalse();
+
+    RowKeys byTime = new RowKeys(schema, List.of("at", "n"));
+    KeyPruning timePruning = new KeyPruning(schema, List.of("at"), byTime);
+    WrittenFile spark =
+        new WrittenFile("t.parquet", Map.of("at", "2023-01-01 00:00:00"), 1, 1, 1, null, -1, -1);
+    RowKeys.Key t = byTime.keyOf(new Object[] {null, JAN_1_2023 + HOUR, 3L});
+    assertThat(timePruning.mayHold(spark, List.of(t))).isTrue();
+    assertThatThrownBy(() -> timePruning.dataKeysIn(spark, List.of(t)))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("cannot be compared");
+  }
 }
