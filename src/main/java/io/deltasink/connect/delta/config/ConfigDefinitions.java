@@ -394,6 +394,7 @@ final class ConfigDefinitions {
         Width.SHORT,
         "Commit backoff (ms)");
     CompactionConfigs.define(def);
+    UpsertConfigs.define(def);
     AzureAuth.define(def);
     return def;
   }

@@ -107,7 +107,8 @@ final class CrossFieldChecks {
                     root,
                     mappings,
                     listValue(PARTITION_COLUMNS_CONFIG, props.get(PARTITION_COLUMNS_CONFIG)),
-                    kafkaColumns(props));
+                    kafkaColumns(props),
+                    writeMode(props));
             if (!routes.hasWildcard()) {
               for (String topic : listValue("topics", props.get("topics"))) {
                 if (!routes.topics().contains(topic)) {
@@ -184,7 +185,38 @@ final class CrossFieldChecks {
         // an unknown format: the validator of delta.input.format reports it
       }
     }
+    if (mappingError == null) {
+      try {
+        WriteMode mode = writeMode(props);
+        WriteMode.of(mode.modeName(), mode.keyColumns(), mode.deleteOnTombstone());
+        String problem =
+            mode.problem(
+                TableFormat.parse(format),
+                mappingName == null ? null : mappings.get(mappingName.trim()),
+                kafkaColumns(props));
+        if (problem != null) {
+          errors.put(UpsertConfigs.KEY_COLUMNS_CONFIG, "cannot upsert: " + problem);
+        }
+      } catch (IllegalArgumentException e) {
+        errors.putIfAbsent(UpsertConfigs.KEY_COLUMNS_CONFIG, e.getMessage());
+      }
+    }
     return errors;
+  }
+
+  /**
+   * The connector-level write mode in {@code props}, not checked (routing entries may give the key
+   * columns).
+   */
+  private static WriteMode writeMode(Map<String, String> props) {
+    return new WriteMode(
+        props
+            .getOrDefault(UpsertConfigs.WRITE_MODE_CONFIG, "append")
+            .trim()
+            .equalsIgnoreCase("upsert"),
+        listValue(UpsertConfigs.KEY_COLUMNS_CONFIG, props.get(UpsertConfigs.KEY_COLUMNS_CONFIG)),
+        Boolean.parseBoolean(
+            props.getOrDefault(UpsertConfigs.DELETE_ON_TOMBSTONE_CONFIG, "false").trim()));
   }
 
   /**

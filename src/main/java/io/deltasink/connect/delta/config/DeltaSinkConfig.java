@@ -136,7 +136,8 @@ public final class DeltaSinkConfig extends AbstractConfig {
           CrossFieldChecks.blankToNull(getString(TABLES_ROOT_CONFIG)),
           mappings,
           partitionColumns(),
-          kafkaColumns());
+          kafkaColumns(),
+          writeMode());
     }
     String mappingName = CrossFieldChecks.blankToNull(getString(TABLE_MAPPING_CONFIG));
     IngestionMapping mapping = mappingName == null ? null : mappings.get(mappingName.trim());
@@ -145,7 +146,13 @@ public final class DeltaSinkConfig extends AbstractConfig {
       format = TableFormat.JSON;
     }
     return TableRoutes.single(
-        new TableSpec(tableLocation(), tableName(), format, mapping, partitionColumns()));
+        new TableSpec(
+            tableLocation(), tableName(), format, mapping, partitionColumns(), writeMode()));
+  }
+
+  /** The connector's {@code delta.write.mode} with its key columns ({@link UpsertConfigs}). */
+  public WriteMode writeMode() {
+    return UpsertConfigs.writeMode(this);
   }
 
   public io.deltasink.connect.delta.config.TombstonePolicy tombstonePolicy() {

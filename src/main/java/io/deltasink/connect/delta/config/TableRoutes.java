@@ -19,9 +19,9 @@ import java.util.Map;
  * Which table each topic goes to. Built either from the single-table keys or from {@code
  * delta.tables.topics.mapping}, the Azure Data Explorer sink's {@code kusto.tables.topics.mapping}
  * array with the same keys ({@code topic}, {@code db}, {@code table}, {@code format}, {@code
- * mapping}; single or double quotes), plus optional {@code location} and {@code partitionBy}. An
- * entry with {@code topic: '*'} takes every topic without its own entry; without {@code table} it
- * names the table after the topic.
+ * mapping}; single or double quotes), plus optional {@code location}, {@code partitionBy}, {@code
+ * writeMode} and {@code keyColumns}. An entry with {@code topic: '*'} takes every topic without its
+ * own entry; without {@code table} it names the table after the topic.
  */
 public final class TableRoutes {
   private static final ObjectMapper LENIENT =
@@ -41,7 +41,8 @@ public final class TableRoutes {
       String location,
       TableFormat format,
       IngestionMapping mapping,
-      List<String> partitionBy) {}
+      List<String> partitionBy,
+      WriteMode writeMode) {}
 
   private TableRoutes(
       Map<String, TableSpec> byTopic, Entry wildcard, String root, TableSpec single) {
@@ -73,6 +74,20 @@ public final class TableRoutes {
       Map<String, IngestionMapping> mappings,
       List<String> defaultPartitionColumns,
       KafkaColumns kafkaColumns) {
+    return parse(json, root, mappings, defaultPartitionColumns, kafkaColumns, WriteMode.APPEND);
+  }
+
+  /**
+   * {@link #parse(String, String, Map, List, KafkaColumns)} where entries without {@code writeMode}
+   * or {@code keyColumns} take them from {@code defaultWriteMode}.
+   */
+  public static TableRoutes parse(
+      String json,
+      String root,
+      Map<String, IngestionMapping> mappings,
+      List<String> defaultPartitionColumns,
+      KafkaColumns kafkaColumns,
+      WriteMode defaultWriteMode) {
     JsonNode array;
     try {
       array = LENIENT.readTree(json);
@@ -157,7 +172,18 @@ public final class TableRoutes {
                           + ", which is not "
                           + m.table());
                 });
-        Entry entry = new Entry(db, table, location, format, mapping, partitionBy);
+        WriteMode writeMode =
+            WriteMode.of(
+                e.getOrDefault("writemode", defaultWriteMode.modeName()),
+                e.containsKey("keycolumns")
+                    ? CrossFieldChecks.listValue("keyColumns", e.get("keycolumns"))
+                    : defaultWriteMode.keyColumns(),
+                defaultWriteMode.deleteOnTombstone());
+        String modeProblem = writeMode.problem(format, mapping, kafkaColumns);
+        if (modeProblem != null) {
+          throw new IllegalArgumentException("cannot upsert: " + modeProblem);
+        }
+        Entry entry = new Entry(db, table, location, format, mapping, partitionBy, writeMode);
         if (topic.equals("*")) {
           if (wildcard != null) {
             throw new IllegalArgumentException("is the second '*' entry");
@@ -183,7 +209,7 @@ public final class TableRoutes {
     String table =
         e.table != null ? e.table : Locations.checkName("topic name used as table name", topic);
     String location = e.location != null ? e.location : Locations.under(root, e.db, table);
-    return new TableSpec(location, table, e.format, e.mapping, e.partitionBy);
+    return new TableSpec(location, table, e.format, e.mapping, e.partitionBy, e.writeMode);
   }
 
   /**

@@ -13,17 +13,29 @@ import java.util.List;
  * @param mapping the Kusto JSON mapping, for {@link TableFormat#JSON} (and AUTO when given)
  * @param partitionColumns partition columns for a new table; a bronze table without any is
  *     partitioned as {@link BronzeRecordConverter#partitionColumns} says
+ * @param writeMode append, or upsert with its key columns
  */
 public record TableSpec(
     String location,
     String name,
     TableFormat format,
     IngestionMapping mapping,
-    List<String> partitionColumns) {
+    List<String> partitionColumns,
+    WriteMode writeMode) {
   public TableSpec {
     partitionColumns =
         format == TableFormat.BRONZE
             ? BronzeRecordConverter.partitionColumns(partitionColumns)
             : List.copyOf(partitionColumns);
+  }
+
+  /** An appended table. */
+  public TableSpec(
+      String location,
+      String name,
+      TableFormat format,
+      IngestionMapping mapping,
+      List<String> partitionColumns) {
+    this(location, name, format, mapping, partitionColumns, WriteMode.APPEND);
   }
 }

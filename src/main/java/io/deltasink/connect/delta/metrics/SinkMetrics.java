@@ -161,6 +161,9 @@ public final class SinkMetrics implements AutoCloseable {
   public final class Table extends CommitStats implements TableMetricsMXBean {
     private final String location;
     private volatile long version = -1;
+    private volatile long bytesRewritten;
+    private volatile long lastBytesRewritten;
+    private volatile long rowsReplaced;
 
     Table(Metrics registry, String location) {
       super(registry, "table:" + location, Map.of("table", location));
@@ -175,6 +178,31 @@ public final class SinkMetrics implements AutoCloseable {
       }
       committed(rows, fileBytes, fileCount, latencyMs);
       task.committed(rows, fileBytes, fileCount, latencyMs);
+    }
+
+    /**
+     * An upsert commit rewrote {@code bytes} of the table's files (bytes read, as the commit log
+     * line says) and replaced or deleted {@code rows} of its rows.
+     */
+    public synchronized void upserted(long bytes, long rows) {
+      lastBytesRewritten = bytes;
+      bytesRewritten += bytes;
+      rowsReplaced += rows;
+    }
+
+    @Override
+    public long getUpsertBytesRewritten() {
+      return bytesRewritten;
+    }
+
+    @Override
+    public long getUpsertLastCommitBytesRewritten() {
+      return lastBytesRewritten;
+    }
+
+    @Override
+    public long getUpsertRowsReplaced() {
+      return rowsReplaced;
     }
 
     @Override

@@ -9,4 +9,16 @@ public interface TableMetricsMXBean extends CommitStatsView {
 
   /** The table version of this task's last commit, -1 before any. */
   long getLastCommittedVersion();
+
+  /**
+   * Bytes of the table's files that upsert commits rewrote (the files read and written again
+   * without the batch's keys), since the task started; 0 for an appended table.
+   */
+  long getUpsertBytesRewritten();
+
+  /** Those bytes of the last upsert commit. */
+  long getUpsertLastCommitBytesRewritten();
+
+  /** Rows of the table that upsert commits replaced or deleted, since the task started. */
+  long getUpsertRowsReplaced();
 }

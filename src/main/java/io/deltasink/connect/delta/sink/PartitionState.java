@@ -37,6 +37,9 @@ final class PartitionState {
   TopicPartitionWriter writer;
   SinkMetrics.Partition metrics;
 
+  /** The uncommitted records by key of an upserted table, null for an append. */
+  KeyedRows keyed;
+
   /**
    * Files of commit attempts whose outcome is unknown (paths relative to the table root): the log
    * may reference them, so they are never deleted; cleared once the log shows where the partition
@@ -86,7 +89,8 @@ final class PartitionState {
   /** Last offset written, reported or committed: anything at or below it is a replay. */
   long lastOffset() {
     long w = writer == null ? -1 : writer.lastOffset();
-    return Math.max(committed, Math.max(w, lastHandled));
+    long k = keyed == null ? -1 : keyed.lastOffset();
+    return Math.max(Math.max(committed, k), Math.max(w, lastHandled));
   }
 
   boolean pending() {
@@ -111,6 +115,9 @@ final class PartitionState {
     if (writer != null) {
       writer.abort(inDoubtFiles);
     }
+    if (keyed != null) {
+      keyed.clear();
+    }
   }
 
   /** A commit attempt of these files, recording {@code version}, has an unknown outcome. */
@@ -134,6 +141,9 @@ final class PartitionState {
     committedHere = true;
     if (writer != null) {
       writer.committed();
+    }
+    if (keyed != null) {
+      keyed.clear();
     }
     resetPending();
     resolved();

@@ -66,6 +66,17 @@ final class PartitionStates {
     return n;
   }
 
+  /** {@code f} summed over the partitions' kept records of an upserted table. */
+  long sumOverKeyed(ToLongFunction<KeyedRows> f) {
+    long n = 0;
+    for (PartitionState st : byPartition.values()) {
+      if (st.keyed != null) {
+        n += f.applyAsLong(st.keyed);
+      }
+    }
+    return n;
+  }
+
   /** The partition whose open files hold the most heap, or null when none holds any. */
   PartitionState largestInMemory() {
     PartitionState largest = null;

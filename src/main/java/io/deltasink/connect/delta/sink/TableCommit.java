@@ -24,6 +24,7 @@ final class TableCommit {
   private final Map<String, PartitionState> byAppId;
   private final Map<String, Long> newVersions;
   private final RuntimeException failed;
+  private final io.deltasink.connect.delta.table.Upsert upsert;
   private long commitMs;
 
   /**
@@ -31,6 +32,7 @@ final class TableCommit {
    *     nothing)
    * @param failed the failure of a partition whose files could not be closed, thrown by {@link
    *     #apply}
+   * @param upsert the rewrite of an upsert commit ({@link TableLog#merge}), null for an append
    */
   TableCommit(
       TableWriter owner,
@@ -40,7 +42,9 @@ final class TableCommit {
       List<PartitionCommit> commits,
       Map<String, PartitionState> byAppId,
       Map<String, Long> newVersions,
-      RuntimeException failed) {
+      RuntimeException failed,
+      io.deltasink.connect.delta.table.Upsert upsert) {
+    this.upsert = upsert;
     this.owner = owner;
     this.table = table;
     this.layout = layout;
@@ -70,7 +74,9 @@ final class TableCommit {
   CommitOutcome commitToDelta() {
     long started = System.nanoTime();
     CommitOutcome outcome =
-        table.commit(layout.schema(), layout.partitionColumns(), commits, evolution);
+        upsert == null
+            ? table.commit(layout.schema(), layout.partitionColumns(), commits, evolution)
+            : table.merge(layout.schema(), layout.partitionColumns(), commits, evolution, upsert);
     commitMs = (System.nanoTime() - started) / 1_000_000;
     return outcome;
   }
@@ -113,9 +119,12 @@ final class TableCommit {
           }
         }
       }
-      owner.committedMetrics(outcome.tableVersion(), rows, bytes, files, commitMs);
+      owner.tableMetrics().committed(outcome.tableVersion(), rows, bytes, files, commitMs);
+      if (upsert != null && outcome.tableVersion() >= 0) {
+        owner.tableMetrics().upserted(upsert.bytesRead(), upsert.rowsRemoved());
+      }
       for (String appId : outcome.committed()) {
-        owner.committed(byAppId.get(appId), newVersions.get(appId));
+        byAppId.get(appId).committedAt(newVersions.get(appId));
       }
       for (Map.Entry<String, Long> e : outcome.fenced().entrySet()) {
         owner.fenced(byAppId.get(e.getKey()), e.getValue());

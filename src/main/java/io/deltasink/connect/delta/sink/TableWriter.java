@@ -57,10 +57,9 @@ final class TableWriter implements AutoCloseable {
   private final SinkMetrics.Table tableMetrics;
   private final WriterLayout layouts;
   private final EvolutionMode evolution;
+  private final UpsertWriter upserts; // null when the table is appended to
 
-  /**
-   * Rows written into Parquet files so far (a counter for the task's memory and flush decisions).
-   */
+  /** Rows written (or kept, for an upsert) so far, for the task's memory and flush decisions. */
   private long rowsWritten;
 
   TableWriter(
@@ -73,6 +72,7 @@ final class TableWriter implements AutoCloseable {
       ConsumerControl consumer,
       TombstonePolicy tombstones,
       EvolutionMode evolution,
+      io.deltasink.connect.delta.config.WriteMode writeMode,
       MemoryGate gate,
       SinkMetrics metrics) {
     this.tombstones = tombstones;
@@ -88,6 +88,8 @@ final class TableWriter implements AutoCloseable {
     this.consumer = consumer;
     this.layouts = new WriterLayout(table, converter, partitionColumns, evolution);
     this.evolution = evolution;
+    this.upserts =
+        writeMode.upsert() ? new UpsertWriter(writeMode, converter, conf, settings) : null;
   }
 
   String location() {
@@ -112,6 +114,7 @@ final class TableWriter implements AutoCloseable {
       }
       PartitionState st = new PartitionState(e.getValue(), e.getKey());
       st.committed = versions.get(e.getKey());
+      st.keyed = upserts == null ? null : new KeyedRows();
       st.metrics =
           metrics.partition(e.getValue().topic(), e.getValue().partition(), table.location());
       st.metrics.offsets(st.committed, st.committed);
@@ -120,13 +123,11 @@ final class TableWriter implements AutoCloseable {
         consumer.rewind(e.getValue(), st.committed + 1);
       }
       LOG.info(
-          "Opened {} for table {}: committed offset {}{}",
+          "Opened {} for table {}: committed offset {}, resuming at {}",
           e.getValue(),
           table.location(),
           st.committed,
-          st.committed >= 0
-              ? ", resuming at " + (st.committed + 1)
-              : ", resuming at the consumer group offset");
+          st.committed >= 0 ? st.committed + 1 : "the consumer group offset");
     }
   }
 
@@ -157,12 +158,24 @@ final class TableWriter implements AutoCloseable {
     TableLayout layout;
     try {
       if (record.value() == null && !layouts.bronze()) {
+        if (upserts != null && upserts.deletesOnTombstone()) {
+          upserts.delete(st, record, offset, layouts.current());
+          markHandled(tp, offset);
+          return true;
+        }
         tombstones.check(Records.describe(tp, offset));
         markHandled(tp, offset); // delta.tombstone.policy=ignore: skipped, its offset is done
         return true;
       }
       layout = layouts.layoutFor(record);
       row = converter.toRow(record, layout.schema());
+      if (upserts != null) {
+        upserts.put(st, row, offset, layout);
+        layouts.adopt(layout);
+        st.handled(offset);
+        rowsWritten++;
+        return true;
+      }
       layouts.adopt(layout); // only a record that converts changes the table's schema
     } catch (DataException e) {
       throw new DataException(Records.describe(tp, offset) + ": " + e.getMessage(), e);
@@ -266,11 +279,13 @@ final class TableWriter implements AutoCloseable {
   }
 
   long bufferedRecords() {
-    return partitions.sumOverWriters(TopicPartitionWriter::records);
+    return partitions.sumOverWriters(TopicPartitionWriter::records)
+        + partitions.sumOverKeyed(KeyedRows::size);
   }
 
   long bufferedBytes() {
-    return partitions.sumOverWriters(TopicPartitionWriter::bytes);
+    return partitions.sumOverWriters(TopicPartitionWriter::bytes)
+        + partitions.sumOverKeyed(KeyedRows::bytes);
   }
 
   /**
@@ -284,13 +299,18 @@ final class TableWriter implements AutoCloseable {
     Map<String, PartitionState> byAppId = new HashMap<>();
     Map<String, Long> newVersions = new HashMap<>();
     RuntimeException failed = null;
-    for (PartitionState st : partitions.all()) {
-      if (!st.pending()) {
-        continue;
-      }
+    List<PartitionState> pending =
+        partitions.all().stream().filter(PartitionState::pending).toList();
+    if (upserts != null) {
+      UpsertWriter.oneOwnerPerKey(pending);
+    }
+    for (PartitionState st : pending) {
       List<WrittenFile> files;
       try {
-        files = st.writer == null ? List.of() : st.writer.finishFiles();
+        files =
+            upserts != null
+                ? upserts.writeFiles(st)
+                : st.writer == null ? List.of() : st.writer.finishFiles();
       } catch (IOException | RuntimeException e) {
         failed = fail(st, "Closing Parquet files of " + st.tp + " in " + table.location(), e);
         continue;
@@ -310,12 +330,8 @@ final class TableWriter implements AutoCloseable {
         layout == null ? List.of() : commits,
         byAppId,
         newVersions,
-        failed);
-  }
-
-  /** The committed outcome of {@code st}: the table now holds its rows up to {@code version}. */
-  void committed(PartitionState st, long version) {
-    st.committedAt(version);
+        failed,
+        upserts == null ? null : upserts.upsert(table.location(), byAppId.values()));
   }
 
   /**
@@ -340,9 +356,9 @@ final class TableWriter implements AutoCloseable {
                 + " changed in a way the files do not fit"));
   }
 
-  /** Hands a commit's figures to the table's MBean. */
-  void committedMetrics(long tableVersion, long rows, long bytes, long files, long commitMs) {
-    tableMetrics.committed(tableVersion, rows, bytes, files, commitMs);
+  /** The table's MBean, for a commit's figures. */
+  SinkMetrics.Table tableMetrics() {
+    return tableMetrics;
   }
 
   /** Offsets to commit to Kafka: next offset after the last one in the table, per partition. */

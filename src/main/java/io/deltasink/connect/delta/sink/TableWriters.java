@@ -88,6 +88,7 @@ final class TableWriters implements AutoCloseable {
                 consumer,
                 config.tombstonePolicy(),
                 config.schemaEvolution(),
+                spec.writeMode(),
                 gate,
                 metrics));
   }

@@ -79,6 +79,26 @@ public interface TableLog extends AutoCloseable {
   }
 
   /**
+   * Commits an upsert (issue #17): what {@link #commit} commits, plus {@code remove} (with {@code
+   * dataChange=true}) of the live files holding a row of one of {@code upsert}'s keys and {@code
+   * add} of those files rewritten without such rows, in one {@code MERGE} version, decided on the
+   * exact version it follows ({@link Upsert#prepare}). All partitions land together or none does:
+   * when one is fenced, already committed or missing a file, nothing is written and the outcome
+   * says so; the others are neither committed nor fenced and are to be merged again.
+   *
+   * @throws org.apache.kafka.connect.errors.ConnectException when the table cannot take an upsert
+   *     (deletion vectors on a file to rewrite, row tracking, append-only, change data feed)
+   * @throws CommitNotLandedException as {@link #commit}
+   * @throws CommitOutcomeUnknownException as {@link #commit}
+   */
+  CommitOutcome merge(
+      ColumnType.Struct schema,
+      List<String> partitionColumns,
+      List<PartitionCommit> partitions,
+      io.deltasink.connect.delta.schema.EvolutionMode evolution,
+      Upsert upsert);
+
+  /**
    * The table's live data files below the small-file size this handle was opened with (see the
    * backend's constructor), as the log holds them now: candidates for compaction. Re-reads the log.
    * {@code records} comes from the stats' {@code numRecords} (-1 without stats), offsets are -1.

@@ -151,6 +151,12 @@ public final class FileRewriter {
     }
   }
 
+  /** Deletes a file {@link #without} wrote that no commit references. */
+  public void delete(WrittenFile written) {
+    DataFileWriter.deleteQuietly(
+        files.conf(), new Path(files.tableRoot(), new Path(java.net.URI.create(written.path()))));
+  }
+
   private static List<String> statsOf(WrittenFile input) {
     List<String> stats = new ArrayList<>(1);
     stats.add(input.statsJson());

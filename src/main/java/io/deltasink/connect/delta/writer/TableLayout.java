@@ -150,6 +150,17 @@ public final class TableLayout {
   }
 
   /**
+   * Checks that {@code row} can be written as {@link TopicPartitionWriter#write} would, without
+   * writing it: for rows kept in memory until their commit (upserts).
+   *
+   * @throws org.apache.kafka.connect.errors.DataException as {@link TopicPartitionWriter#write}
+   */
+  public void checkRow(Object[] row) {
+    checkText(row);
+    partitionDirectory(partitionValues(row));
+  }
+
+  /**
    * Checks that every string in the row's data columns can be stored as UTF-8 unchanged, before any
    * of the row is written: a Parquet writer cannot take back half a record.
    *

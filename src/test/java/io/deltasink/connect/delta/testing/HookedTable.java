@@ -43,6 +43,17 @@ public record HookedTable(TableLog real, Runnable beforeCommit) implements Table
   }
 
   @Override
+  public CommitOutcome merge(
+      ColumnType.Struct schema,
+      List<String> partitionColumns,
+      List<PartitionCommit> partitions,
+      io.deltasink.connect.delta.schema.EvolutionMode evolution,
+      io.deltasink.connect.delta.table.Upsert upsert) {
+    beforeCommit.run();
+    return real.merge(schema, partitionColumns, partitions, evolution, upsert);
+  }
+
+  @Override
   public List<io.deltasink.connect.delta.writer.WrittenFile> smallFiles() {
     return real.smallFiles();
   }

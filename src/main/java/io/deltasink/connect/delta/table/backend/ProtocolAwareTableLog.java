@@ -178,6 +178,16 @@ public final class ProtocolAwareTableLog implements TableLog {
   }
 
   @Override
+  public CommitOutcome merge(
+      ColumnType.Struct schema,
+      List<String> partitionColumns,
+      List<PartitionCommit> partitions,
+      io.deltasink.connect.delta.schema.EvolutionMode evolution,
+      io.deltasink.connect.delta.table.Upsert upsert) {
+    return call(l -> l.merge(schema, partitionColumns, partitions, evolution, upsert));
+  }
+
+  @Override
   public List<WrittenFile> smallFiles() {
     return call(TableLog::smallFiles);
   }

@@ -157,7 +157,25 @@ public final class KernelTableLog implements TableLog {
         sleeper,
         partitions,
         this::committedVersions,
-        () -> attempt(schema, partitionColumns, partitions, evolution),
+        () -> attempt(schema, partitionColumns, partitions, evolution, null),
+        this::classify);
+  }
+
+  @Override
+  public CommitOutcome merge(
+      ColumnType.Struct schema,
+      List<String> partitionColumns,
+      List<PartitionCommit> partitions,
+      EvolutionMode evolution,
+      io.deltasink.connect.delta.table.Upsert upsert) {
+    return CommitAttempts.run(
+        location,
+        maxAttempts,
+        backoff,
+        sleeper,
+        partitions,
+        this::committedVersions,
+        () -> attempt(schema, partitionColumns, partitions, evolution, upsert),
         this::classify);
   }
 
@@ -181,12 +199,17 @@ public final class KernelTableLog implements TableLog {
         : CommitAttempts.Failure.UNKNOWN;
   }
 
-  /** One attempt on the latest snapshot, or the creation of the table with the files. */
+  /**
+   * One attempt on the latest snapshot, or the creation of the table with the files; with {@code
+   * upsert} (null for an append) all partitions go in with the rewrite or none does ({@link
+   * TableLog#merge}).
+   */
   private synchronized CommitOutcome attempt(
       ColumnType.Struct schema,
       List<String> partitionColumns,
       List<PartitionCommit> partitions,
-      EvolutionMode evolution) {
+      EvolutionMode evolution,
+      io.deltasink.connect.delta.table.Upsert upsert) {
     KernelSnapshots.Read read = snapshots.forAttempt();
     Snapshot snapshot = read.snapshot();
     Decisions decisions;
@@ -211,9 +234,20 @@ public final class KernelTableLog implements TableLog {
         // Only the latest version may say a partition moved on: the writer's own last commit may
         // predate a new owner's (put-if-absent catches that only for what is written).
         snapshots.forget();
-        return attempt(schema, partitionColumns, partitions, evolution);
+        return attempt(schema, partitionColumns, partitions, evolution, upsert);
       }
-      if (decisions.included().isEmpty()) {
+      if (upsert != null) {
+        KernelUpserts.refusal(location, snapshot)
+            .ifPresent(
+                reason -> {
+                  throw new ConnectException(reason);
+                });
+      }
+      if (decisions.included().isEmpty()
+          || (upsert != null && decisions.included().size() != partitions.size())) {
+        if (upsert != null) {
+          upsert.discard();
+        }
         snapshots.unchanged(snapshot);
         return decisions.outcome(-1).withState(stateAfter);
       }
@@ -221,20 +255,36 @@ public final class KernelTableLog implements TableLog {
           guard(
               () ->
                   snapshot
-                      .buildUpdateTableTransaction(engineInfo, Operation.STREAMING_UPDATE)
+                      .buildUpdateTableTransaction(
+                          engineInfo,
+                          upsert == null ? Operation.STREAMING_UPDATE : Operation.MANUAL_UPDATE)
                       .withMaxRetries(0)
                       .build(engine));
     }
     List<Row> actions =
         new java.util.ArrayList<>(
             KernelActions.append(decisions.included(), System.currentTimeMillis()));
+    if (upsert != null && snapshot != null) {
+      actions.addAll(
+          0,
+          KernelUpserts.rows(
+              location, engine, snapshot, stateAfter, upsert, System.currentTimeMillis()));
+    }
     if (plan.changes()) {
       actions.add(0, KernelActions.metadata(snapshot.getMetadata(), plan));
     }
-    TransactionCommitResult result =
-        txn.commit(
-            engine,
-            CloseableIterable.inMemoryIterable(Utils.toCloseableIterator(actions.iterator())));
+    TransactionCommitResult result;
+    try {
+      result =
+          txn.commit(
+              engine,
+              CloseableIterable.inMemoryIterable(Utils.toCloseableIterator(actions.iterator())));
+    } catch (RuntimeException e) {
+      if (upsert != null && !(e instanceof MaxCommitRetryLimitReachedException)) {
+        upsert.outcomeUnknown(); // a lost race is known not to have landed; anything else may have
+      }
+      throw e;
+    }
     long version = result.getVersion();
     long files = decisions.included().stream().mapToLong(pc -> pc.files().size()).sum();
     long rows =
@@ -243,14 +293,23 @@ public final class KernelTableLog implements TableLog {
             .mapToLong(WrittenFile::records)
             .sum();
     LOG.info(
-        "Committed Delta version {} of {} through Delta Kernel: {} files, {} rows, {} partitions{}{}",
+        "Committed Delta version {} of {} through Delta Kernel: {} files, {} rows, {} partitions{}{}{}",
         version,
         location,
         files,
         rows,
         decisions.included().size(),
         decisions.fenced().isEmpty() ? "" : ", fenced " + decisions.fenced().keySet(),
-        plan.changes() ? ", new schema " + plan.schemaJson() : "");
+        plan.changes() ? ", new schema " + plan.schemaJson() : "",
+        upsert == null
+            ? ""
+            : String.format(
+                " (upsert): %d files holding %d replaced or deleted rows rewritten, %d bytes read,"
+                    + " %d bytes written",
+                upsert.removes().size(),
+                upsert.rowsRemoved(),
+                upsert.bytesRead(),
+                upsert.bytesWritten()));
     if (plan.changes()) {
       // Kernel's post-commit snapshot and checksum hold the metadata it read, not the one this
       // commit wrote: neither is used; the next attempt lists the log.

@@ -47,7 +47,11 @@ final class LogTail {
   /** A {@code txn} action's version and {@code lastUpdated} (ms since the epoch, 0 when absent). */
   record Txn(long version, long lastUpdatedMs) {}
 
+  /** The tracked live files: the small ones, or every one after {@link #trackAllFiles}. */
   private final Map<String, WrittenFile> smallFiles = new LinkedHashMap<>();
+
+  /** Whether every live file is tracked (for upserts), not only the small ones. */
+  private boolean allFiles;
 
   /**
    * @param smallFileBytes files below this size (bytes) are tracked for compaction; 0 tracks none
@@ -136,12 +140,39 @@ final class LogTail {
 
   /** The tracked small files (see {@link #LogTail}), oldest commit first. */
   Collection<WrittenFile> smallFiles() {
-    return List.copyOf(smallFiles.values());
+    List<WrittenFile> out = new ArrayList<>();
+    for (WrittenFile f : smallFiles.values()) {
+      if (f.sizeBytes() < smallFileBytes) {
+        out.add(f);
+      }
+    }
+    return out;
   }
 
   /** Whether {@code path} is a tracked small file that no commit has removed. */
   boolean isLiveSmallFile(String path) {
-    return smallFiles.containsKey(path);
+    WrittenFile f = smallFiles.get(path);
+    return f != null && f.sizeBytes() < smallFileBytes;
+  }
+
+  /**
+   * From the next {@link #reset} on, tracks every live data file with its statistics, not only the
+   * small ones (memory: one entry per live file).
+   *
+   * @return whether it tracked only the small ones before (the caller must load the state again)
+   */
+  boolean trackAllFiles() {
+    boolean was = allFiles;
+    allFiles = true;
+    return !was;
+  }
+
+  /** Every live data file, after {@link #trackAllFiles} and a {@link #reset}. */
+  Collection<WrittenFile> liveFiles() {
+    if (!allFiles) {
+      throw new IllegalStateException("the tail tracks only small files");
+    }
+    return java.util.Collections.unmodifiableCollection(smallFiles.values());
   }
 
   /**
@@ -230,7 +261,7 @@ final class LogTail {
   private void track(WrittenFile f) {
     // The most recent add of a path wins (PROTOCOL.md, "Action Reconciliation").
     smallFiles.remove(f.path());
-    if (f.sizeBytes() < smallFileBytes) {
+    if (allFiles || f.sizeBytes() < smallFileBytes) {
       smallFiles.put(f.path(), f);
     }
   }

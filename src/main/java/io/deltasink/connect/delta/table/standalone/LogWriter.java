@@ -105,6 +105,16 @@ final class LogWriter implements AutoCloseable {
     return tail;
   }
 
+  /**
+   * Makes the tail track every live data file from now on ({@link LogTail#trackAllFiles}), loading
+   * the whole state once.
+   */
+  void trackAllFiles() {
+    if (tail.trackAllFiles()) {
+      reload();
+    }
+  }
+
   /** Makes the next {@link #sync} load the whole state (after a commit not written here). */
   void reload() {
     syncedAtNs = 0;

@@ -167,6 +167,61 @@ public final class StandaloneTableLog implements TableLog {
         this::classify);
   }
 
+  @Override
+  public CommitOutcome merge(
+      ColumnType.Struct schema,
+      List<String> partitionColumns,
+      List<PartitionCommit> partitions,
+      EvolutionMode evolution,
+      io.deltasink.connect.delta.table.Upsert upsert) {
+    synchronized (this) {
+      writer.trackAllFiles();
+    }
+    return CommitAttempts.run(
+        location,
+        maxAttempts,
+        backoff,
+        sleeper,
+        partitions,
+        this::committedVersions,
+        () -> mergeAttempt(schema, partitionColumns, partitions, evolution, upsert),
+        this::classify);
+  }
+
+  /** One upsert attempt; the table is created with the batch's rows when it has no version. */
+  private synchronized CommitOutcome mergeAttempt(
+      ColumnType.Struct schema,
+      List<String> partitionColumns,
+      List<PartitionCommit> partitions,
+      EvolutionMode evolution,
+      io.deltasink.connect.delta.table.Upsert upsert) {
+    CommitOutcome merged;
+    try {
+      merged =
+          writer.commitNext(
+              new Merge(
+                  location,
+                  conf,
+                  engineInfo,
+                  schema,
+                  partitionColumns,
+                  partitions,
+                  evolution,
+                  upsert));
+    } catch (RetriableException e) {
+      upsert.outcomeUnknown();
+      throw e;
+    }
+    lastAttemptCreated = merged == null;
+    if (merged == null) {
+      return create(schema, partitionColumns, partitions);
+    }
+    if (merged.tableVersion() < 0) {
+      upsert.discard();
+    }
+    return merged;
+  }
+
   private CommitAttempts.Failure classify(RuntimeException e) {
     if (e instanceof io.delta.standalone.exceptions.DeltaStandaloneException
         || e instanceof IllegalArgumentException) {
@@ -202,6 +257,12 @@ public final class StandaloneTableLog implements TableLog {
     if (!lastAttemptCreated) {
       return appended;
     }
+    return create(schema, partitionColumns, partitions);
+  }
+
+  /** Creates the table with the partitions' files (the table has no version yet). */
+  private CommitOutcome create(
+      ColumnType.Struct schema, List<String> partitionColumns, List<PartitionCommit> partitions) {
     writer.reload(); // the table is new, or another creator won the race
     CommitOutcome created =
         TableCreation.create(

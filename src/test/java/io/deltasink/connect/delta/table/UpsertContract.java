@@ -1,0 +1,236 @@
+package io.deltasink.connect.delta.table;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.deltasink.connect.delta.config.HadoopConf;
+import io.deltasink.connect.delta.testing.KernelReader;
+import io.deltasink.connect.delta.testing.SequenceFiles;
+import io.deltasink.connect.delta.writer.FileCompactor;
+import io.deltasink.connect.delta.writer.FileRewriter;
+import io.deltasink.connect.delta.writer.KeyPruning;
+import io.deltasink.connect.delta.writer.RowKeys;
+import io.deltasink.connect.delta.writer.WriterSettings;
+import io.deltasink.connect.delta.writer.WrittenFile;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@link TableLog#merge} on each backend, on real files read back with Delta Kernel: rows of the
+ * batch's keys are replaced, a commit that lost its version to a writer adding a row of a key is
+ * merged again on the new version (never two rows of a key), and a partition another owner moved
+ * keeps the whole merge out.
+ */
+abstract class UpsertContract {
+  static final List<String> KEY = List.of("seq");
+
+  @TempDir Path dir;
+  private final List<TableLog> opened = new ArrayList<>();
+
+  /** The backend under test on the table at {@code location}, creating it on the first commit. */
+  protected abstract TableLog open(String location, Configuration conf);
+
+  protected String location() {
+    return dir.toUri().toString();
+  }
+
+  @AfterEach
+  void closeTables() {
+    opened.forEach(TableLog::close);
+  }
+
+  protected TableLog table() {
+    TableLog t = open(location(), HadoopConf.build(Map.of()));
+    opened.add(t);
+    return t;
+  }
+
+  /** Rows {@code (city, i)} for {@code i} in {@code from..to}. */
+  List<WrittenFile> files(long from, long to, String city) throws IOException {
+    return SequenceFiles.files(
+        location(), SequenceFiles.SCHEMA, from, to, i -> new Object[] {city, i});
+  }
+
+  static List<RowKeys.Key> keys(long from, long to) {
+    RowKeys keys = new RowKeys(SequenceFiles.SCHEMA, KEY);
+    List<RowKeys.Key> out = new ArrayList<>();
+    for (long i = from; i <= to; i++) {
+      out.add(keys.keyOf(new Object[] {"x", i}));
+    }
+    return out;
+  }
+
+  /** An upsert of {@code keys}; {@code beforeRewrite} runs before each file is rewritten. */
+  Upsert upsert(Collection<RowKeys.Key> keys, Runnable beforeRewrite) {
+    FileRewriter rewriter =
+        new FileRewriter(
+            new FileCompactor(
+                HadoopConf.build(Map.of()),
+                new org.apache.hadoop.fs.Path(location()),
+                new WriterSettings(CompressionCodecName.SNAPPY, 1L << 30, 1 << 20, 64 * 1024),
+                1 << 20));
+    return new Upsert(
+        KEY,
+        keys,
+        new Upsert.Rewriter() {
+          @Override
+          public FileRewriter.Result without(
+              WrittenFile file, KeyPruning pruning, Collection<RowKeys.Key> k) throws IOException {
+            beforeRewrite.run();
+            return rewriter.without(file, pruning, k, "t", 0);
+          }
+
+          @Override
+          public void delete(WrittenFile file) {
+            rewriter.delete(file);
+          }
+        });
+  }
+
+  /** seq to city, failing on a seq seen twice. */
+  java.util.NavigableMap<Long, String> rowsBySeq() {
+    java.util.NavigableMap<Long, String> out = new TreeMap<>();
+    for (Map<String, Object> row : new KernelReader(location()).rows()) {
+      String before = out.put((Long) row.get("seq"), (String) row.get("city"));
+      assertThat(before).as("seq %s twice", row.get("seq")).isNull();
+    }
+    return out;
+  }
+
+  long parquetFilesOnDisk() throws IOException {
+    try (Stream<Path> s = Files.walk(dir)) {
+      return s.filter(p -> p.toString().endsWith(".parquet")).count();
+    }
+  }
+
+  @Test
+  void theBatchsKeysReplaceTheirRowsAndOtherRowsStay() throws Exception {
+    TableLog t = table();
+    t.commit(
+        SequenceFiles.SCHEMA,
+        List.of(),
+        List.of(new PartitionCommit("a/t/0", -1, 99, files(0, 99, "old"))));
+    CommitOutcome out =
+        t.merge(
+            SequenceFiles.SCHEMA,
+            List.of(),
+            List.of(new PartitionCommit("a/t/0", 99, 109, files(90, 109, "new"))),
+            io.deltasink.connect.delta.schema.EvolutionMode.ADD_COLUMNS,
+            upsert(keys(90, 109), () -> {}));
+    assertThat(out.committed()).containsExactly("a/t/0");
+    java.util.NavigableMap<Long, String> rows = rowsBySeq();
+    assertThat(rows).hasSize(110);
+    assertThat(rows.get(89L)).isEqualTo("old");
+    assertThat(rows.subMap(90L, 110L).values()).containsOnly("new");
+    assertThat(new KernelReader(location()).txnVersion("a/t/0")).isEqualTo(109);
+  }
+
+  @Test
+  void aMergeThatLostItsVersionToARowOfAKeyIsMergedAgain() throws Exception {
+    TableLog t = table();
+    t.commit(
+        SequenceFiles.SCHEMA,
+        List.of(),
+        List.of(new PartitionCommit("a/t/0", -1, 9, files(0, 9, "old"))));
+    TableLog other = table();
+    List<WrittenFile> racing = files(5, 5, "racing");
+    AtomicInteger rewrites = new AtomicInteger();
+    Upsert upsert =
+        upsert(
+            keys(5, 5),
+            () -> {
+              if (rewrites.getAndIncrement() == 0) {
+                // Another connector appends a row of the key after this merge read the table.
+                other.commit(
+                    SequenceFiles.SCHEMA,
+                    List.of(),
+                    List.of(new PartitionCommit("b/t/0", -1, 0, racing)));
+              }
+            });
+    CommitOutcome out =
+        t.merge(
+            SequenceFiles.SCHEMA,
+            List.of(),
+            List.of(new PartitionCommit("a/t/0", 9, 10, files(5, 5, "new"))),
+            io.deltasink.connect.delta.schema.EvolutionMode.ADD_COLUMNS,
+            upsert);
+    assertThat(out.committed()).containsExactly("a/t/0");
+    assertThat(rewrites.get()).as("the rewrite was redone on the new version").isGreaterThan(1);
+    java.util.NavigableMap<Long, String> rows = rowsBySeq();
+    assertThat(rows).hasSize(10);
+    assertThat(rows.get(5L)).isEqualTo("new");
+  }
+
+  @Test
+  void aFencedPartitionKeepsTheWholeMergeOut() throws Exception {
+    TableLog t = table();
+    t.commit(
+        SequenceFiles.SCHEMA,
+        List.of(),
+        List.of(
+            new PartitionCommit("a/t/0", -1, 9, files(0, 9, "old")),
+            new PartitionCommit("a/t/1", -1, 9, files(10, 19, "old"))));
+    // Another owner of partition 1 committed it meanwhile.
+    table()
+        .commit(
+            SequenceFiles.SCHEMA,
+            List.of(),
+            List.of(new PartitionCommit("a/t/1", 9, 12, files(20, 22, "owner"))));
+    long before = new KernelReader(location()).snapshot().getVersion();
+    List<PartitionCommit> batch =
+        List.of(
+            new PartitionCommit("a/t/0", 9, 11, files(1, 2, "new")),
+            new PartitionCommit("a/t/1", 9, 11, files(11, 12, "new")));
+    long filesBefore = parquetFilesOnDisk();
+    CommitOutcome out =
+        t.merge(
+            SequenceFiles.SCHEMA,
+            List.of(),
+            batch,
+            io.deltasink.connect.delta.schema.EvolutionMode.ADD_COLUMNS,
+            upsert(keys(1, 2).stream().toList(), () -> {}));
+    assertThat(out.tableVersion()).isEqualTo(-1);
+    assertThat(out.fenced()).containsExactly(Map.entry("a/t/1", 12L));
+    assertThat(out.committed()).isEmpty();
+    assertThat(new KernelReader(location()).snapshot().getVersion()).isEqualTo(before);
+    assertThat(rowsBySeq().get(1L)).isEqualTo("old");
+    assertThat(parquetFilesOnDisk())
+        .as("no rewritten file is left behind (the batch's own files are the caller's)")
+        .isEqualTo(filesBefore);
+  }
+
+  @Test
+  void aDeleteOnlyBatchRemovesTheRowsAndAFileLeftEmptyIsOnlyRemoved() throws Exception {
+    TableLog t = table();
+    t.commit(
+        SequenceFiles.SCHEMA,
+        List.of(),
+        List.of(
+            new PartitionCommit("a/t/0", -1, 9, files(0, 9, "old")),
+            new PartitionCommit("a/t/1", -1, 1, files(100, 101, "old"))));
+    List<RowKeys.Key> deleted = new ArrayList<>(keys(3, 4));
+    deleted.addAll(keys(100, 101));
+    CommitOutcome out =
+        t.merge(
+            SequenceFiles.SCHEMA,
+            List.of(),
+            List.of(new PartitionCommit("a/t/0", 9, 12, List.of())),
+            io.deltasink.connect.delta.schema.EvolutionMode.ADD_COLUMNS,
+            upsert(deleted, () -> {}));
+    assertThat(out.committed()).containsExactly("a/t/0");
+    assertThat(rowsBySeq().keySet()).containsExactly(0L, 1L, 2L, 5L, 6L, 7L, 8L, 9L);
+    assertThat(new KernelReader(location()).liveFiles()).isEqualTo(1);
+  }
+}
