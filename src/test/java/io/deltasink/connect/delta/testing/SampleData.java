@@ -31,7 +31,45 @@ public final class SampleData {
           + "{\"column\":\"time\",\"path\":\"$.time\",\"datatype\":\"string\"},"
           + "{\"column\":\"temperature_2m\",\"path\":\"$.temperature_2m\",\"datatype\":\"decimal\"}]'";
 
+  /** The raw 2019-2022 API responses, one gzipped JSON file per city and year. */
+  public static final Path HOURLY_2019_2022 =
+      Path.of("config/sample-data/open-meteo/hourly-2019-2022");
+
   private SampleData() {}
+
+  /**
+   * The 2019-2022 responses flattened into one message per hour, shaped like the 2023 messages
+   * ({@code {"latitude":..,"longitude":..,"time":..,"temperature_2m":..}}, numbers as the API wrote
+   * them): 210,384 lines, 35,064 per location.
+   */
+  public static List<String> hourly2019To2022Lines() {
+    ObjectMapper json =
+        new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    List<String> out = new java.util.ArrayList<>(210_384);
+    try (java.util.stream.Stream<Path> files = Files.list(HOURLY_2019_2022)) {
+      for (Path f : files.sorted().toList()) {
+        JsonNode response;
+        try (InputStreamReader r =
+            new InputStreamReader(
+                new GZIPInputStream(Files.newInputStream(f)), StandardCharsets.UTF_8)) {
+          response = json.readTree(r);
+        }
+        JsonNode times = response.path("hourly").path("time");
+        JsonNode temps = response.path("hourly").path("temperature_2m");
+        for (int i = 0; i < times.size(); i++) {
+          com.fasterxml.jackson.databind.node.ObjectNode m = json.createObjectNode();
+          m.set("latitude", response.get("latitude"));
+          m.set("longitude", response.get("longitude"));
+          m.set("time", times.get(i));
+          m.set("temperature_2m", temps.get(i));
+          out.add(json.writeValueAsString(m));
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out;
+  }
 
   /** The 26,064 messages, one JSON object per line. */
   public static List<String> temperatureLines() {
