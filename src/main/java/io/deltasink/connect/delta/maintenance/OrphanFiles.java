@@ -110,9 +110,10 @@ public final class OrphanFiles {
 
   /**
    * Whether {@code name} is a data file the sink wrote for the partition of {@code prefix}: {@code
-   * <prefix><first offset>-<uuid>...parquet}, or {@code <prefix>c-<uuid>...parquet} for a
-   * compaction. The full shape is checked because topic names may contain dashes: the files of
-   * topic {@code t-1} partition 0 start with the prefix of topic {@code t} partition 1.
+   * <prefix><first offset>-<uuid>...parquet}, {@code <prefix>c-<uuid>...parquet} for a compaction,
+   * or {@code <prefix>u-<uuid>...parquet} for a file an upsert rewrote. The full shape is checked
+   * because topic names may contain dashes: the files of topic {@code t-1} partition 0 start with
+   * the prefix of topic {@code t} partition 1.
    */
   static boolean ownedName(String name, Collection<String> prefixes) {
     if (!name.endsWith(".parquet")) {
@@ -120,7 +121,7 @@ public final class OrphanFiles {
     }
     for (String p : prefixes) {
       if (name.startsWith(p)
-          && name.substring(p.length()).matches("(\\d+|c)-" + UUID_HEX + "\\..*")) {
+          && name.substring(p.length()).matches("(\\d+|c|u)-" + UUID_HEX + "\\..*")) {
         return true;
       }
     }

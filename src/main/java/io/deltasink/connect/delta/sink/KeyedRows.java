@@ -25,6 +25,12 @@ final class KeyedRows {
    */
   record Entry(long offset, Object[] row, TableLayout layout) {}
 
+  /**
+   * Heap of one kept key besides its row: the map's node, the {@link Entry}, the key's object, its
+   * value array and boxed values.
+   */
+  private static final long ENTRY_BYTES = 200;
+
   private final Map<RowKeys.Key, Entry> byKey = new LinkedHashMap<>();
   private long bytes;
   private long lastOffset = -1;
@@ -77,18 +83,41 @@ final class KeyedRows {
     return lastOffset;
   }
 
+  /**
+   * Replaces every key by {@code remap} of its entry, keeping the later record where two become one
+   * (a key column widened while rows were kept).
+   */
+  void rekey(java.util.function.BiFunction<RowKeys.Key, Entry, RowKeys.Key> remap) {
+    java.util.List<Map.Entry<RowKeys.Key, Entry>> old = new java.util.ArrayList<>(byKey.entrySet());
+    byKey.clear();
+    long keptLast = lastOffset;
+    bytes = 0;
+    for (Map.Entry<RowKeys.Key, Entry> e : old) {
+      Entry v = e.getValue();
+      RowKeys.Key k = remap.apply(e.getKey(), v);
+      Entry before = byKey.get(k);
+      if (before == null || before.offset() < v.offset()) {
+        put(k, v.offset(), v.row(), v.layout());
+      }
+    }
+    lastOffset = keptLast;
+  }
+
   void clear() {
     byKey.clear();
     bytes = 0;
     lastOffset = -1;
   }
 
-  /** Heap of a row: references, boxes, and the payload of strings, bytes and nested values. */
+  /**
+   * Heap of a kept key and its row (null for a delete): references, boxes, and the payload of
+   * strings, bytes and nested values.
+   */
   static long estimate(Object[] row) {
     if (row == null) {
-      return 64;
+      return ENTRY_BYTES;
     }
-    long n = 64 + 8L * row.length;
+    long n = ENTRY_BYTES + 16 + 8L * row.length;
     for (Object v : row) {
       n += estimateValue(v);
     }

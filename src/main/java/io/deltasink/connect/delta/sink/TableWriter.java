@@ -221,17 +221,14 @@ final class TableWriter implements AutoCloseable {
   }
 
   /** Heap held by the open Parquet files of this table's partitions (bytes). */
-  long memoryBytes() {
-    return partitions.sumOverWriters(TopicPartitionWriter::memoryBytes);
+  long memoryBytes() { // and an upsert's kept rows, which only a commit releases
+    return partitions.sumOverWriters(TopicPartitionWriter::memoryBytes)
+        + partitions.sumOverKeyed(KeyedRows::bytes);
   }
 
   /**
-   * Closes this table's open file holding the most heap when it holds at least {@code minBytes} of
-   * rows; its rows stay pending until the next commit.
-   *
-   * @return the heap released (bytes), 0 when no file qualified
-   * @throws RetriableException when closing the file failed (the partition is rewound, as in {@link
-   *     #put})
+   * Closes this table's open file holding the most heap if it holds {@code minBytes} of rows (they
+   * stay pending); returns the heap released (bytes, 0: none qualified). Throws as {@link #put}.
    */
   long finishLargest(long minBytes) {
     PartitionState largest = partitions.largestInMemory();
@@ -278,14 +275,16 @@ final class TableWriter implements AutoCloseable {
     return partitions.anyPending(tps);
   }
 
-  long bufferedRecords() {
-    return partitions.sumOverWriters(TopicPartitionWriter::records)
-        + partitions.sumOverKeyed(KeyedRows::size);
+  long bufferedRecords() { // an upsert's files are written from its kept rows at the commit
+    return upserts != null
+        ? partitions.sumOverKeyed(KeyedRows::size)
+        : partitions.sumOverWriters(TopicPartitionWriter::records);
   }
 
   long bufferedBytes() {
-    return partitions.sumOverWriters(TopicPartitionWriter::bytes)
-        + partitions.sumOverKeyed(KeyedRows::bytes);
+    return upserts != null
+        ? partitions.sumOverKeyed(KeyedRows::bytes)
+        : partitions.sumOverWriters(TopicPartitionWriter::bytes);
   }
 
   /**
@@ -302,7 +301,7 @@ final class TableWriter implements AutoCloseable {
     List<PartitionState> pending =
         partitions.all().stream().filter(PartitionState::pending).toList();
     if (upserts != null) {
-      UpsertWriter.oneOwnerPerKey(pending);
+      upserts.beforeCommit(pending, layouts.current());
     }
     for (PartitionState st : pending) {
       List<WrittenFile> files;

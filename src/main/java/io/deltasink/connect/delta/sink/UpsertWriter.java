@@ -1,5 +1,6 @@
 package io.deltasink.connect.delta.sink;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.deltasink.connect.delta.config.WriteMode;
 import io.deltasink.connect.delta.convert.RecordConverter;
 import io.deltasink.connect.delta.table.Upsert;
@@ -92,44 +93,166 @@ final class UpsertWriter {
               + mode.keyColumns());
     }
     keysFor(layout);
-    RowKeys k = tombstoneKeys;
-    Object[] row;
-    if (mode.keyColumns().size() == 1
-        && !(key instanceof Struct)
-        && !(key instanceof Map<?, ?>)
-        && !looksLikeJsonObject(key)) {
-      row = new Object[1];
-      row[0] =
-          key instanceof Integer || key instanceof Short || key instanceof Byte
-              ? Long.valueOf(((Number) key).longValue())
-              : key;
-    } else {
-      Schema schema = record.keySchema();
-      SinkRecord asValue =
-          record.newRecord(
-              record.topic(),
-              record.kafkaPartition(),
-              schema,
-              key,
-              schema,
-              key,
-              record.timestamp());
-      try {
-        row = converter.toRow(asValue, keySchema);
-      } catch (DataException e) {
+    try {
+      Object[] row;
+      boolean mapped = converter instanceof io.deltasink.connect.delta.mapping.KustoJsonConverter;
+      if (key instanceof Struct
+          || (mapped && (key instanceof Map<?, ?> || looksLikeJsonObject(key)))) {
+        // As a value would be converted: a struct's fields, or a Kusto mapping's paths.
+        Object fields = keyFieldsOnly(key);
+        Schema schema = fields instanceof Struct s ? s.schema() : record.keySchema();
+        row =
+            converter.toRow(
+                record.newRecord(
+                    record.topic(),
+                    record.kafkaPartition(),
+                    schema,
+                    fields,
+                    schema,
+                    fields,
+                    record.timestamp()),
+                keySchema);
+      } else if (key instanceof Map<?, ?> || looksLikeJsonObject(key)) {
+        Map<?, ?> fields =
+            key instanceof Map<?, ?> m ? m : KEY_JSON.readValue(text(key), Map.class);
+        row = new Object[keySchema.fields().size()];
+        for (int i = 0; i < row.length; i++) {
+          Object v = fields.get(keySchema.fields().get(i).name());
+          row[i] = v == null ? null : singleValue(keySchema.fields().get(i), v);
+        }
+      } else if (row1()) {
+        row = new Object[] {singleValue(keySchema.fields().get(0), key)};
+      } else {
         throw new DataException(
-            "the tombstone's Kafka key cannot be read as the key columns "
-                + mode.keyColumns()
-                + ": "
-                + e.getMessage(),
-            e);
+            "a single value cannot give "
+                + mode.keyColumns().size()
+                + " key columns; use a struct or JSON object key named by them");
+      }
+      return tombstoneKeys.keyOf(row);
+    } catch (DataException e) {
+      throw new DataException(
+          "the tombstone's Kafka key does not give the key columns "
+              + mode.keyColumns()
+              + ": "
+              + e.getMessage(),
+          e);
+    } catch (IOException | RuntimeException e) {
+      // Without the cause: a parse error quotes the key, which is record content.
+      throw new DataException(
+          "the tombstone's Kafka key does not give the key columns "
+              + mode.keyColumns()
+              + " ("
+              + e.getClass().getSimpleName()
+              + ")");
+    }
+  }
+
+  private static final ObjectMapper KEY_JSON =
+      new ObjectMapper()
+          .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+
+  private boolean row1() {
+    return mode.keyColumns().size() == 1;
+  }
+
+  private static String text(Object key) {
+    return key instanceof byte[] b
+        ? new String(b, java.nio.charset.StandardCharsets.UTF_8)
+        : (String) key;
+  }
+
+  /** A struct or map key without the fields that are not key columns. */
+  private Object keyFieldsOnly(Object key) {
+    if (key instanceof Struct s) {
+      org.apache.kafka.connect.data.SchemaBuilder b =
+          org.apache.kafka.connect.data.SchemaBuilder.struct().optional();
+      for (org.apache.kafka.connect.data.Field f : s.schema().fields()) {
+        if (mode.keyColumns().contains(f.name())) {
+          b.field(f.name(), f.schema());
+        }
+      }
+      Schema only = b.build();
+      Struct out = new Struct(only);
+      only.fields().forEach(f -> out.put(f.name(), s.get(f.name())));
+      return out;
+    }
+    if (key instanceof Map<?, ?> m) {
+      Map<Object, Object> out = new java.util.LinkedHashMap<>();
+      m.forEach(
+          (k, v) -> {
+            if (mode.keyColumns().contains(String.valueOf(k))) {
+              out.put(k, v);
+            }
+          });
+      return out;
+    }
+    return key; // JSON text: the converter picks the key columns
+  }
+
+  /**
+   * A single-value Kafka key as the value of key column {@code c}: text (a String or UTF-8 bytes,
+   * as StringConverter and ByteArrayConverter give it) or a number for a string, integer, floating
+   * point, decimal or boolean column.
+   *
+   * @throws DataException for another column type, or a value that is not one of the type
+   */
+  static Object singleValue(io.deltasink.connect.delta.schema.Column c, Object key) {
+    Object v =
+        key instanceof byte[] b ? new String(b, java.nio.charset.StandardCharsets.UTF_8) : key;
+    String text = v instanceof String str ? str.trim() : null;
+    if (c.type() instanceof io.deltasink.connect.delta.schema.ColumnType.Decimal) {
+      return v instanceof java.math.BigDecimal d
+          ? d
+          : new java.math.BigDecimal(text != null ? text : v.toString());
+    }
+    io.deltasink.connect.delta.schema.ColumnType.Primitive type =
+        c.type() instanceof io.deltasink.connect.delta.schema.ColumnType.Primitive p ? p : null;
+    if (type != null) {
+      switch (type) {
+        case STRING -> {
+          if (v instanceof String) {
+            return v;
+          }
+        }
+        case BYTE, SHORT, INTEGER, LONG -> {
+          if (v instanceof Byte
+              || v instanceof Short
+              || v instanceof Integer
+              || v instanceof Long) {
+            return ((Number) v).longValue();
+          }
+          if (text != null) {
+            return Long.parseLong(text);
+          }
+        }
+        case FLOAT, DOUBLE -> {
+          if (v instanceof Number n) {
+            return n.doubleValue();
+          }
+          if (text != null) {
+            return Double.parseDouble(text);
+          }
+        }
+        case BOOLEAN -> {
+          if (v instanceof Boolean) {
+            return v;
+          }
+          if ("true".equalsIgnoreCase(text) || "false".equalsIgnoreCase(text)) {
+            return Boolean.parseBoolean(text);
+          }
+        }
+        default -> {}
       }
     }
-    try {
-      return k.keyOf(row);
-    } catch (DataException e) {
-      throw new DataException("the tombstone's Kafka key: " + e.getMessage(), e);
-    }
+    throw new DataException(
+        "a single-value Kafka key gives a key column of type string, integer, floating point,"
+            + " decimal or boolean from text or a number; column '"
+            + c.name()
+            + "' is "
+            + c.type().deltaName()
+            + " and the key a "
+            + key.getClass().getSimpleName()
+            + "; use a struct or JSON object key named by the key columns");
   }
 
   private static boolean looksLikeJsonObject(Object key) {
@@ -163,6 +286,47 @@ final class UpsertWriter {
       keysLayout = layout;
     }
     return keys;
+  }
+
+  /** Readies the kept rows for a commit: {@link #alignKeys}, then {@link #oneOwnerPerKey}. */
+  void beforeCommit(Collection<PartitionState> pending, TableLayout current) {
+    alignKeys(pending, current);
+    oneOwnerPerKey(pending);
+  }
+
+  /**
+   * Re-keys the rows kept under a layout whose key columns were since widened (a date to a
+   * timestamp: see {@link RowKeys#widenedFrom}), so that they match the rows of the files the
+   * commit rewrites and each other.
+   */
+  private void alignKeys(Collection<PartitionState> pending, TableLayout current) {
+    RowKeys now;
+    try {
+      now = current == null ? null : keysFor(current);
+    } catch (DataException e) {
+      now = null; // no key in this schema: no row was kept with it
+    }
+    if (now == null) {
+      return;
+    }
+    RowKeys keys = now;
+    Map<TableLayout, RowKeys> earlier = new HashMap<>();
+    for (PartitionState st : pending) {
+      boolean stale = false;
+      for (Map.Entry<RowKeys.Key, KeyedRows.Entry> e : st.keyed.entries()) {
+        stale |= e.getValue().layout() != current;
+      }
+      if (stale) {
+        st.keyed.rekey(
+            (k, e) ->
+                e.layout() == current
+                    ? k
+                    : keys.widenedFrom(
+                        k,
+                        earlier.computeIfAbsent(
+                            e.layout(), l -> new RowKeys(l.schema(), mode.keyColumns()))));
+      }
+    }
   }
 
   /**

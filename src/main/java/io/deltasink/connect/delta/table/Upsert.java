@@ -75,13 +75,19 @@ public final class Upsert {
    * hold a key are rewritten unless they are the ones of the last call.
    *
    * @throws IOException when a file cannot be read or written (nothing of this call is kept)
-   * @throws IllegalArgumentException naming the column when a key column is not in the table
-   * @throws IllegalStateException when a file's partition values cannot be compared with the keys
+   * @throws org.apache.kafka.connect.errors.ConnectException when no retry can help: a key column
+   *     is not in the table, or a file's partition values cannot be compared with the keys
    */
   public void prepare(TableState state, Iterable<WrittenFile> live) throws IOException {
-    KeyPruning pruning =
-        new KeyPruning(
-            state.schema(), state.partitionColumns(), new RowKeys(state.schema(), keyColumns));
+    KeyPruning pruning;
+    try {
+      pruning =
+          new KeyPruning(
+              state.schema(), state.partitionColumns(), new RowKeys(state.schema(), keyColumns));
+    } catch (IllegalArgumentException e) {
+      throw new org.apache.kafka.connect.errors.ConnectException(
+          "Cannot upsert into the table: " + e.getMessage(), e);
+    }
     List<WrittenFile> mayHold = new ArrayList<>();
     Set<String> paths = new HashSet<>();
     for (WrittenFile f : live) {
@@ -109,6 +115,11 @@ public final class Upsert {
           bytesWritten += r.file().sizeBytes();
         }
       }
+    } catch (IllegalStateException e) {
+      discard();
+      // A partition value that cannot be compared with the keys: no retry can change that.
+      throw new org.apache.kafka.connect.errors.ConnectException(
+          "Cannot upsert by " + keyColumns + ": " + e.getMessage(), e);
     } catch (IOException | RuntimeException e) {
       discard();
       throw e;
@@ -142,16 +153,18 @@ public final class Upsert {
   }
 
   /**
-   * A commit with the current outputs was tried and its outcome is unknown: they are never deleted
-   * (the orphan cleanup removes them once no version references them).
+   * A commit with the current outputs is about to be written: from now on they may be referenced by
+   * a version, whatever the write reports (a log store may report its own retried write as a lost
+   * race), so they are never deleted. Those no version takes are left to the orphan cleanup of the
+   * sink's own files (docs/table-maintenance.md).
    */
-  public void outcomeUnknown() {
+  public void attempting() {
     keepOutputs = true;
   }
 
   /**
-   * Deletes the current outputs, which no commit references (a lost race, or a commit that did not
-   * go ahead), unless {@link #outcomeUnknown}; the next {@link #prepare} rewrites again.
+   * Drops the current outputs; deletes them unless a commit with them was {@link #attempting
+   * attempted}. The next {@link #prepare} rewrites again.
    */
   public void discard() {
     if (!keepOutputs) {

@@ -124,6 +124,25 @@ public final class RowKeys {
     return out;
   }
 
+  /**
+   * {@code key}, made with {@code from} (an earlier schema of the table), as this schema's keys
+   * are: a date key column since widened to a timestamp holds microseconds, not days (Delta's type
+   * widening, PROTOCOL.md "Type Widening"); other widenings normalize alike.
+   */
+  public Key widenedFrom(Key key, RowKeys from) {
+    Object[] values = key.values.clone();
+    boolean changed = false;
+    for (int i = 0; i < values.length; i++) {
+      if (from.types[i] == ColumnType.Primitive.DATE
+          && (types[i] == ColumnType.Primitive.TIMESTAMP
+              || types[i] == ColumnType.Primitive.TIMESTAMP_NTZ)) {
+        values[i] = ((Long) values[i]) * 86_400_000_000L;
+        changed = true;
+      }
+    }
+    return changed ? new Key(values) : key;
+  }
+
   /** Key values, normalized ({@link RowKeys}), in key column order. */
   public static final class Key {
     private final Object[] values;

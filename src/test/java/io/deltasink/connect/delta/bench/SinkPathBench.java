@@ -69,7 +69,7 @@ public final class SinkPathBench {
     }
   }
 
-  private static long peakHeapMb() {
+  static long peakHeapMb() {
     long peak = 0;
     for (java.lang.management.MemoryPoolMXBean pool :
         java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
@@ -81,7 +81,7 @@ public final class SinkPathBench {
   }
 
   /** The sample cycled, each cycle's time shifted by 4,344 hours, as src/bench/Bench.java does. */
-  private static Object[] values(int records, boolean strings) {
+  static Object[] values(int records, boolean strings) {
     List<String> lines = SampleData.temperatureLines();
     Object[] out = new Object[records];
     for (int i = 0; i < records; i++) {
@@ -135,7 +135,7 @@ public final class SinkPathBench {
     task.close();
   }
 
-  private static void delete(Path dir) throws IOException {
+  static void delete(Path dir) throws IOException {
     try (Stream<Path> s = Files.walk(dir)) {
       for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
         Files.delete(p);

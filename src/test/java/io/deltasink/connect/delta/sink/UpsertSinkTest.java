@@ -160,6 +160,60 @@ class UpsertSinkTest {
   }
 
   @Test
+  void tombstoneKeysOfEveryShapeDeleteAndAKeyThatCannotGiveTheColumnIsABadRecord() {
+    RecordingReporter dlq = new RecordingReporter();
+    FakeSinkTaskContext context = new FakeSinkTaskContext();
+    context.reporter = dlq;
+    SinkWriter w =
+        writer(
+            context,
+            "delta.upsert.key.columns",
+            "seq",
+            "delta.upsert.delete.on.tombstone",
+            "true",
+            "errors.tolerance",
+            "all");
+    w.open(List.of(P0));
+    List<SinkRecord> rows = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      rows.add(reading(P0, i, i, 0, "1")); // seq = offset: keys 0-5
+    }
+    w.put(rows);
+    w.flush();
+    Schema wide =
+        SchemaBuilder.struct()
+            .field("seq", Schema.INT64_SCHEMA)
+            .field("note", Schema.STRING_SCHEMA);
+    w.put(
+        List.of(
+            // StringConverter's key for a long column
+            new SinkRecord("temps", 0, Schema.STRING_SCHEMA, " 1 ", null, null, 6),
+            // ByteArrayConverter's
+            new SinkRecord("temps", 0, null, "2".getBytes(), null, null, 7),
+            // a struct with a field that is not a key column
+            new SinkRecord(
+                "temps", 0, wide, new Struct(wide).put("seq", 3L).put("note", "x"), null, null, 8),
+            // schemaless JSON's map, and a JSON object as text
+            new SinkRecord("temps", 0, null, Map.of("seq", 4, "other", true), null, null, 9),
+            new SinkRecord("temps", 0, null, "{\"seq\": 5}", null, null, 10),
+            // a date cannot be a long
+            new SinkRecord("temps", 0, null, new java.util.Date(0), null, null, 11),
+            new SinkRecord("temps", 0, Schema.STRING_SCHEMA, "not a number", null, null, 12)));
+    w.flush();
+    assertThat(w.preCommit(Map.of())).containsEntry(P0, new OffsetAndMetadata(13));
+    w.close();
+    assertThat(table()).containsOnlyKeys("0/00");
+    assertThat(dlq.records).extracting(SinkRecord::kafkaOffset).containsExactly(11L, 12L);
+    assertThat(dlq.errors.get(0).getMessage())
+        .startsWith("topic 'temps' partition 0 offset 11: the tombstone's Kafka key does not give")
+        .contains("column 'seq' is long and the key a Date");
+    assertThat(dlq.errors.get(1).getMessage())
+        .contains("offset 12")
+        .doesNotContain("not a number")
+        .contains("NumberFormatException");
+  }
+
+  @Test
   void aReplayAfterARestartChangesNothing() {
     SinkWriter w = writer(new FakeSinkTaskContext());
     w.open(List.of(P0));

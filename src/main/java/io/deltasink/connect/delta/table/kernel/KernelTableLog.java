@@ -273,18 +273,13 @@ public final class KernelTableLog implements TableLog {
     if (plan.changes()) {
       actions.add(0, KernelActions.metadata(snapshot.getMetadata(), plan));
     }
-    TransactionCommitResult result;
-    try {
-      result =
-          txn.commit(
-              engine,
-              CloseableIterable.inMemoryIterable(Utils.toCloseableIterator(actions.iterator())));
-    } catch (RuntimeException e) {
-      if (upsert != null && !(e instanceof MaxCommitRetryLimitReachedException)) {
-        upsert.outcomeUnknown(); // a lost race is known not to have landed; anything else may have
-      }
-      throw e;
+    if (upsert != null) {
+      upsert.attempting(); // whatever the commit reports, it may have landed
     }
+    TransactionCommitResult result =
+        txn.commit(
+            engine,
+            CloseableIterable.inMemoryIterable(Utils.toCloseableIterator(actions.iterator())));
     long version = result.getVersion();
     long files = decisions.included().stream().mapToLong(pc -> pc.files().size()).sum();
     long rows =

@@ -183,7 +183,7 @@ final class LogFiles {
    * A path of a snapshot as the log has it: relative to the table root (Standalone keeps relative
    * paths relative; an absolute one under the root is made relative).
    */
-  private String relative(String path) {
+  String relative(String path) {
     String root = log.getPath().toUri().toString();
     if (!root.endsWith("/")) {
       root = root + "/";

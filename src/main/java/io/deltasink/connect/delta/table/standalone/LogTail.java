@@ -57,8 +57,20 @@ final class LogTail {
    * @param smallFileBytes files below this size (bytes) are tracked for compaction; 0 tracks none
    */
   LogTail(long smallFileBytes) {
-    this.smallFileBytes = smallFileBytes;
+    this(smallFileBytes, java.util.function.UnaryOperator.identity());
   }
+
+  /**
+   * @param relative a path as a commit file holds it, made relative to the table root as a loaded
+   *     snapshot's paths are (an absolute path under the root, as some engines write, must match
+   *     the same file's relative path)
+   */
+  LogTail(long smallFileBytes, java.util.function.UnaryOperator<String> relative) {
+    this.smallFileBytes = smallFileBytes;
+    this.relative = relative;
+  }
+
+  private final java.util.function.UnaryOperator<String> relative;
 
   /**
    * Replaces the state with a snapshot's: the version, protocol, metadata, txns and files.
@@ -214,7 +226,7 @@ final class LogTail {
     } else if ((n = a.get("add")) != null) {
       track(
           new WrittenFile(
-              n.path("path").asText(),
+              relative.apply(n.path("path").asText()),
               stringMap(n.path("partitionValues")),
               n.path("size").asLong(),
               n.path("modificationTime").asLong(),
@@ -223,7 +235,7 @@ final class LogTail {
               -1,
               -1));
     } else if ((n = a.get("remove")) != null) {
-      smallFiles.remove(n.path("path").asText());
+      smallFiles.remove(relative.apply(n.path("path").asText()));
     } else if ((n = a.get("metaData")) != null) {
       applyMetadata((ObjectNode) n);
     } else if ((n = a.get("protocol")) != null) {

@@ -65,7 +65,7 @@ final class LogWriter implements AutoCloseable {
   LogWriter(String location, DeltaLog log, Configuration conf, long smallFileBytes) {
     this.location = location;
     this.files = new LogFiles(log, conf);
-    this.tail = new LogTail(smallFileBytes);
+    this.tail = new LogTail(smallFileBytes, files::relative);
     this.checkpointer = new Checkpointer(location, files::checkpoint);
   }
 

@@ -81,6 +81,13 @@ final class Merge implements LogWriter.Step<CommitOutcome> {
     if (decisions.included().size() != partitions.size()) {
       return null; // see the class comment: the outcome names the partitions that moved
     }
+    if (Boolean.parseBoolean(tail.property("delta.appendOnly", "false").trim())) {
+      throw new org.apache.kafka.connect.errors.ConnectException(
+          "Delta table "
+              + location
+              + " is append-only (delta.appendOnly) and cannot take upserts; use"
+              + " delta.write.mode=append for it, or write to another table.");
+    }
     try {
       upsert.prepare(stateAfter, tail.liveFiles());
     } catch (IOException e) {
@@ -98,7 +105,10 @@ final class Merge implements LogWriter.Step<CommitOutcome> {
     if (plan.changes()) {
       actions.metadata(tail.metadataWith(plan.schemaJson(), plan.properties()));
     }
-    return actions.lines("MERGE", parameters(upsert), tail.version(), false, engineInfo);
+    List<String> lines =
+        actions.lines("MERGE", parameters(upsert), tail.version(), false, engineInfo);
+    upsert.attempting();
+    return lines;
   }
 
   /** {@code operationParameters} of the commit: the key columns and what the batch did. */

@@ -208,8 +208,8 @@ public final class StandaloneTableLog implements TableLog {
                   partitions,
                   evolution,
                   upsert));
-    } catch (RetriableException e) {
-      upsert.outcomeUnknown();
+    } catch (RuntimeException e) {
+      upsert.discard(); // keeps outputs a write was attempted with
       throw e;
     }
     lastAttemptCreated = merged == null;

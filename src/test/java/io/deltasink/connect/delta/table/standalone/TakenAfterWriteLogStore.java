@@ -12,7 +12,7 @@ import org.apache.hadoop.fs.Path;
  * exist).
  */
 public class TakenAfterWriteLogStore extends FailingAfterWriteLogStore {
-  static final AtomicInteger FAILURES_LEFT = new AtomicInteger();
+  public static final AtomicInteger FAILURES_LEFT = new AtomicInteger();
 
   public TakenAfterWriteLogStore(Configuration conf) {
     super(conf);
