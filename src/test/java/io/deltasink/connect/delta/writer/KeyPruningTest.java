@@ -122,6 +122,27 @@ class KeyPruningTest {
   }
 
   @Test
+  void aDateKeyWidenedToATimestampEqualsTheWidenedRowsKey() {
+    ColumnType.Struct dates =
+        new ColumnType.Struct(
+            List.of(
+                new io.deltasink.connect.delta.schema.Column(
+                    "day", ColumnType.Primitive.DATE, false)));
+    ColumnType.Struct timestamps =
+        new ColumnType.Struct(
+            List.of(
+                new io.deltasink.connect.delta.schema.Column(
+                    "day", ColumnType.Primitive.TIMESTAMP_NTZ, false)));
+    RowKeys before = new RowKeys(dates, List.of("day"));
+    RowKeys after = new RowKeys(timestamps, List.of("day"));
+    RowKeys.Key asDate = before.keyOf(new Object[] {19_358});
+    RowKeys.Key asTimestamp = after.keyOf(new Object[] {19_358L * 86_400_000_000L});
+    assertThat(asDate).isNotEqualTo(asTimestamp);
+    assertThat(after.widenedFrom(asDate, before)).isEqualTo(asTimestamp);
+    assertThat(after.widenedFrom(asTimestamp, after)).isSameAs(asTimestamp);
+  }
+
+  @Test
   void floatBoundsAreReadAsFloats() {
     ColumnType.Struct schema =
         new ColumnType.Struct(List.of(new Column("f", Primitive.FLOAT, true)));
