@@ -189,6 +189,10 @@ public final class FileRewriter {
             || tableType == io.deltasink.connect.delta.schema.ColumnType.Primitive.TIMESTAMP)) {
       return days * MICROS_PER_DAY;
     }
+    if (v instanceof BigDecimal d
+        && tableType instanceof io.deltasink.connect.delta.schema.ColumnType.Decimal type) {
+      return RowKeys.decimalKey(d, type);
+    }
     if (v instanceof ByteBuffer b
         && tableType == io.deltasink.connect.delta.schema.ColumnType.Primitive.STRING) {
       return java.nio.charset.StandardCharsets.UTF_8.decode(b.duplicate()).toString();
@@ -196,7 +200,10 @@ public final class FileRewriter {
     return v;
   }
 
-  /** A top-level value of {@code g}, normalized as {@link RowKeys} does; null when absent. */
+  /**
+   * A top-level value of {@code g}, normalized as {@link RowKeys} does except decimals, which are
+   * normalized for the table's type ({@link #asTableType}); null when absent.
+   */
   static Object value(Group g, int field, PrimitiveType type) {
     if (g.getFieldRepetitionCount(field) == 0) {
       return null;
@@ -208,13 +215,13 @@ public final class FileRewriter {
       case INT32:
         {
           int v = g.getInteger(field, 0);
-          return scale >= 0 ? RowKeys.decimalKey(BigDecimal.valueOf(v, scale)) : (Object) (long) v;
+          return scale >= 0 ? BigDecimal.valueOf(v, scale) : (Object) (long) v;
         }
       case INT64:
         {
           long v = g.getLong(field, 0);
           if (scale >= 0) {
-            return RowKeys.decimalKey(BigDecimal.valueOf(v, scale));
+            return BigDecimal.valueOf(v, scale);
           }
           if (ann instanceof LogicalTypeAnnotation.TimestampLogicalTypeAnnotation ts) {
             return switch (ts.getUnit()) {
@@ -244,7 +251,7 @@ public final class FileRewriter {
         {
           byte[] bytes = g.getBinary(field, 0).getBytes();
           if (scale >= 0) {
-            return RowKeys.decimalKey(new BigDecimal(new BigInteger(bytes), scale));
+            return new BigDecimal(new BigInteger(bytes), scale);
           }
           if (ann instanceof LogicalTypeAnnotation.StringLogicalTypeAnnotation) {
             return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);

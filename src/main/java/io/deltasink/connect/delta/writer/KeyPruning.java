@@ -62,18 +62,28 @@ public final class KeyPruning {
 
   /** Whether {@code file} may hold a row whose key is one of {@code batch}. */
   public boolean mayHold(WrittenFile file, Collection<RowKeys.Key> batch) {
-    return !keysIn(file, batch).isEmpty();
+    return !keysIn(file, batch, true).isEmpty();
   }
 
   /** The keys of {@code batch} that {@code file} may hold. */
   public List<RowKeys.Key> keysIn(WrittenFile file, Collection<RowKeys.Key> batch) {
+    return keysIn(file, batch, false);
+  }
+
+  private List<RowKeys.Key> keysIn(
+      WrittenFile file, Collection<RowKeys.Key> batch, boolean firstOnly) {
     ObjectNode stats = file.statsJson() == null ? null : StatsJson.parse(file.statsJson());
-    JsonNode min = stats == null ? null : stats.get("minValues");
-    JsonNode max = stats == null ? null : stats.get("maxValues");
+    Object[][] bounds =
+        bounds(
+            stats == null ? null : stats.get("minValues"),
+            stats == null ? null : stats.get("maxValues"));
     List<RowKeys.Key> out = new ArrayList<>();
     for (RowKeys.Key key : batch) {
-      if (partitionMatch(file.partitionValues(), key) != Match.NO && withinBounds(min, max, key)) {
+      if (partitionMatch(file.partitionValues(), key) != Match.NO && withinBounds(bounds, key)) {
         out.add(key);
+        if (firstOnly) {
+          break;
+        }
       }
     }
     return out;
@@ -174,25 +184,34 @@ public final class KeyPruning {
     }
   }
 
-  private boolean withinBounds(JsonNode min, JsonNode max, RowKeys.Key key) {
+  /**
+   * The bounds of the key columns in {@code min} and {@code max}, read once per file: {@code
+   * [column][0]} the minimum, {@code [column][1]} the maximum, each null when it cannot be used.
+   */
+  private Object[][] bounds(JsonNode min, JsonNode max) {
+    ColumnType[] types = keys.types();
+    Object[][] out = new Object[types.length][2];
+    for (int i = 0; i < types.length; i++) {
+      if (!partition[i]) {
+        out[i][0] = min == null ? null : bound(types[i], min.get(physicalNames[i]), false);
+        out[i][1] = max == null ? null : bound(types[i], max.get(physicalNames[i]), true);
+      }
+    }
+    return out;
+  }
+
+  private boolean withinBounds(Object[][] bounds, RowKeys.Key key) {
     ColumnType[] types = keys.types();
     for (int i = 0; i < types.length; i++) {
-      if (!partition[i]
-          && outside(
-              types[i],
-              key.value(i),
-              min == null ? null : min.get(physicalNames[i]),
-              max == null ? null : max.get(physicalNames[i]))) {
-        return false;
+      if (!partition[i]) {
+        Object v = key.value(i);
+        if ((bounds[i][0] != null && compare(types[i], v, bounds[i][0]) < 0)
+            || (bounds[i][1] != null && compare(types[i], v, bounds[i][1]) > 0)) {
+          return false;
+        }
       }
     }
     return true;
-  }
-
-  /** Whether {@code v} is provably below {@code min} or above {@code max}. */
-  private static boolean outside(ColumnType type, Object v, JsonNode min, JsonNode max) {
-    return (min != null && compare(type, v, min, false) < 0)
-        || (max != null && compare(type, v, max, true) > 0);
   }
 
   private static long micros(Instant t) {
@@ -200,40 +219,52 @@ public final class KeyPruning {
   }
 
   /**
-   * {@code v} against a bound; 0 ("may be equal") when the bound cannot be read for the type.
+   * A bound as the key values of {@code type} are held (normalized as {@link RowKeys} does); null
+   * when it cannot be read for the type: a file is then never ruled out by it.
    *
    * @param upper whether {@code bound} is a maximum (timestamps are widened by 999 microseconds)
    */
-  private static int compare(ColumnType type, Object v, JsonNode bound, boolean upper) {
+  private static Object bound(ColumnType type, JsonNode bound, boolean upper) {
+    if (bound == null || bound.isNull()) {
+      return null;
+    }
     try {
       String number = StatsJson.number(bound);
       if (type instanceof ColumnType.Decimal) {
-        return number == null ? 0 : ((BigDecimal) v).compareTo(new BigDecimal(number));
+        return number == null ? null : new BigDecimal(number);
       }
       return switch ((ColumnType.Primitive) type) {
-        case BYTE, SHORT, INTEGER, LONG ->
-            number == null ? 0 : Long.compare((Long) v, Long.parseLong(number));
+        case BYTE, SHORT, INTEGER, LONG -> number == null ? null : Long.parseLong(number);
           // A float bound is the float's shortest text ("0.1"): read back as a float, then
           // widened as the key was.
-        case FLOAT -> number == null ? 0 : numeric((Double) v, Float.parseFloat(number));
-        case DOUBLE -> number == null ? 0 : numeric((Double) v, Double.parseDouble(number));
-        case STRING -> bound.isTextual() ? FileStats.compareUtf8((String) v, bound.asText()) : 0;
-        case DATE ->
-            bound.isTextual()
-                ? Long.compare((Long) v, LocalDate.parse(bound.asText()).toEpochDay())
-                : 0;
+        case FLOAT -> number == null ? null : (double) Float.parseFloat(number);
+        case DOUBLE -> number == null ? null : Double.parseDouble(number);
+        case STRING -> bound.isTextual() ? bound.asText() : null;
+        case DATE -> bound.isTextual() ? LocalDate.parse(bound.asText()).toEpochDay() : null;
         case TIMESTAMP -> {
           if (!bound.isTextual()) {
-            yield 0;
+            yield null;
           }
           long micros = micros(Instant.parse(bound.asText()));
-          yield Long.compare((Long) v, upper ? micros + 999 : micros);
+          yield upper ? micros + 999 : micros;
         }
-        default -> 0; // timestamp_ntz, boolean, binary: no bounds the sink relies on
+        default -> null; // timestamp_ntz, boolean, binary: no bounds the sink relies on
       };
     } catch (NumberFormatException | DateTimeParseException | ArithmeticException e) {
-      return 0; // a bound another engine wrote in a form not read here: the file may hold the key
+      return null; // a bound another engine wrote in a form not read here: the file may hold it
     }
+  }
+
+  /** {@code v} against a bound read by {@link #bound}. */
+  private static int compare(ColumnType type, Object v, Object bound) {
+    if (type instanceof ColumnType.Decimal) {
+      return ((BigDecimal) v).compareTo((BigDecimal) bound);
+    }
+    return switch ((ColumnType.Primitive) type) {
+      case FLOAT, DOUBLE -> numeric((Double) v, (Double) bound);
+      case STRING -> FileStats.compareUtf8((String) v, (String) bound);
+      default -> Long.compare((Long) v, (Long) bound);
+    };
   }
 
   /** -0.0 equals 0.0 and NaN equals everything: only a strict inequality rules a file out. */

@@ -87,10 +87,20 @@ public final class RowKeys {
     return new Key(values);
   }
 
-  /** A decimal as keys hold it: without trailing zeros, zero as {@link BigDecimal#ZERO}. */
-  static BigDecimal decimalKey(BigDecimal d) {
-    BigDecimal s = d.stripTrailingZeros();
-    return s.signum() == 0 ? BigDecimal.ZERO : s;
+  /**
+   * A decimal as keys of a column of {@code type} hold it: at the column's scale (1.5 and 1.50 are
+   * one key), which costs nothing for a value already at it; a value with more digits than the
+   * scale holds cannot equal a stored one and keeps them, without trailing zeros.
+   */
+  static BigDecimal decimalKey(BigDecimal d, ColumnType.Decimal type) {
+    if (d.scale() == type.scale()) {
+      return d;
+    }
+    try {
+      return d.setScale(type.scale(), java.math.RoundingMode.UNNECESSARY);
+    } catch (ArithmeticException e) {
+      return d.stripTrailingZeros();
+    }
   }
 
   /** A floating-point value as keys hold it: -0.0 is 0.0. */
@@ -100,7 +110,7 @@ public final class RowKeys {
 
   static Object normalize(ColumnType type, Object v) {
     if (type instanceof ColumnType.Decimal) {
-      return decimalKey((BigDecimal) v);
+      return decimalKey((BigDecimal) v, (ColumnType.Decimal) type);
     }
     return switch ((ColumnType.Primitive) type) {
       case BYTE, SHORT, INTEGER, LONG, DATE, TIMESTAMP, TIMESTAMP_NTZ -> ((Number) v).longValue();
