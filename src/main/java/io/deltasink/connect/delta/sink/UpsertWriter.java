@@ -44,6 +44,14 @@ final class UpsertWriter {
 
   private RowKeys tombstoneKeys;
 
+  /**
+   * The table's columns, all nullable: what a tombstone's JSON key is converted to through a Kusto
+   * mapping, which maps the value's other columns too.
+   */
+  private io.deltasink.connect.delta.schema.ColumnType.Struct relaxedSchema;
+
+  private RowKeys relaxedKeys;
+
   UpsertWriter(
       WriteMode mode, RecordConverter converter, Configuration conf, WriterSettings settings) {
     this.mode = mode;
@@ -96,19 +104,31 @@ final class UpsertWriter {
     try {
       Object[] row;
       boolean mapped = converter instanceof io.deltasink.connect.delta.mapping.KustoJsonConverter;
-      if (key instanceof Struct
-          || (mapped && (key instanceof Map<?, ?> || looksLikeJsonObject(key)))) {
-        // As a value would be converted: a struct's fields, or a Kusto mapping's paths.
-        Object fields = keyFieldsOnly(key);
-        Schema schema = fields instanceof Struct s ? s.schema() : record.keySchema();
-        row =
+      if (mapped && (key instanceof Map<?, ?> || looksLikeJsonObject(key))) {
+        // The Kusto mapping's paths, as for a value whose other columns are missing.
+        Schema schema = record.keySchema();
+        return relaxedKeys.keyOf(
             converter.toRow(
                 record.newRecord(
                     record.topic(),
                     record.kafkaPartition(),
                     schema,
-                    fields,
+                    key,
                     schema,
+                    key,
+                    record.timestamp()),
+                relaxedSchema));
+      } else if (key instanceof Struct) {
+        // As a value would be converted: the struct's key fields.
+        Struct fields = (Struct) keyFieldsOnly(key);
+        row =
+            converter.toRow(
+                record.newRecord(
+                    record.topic(),
+                    record.kafkaPartition(),
+                    fields.schema(),
+                    fields,
+                    fields.schema(),
                     fields,
                     record.timestamp()),
                 keySchema);
@@ -186,7 +206,7 @@ final class UpsertWriter {
           });
       return out;
     }
-    return key; // JSON text: the converter picks the key columns
+    return key;
   }
 
   /**
@@ -280,6 +300,13 @@ final class UpsertWriter {
         }
         keySchema = new io.deltasink.connect.delta.schema.ColumnType.Struct(columns);
         tombstoneKeys = new RowKeys(keySchema, mode.keyColumns());
+        relaxedSchema =
+            new io.deltasink.connect.delta.schema.ColumnType.Struct(
+                layout.schema().fields().stream()
+                    .map(
+                        c -> new io.deltasink.connect.delta.schema.Column(c.name(), c.type(), true))
+                    .toList());
+        relaxedKeys = new RowKeys(relaxedSchema, mode.keyColumns());
       } catch (IllegalArgumentException e) {
         throw new DataException(e.getMessage(), e);
       }

@@ -37,8 +37,9 @@ import org.junit.jupiter.api.io.TempDir;
  * 2019-2022 hourly temperatures (210,384 rows) appended into a table, then the 26,064 messages of
  * 2023 upserted by {@code latitude,longitude,time} (236,448 rows, 39,408 per location), then the
  * 2023 messages again with changed temperatures (still 236,448 rows, every 2023 temperature the new
- * one), then once more with the worker killed by SIGKILL halfway. Each message's Kafka key is its
- * key columns, so Kafka's default partitioner sends a key to one partition.
+ * one), then once more with the worker killed by SIGKILL halfway, and finally tombstones that
+ * delete a city's January. Each message's Kafka key is its key columns as JSON, so Kafka's default
+ * partitioner sends a key to one partition.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class UpsertIT {
@@ -73,10 +74,26 @@ class UpsertIT {
     c.put("delta.table.mapping", "m");
     c.put("delta.mappings.m", MAPPING);
     c.remove("delta.kafka.columns");
+    return fastFailover(c);
+  }
+
+  /** A killed worker's consumers leave the group after 6 s, not the default 45 s. */
+  private static Map<String, String> fastFailover(Map<String, String> c) {
+    c.put("consumer.override.session.timeout.ms", "6000");
+    c.put("consumer.override.heartbeat.interval.ms", "1000");
     return c;
   }
 
-  /** The message's key columns as text: its Kafka key, and the key of the table's row. */
+  /** The message's key columns as a JSON object: its Kafka key (a tombstone's too). */
+  private static byte[] kafkaKey(JsonNode m) throws IOException {
+    ObjectNode k = JSON.createObjectNode();
+    k.set("latitude", m.get("latitude"));
+    k.set("longitude", m.get("longitude"));
+    k.set("time", m.get("time"));
+    return JSON.writeValueAsBytes(k);
+  }
+
+  /** The message's key columns as text, as the table's row gives them, for the checks. */
   private static String key(JsonNode m) {
     return m.get("latitude").decimalValue().stripTrailingZeros().toPlainString()
         + ","
@@ -107,20 +124,32 @@ class UpsertIT {
             key, m.hasNonNull("temperature_2m") ? m.get("temperature_2m").decimalValue() : null);
         p.send(
             new ProducerRecord<>(
-                topic,
-                key.getBytes(StandardCharsets.UTF_8),
-                JSON.writeValueAsString(m).getBytes(StandardCharsets.UTF_8)));
+                topic, kafkaKey(m), JSON.writeValueAsString(m).getBytes(StandardCharsets.UTF_8)));
       }
       p.flush();
     }
     return sent;
   }
 
+  /** Tombstones for the keys of {@code lines}; removes them from {@code expected}. */
+  private void tombstones(String topic, List<String> lines, Map<String, BigDecimal> expected)
+      throws IOException {
+    try (KafkaProducer<byte[], byte[]> p = cluster.producer()) {
+      for (String l : lines) {
+        JsonNode m = JSON.readTree(l);
+        expected.remove(key(m));
+        p.send(new ProducerRecord<>(topic, kafkaKey(m), null));
+      }
+      p.flush();
+    }
+  }
+
   /**
-   * Reads the table as a user checks it: one row per key, 236,448 rows, 39,408 per location, and
-   * every temperature the one last sent for its key.
+   * Reads the table as a user checks it: one row per key, the rows of {@code expected} and no
+   * other, every temperature the one last sent for its key.
    */
   private void assertTable(String location, Map<String, BigDecimal> expected) {
+    Map<String, Integer> expectedPerLocation = expectedCounts(expected);
     List<Map<String, Object>> rows = new KernelReader(location).rows();
     Map<String, Integer> perLocation = new TreeMap<>();
     Set<String> keys = new HashSet<>();
@@ -138,8 +167,8 @@ class UpsertIT {
         wrong++;
       }
     }
-    assertThat(rows).hasSize(236_448);
-    assertThat(perLocation).hasSize(6).allSatisfy((k, v) -> assertThat(v).as(k).isEqualTo(39_408));
+    assertThat(rows).hasSize(expected.size());
+    assertThat(perLocation).isEqualTo(expectedPerLocation);
     assertThat(wrong).as("rows whose temperature is not the last one sent").isZero();
   }
 
@@ -182,10 +211,17 @@ class UpsertIT {
     System.out.printf("[measure] base table: 210,384 rows appended in %.1f s%n", seconds(t0));
     assertThat(new KernelReader(location).rows()).hasSize(210_384);
 
-    // 2. The 2023 stream, upserted: new keys, so rows are added.
-    Map<String, String> upsert = config("temps-2023", location);
-    upsert.put("delta.write.mode", "upsert");
-    upsert.put("delta.upsert.key.columns", "latitude,longitude,time");
+    // 2. The 2023 stream, upserted with the shipped example (config/upsert-connector.json): new
+    // keys, so rows are added.
+    Map<String, String> upsert = new HashMap<>();
+    JSON.readTree(Path.of("config/upsert-connector.json").toFile())
+        .fields()
+        .forEachRemaining(e -> upsert.put(e.getKey(), e.getValue().asText()));
+    assertThat(upsert).containsEntry("delta.write.mode", "upsert");
+    upsert.put("topics", "temps-2023");
+    upsert.put("delta.table.location", location);
+    upsert.put("delta.flush.interval.ms", "1000");
+    fastFailover(upsert);
     long t1 = System.nanoTime();
     expected.putAll(produce("temps-2023", stream, null));
     worker.putConnector("upsert", upsert);
@@ -194,6 +230,8 @@ class UpsertIT {
     System.out.printf(
         "[measure] 2023 stream upserted: 26,064 records in %.1f s, %d MERGE commits, %,d bytes rewritten%n",
         seconds(t1), m1[0], m1[1]);
+    assertThat(expected).hasSize(236_448);
+    assertThat(new java.util.HashSet<>(expectedCounts(expected).values())).containsExactly(39_408);
     assertTable(location, expected);
 
     // 3. The 2023 messages again with every temperature changed: the same rows, new values.
@@ -230,6 +268,28 @@ class UpsertIT {
     System.out.printf(
         "[measure] third pass with a SIGKILL halfway: 26,064 records in %.1f s (restart included), %d MERGE commits, %,d bytes rewritten%n",
         seconds(t3), m3[0] - m2[0], m3[1] - m2[1]);
+    assertThat(expected).hasSize(236_448);
     assertTable(location, expected);
+
+    // 5. Tombstones delete Bangalore's January 2023.
+    List<String> january =
+        stream.stream()
+            .filter(l -> l.contains("\"latitude\":13.0,") && l.contains("\"time\":\"2023-01-"))
+            .toList();
+    assertThat(january).hasSize(744);
+    long t4 = System.nanoTime();
+    tombstones("temps-2023", january, expected);
+    cluster.awaitCommitted(location, "upsert", "temps-2023", PARTITIONS, TIMEOUT);
+    System.out.printf(
+        "[measure] 744 tombstones: %.1f s; %,d rows left, Bangalore %,d%n",
+        seconds(t4), expected.size(), expectedCounts(expected).get("13,77.600006"));
+    assertThat(expected).hasSize(236_448 - 744);
+    assertTable(location, expected);
+  }
+
+  private static Map<String, Integer> expectedCounts(Map<String, BigDecimal> expected) {
+    Map<String, Integer> out = new TreeMap<>();
+    expected.keySet().forEach(k -> out.merge(k.substring(0, k.lastIndexOf(',')), 1, Integer::sum));
+    return out;
   }
 }

@@ -214,6 +214,59 @@ class UpsertSinkTest {
   }
 
   @Test
+  void aKustoMappedTableTakesJsonKeyedUpsertsAndTombstones() {
+    FakeSinkTaskContext context = new FakeSinkTaskContext();
+    SinkWriter w =
+        writer(
+            context,
+            "delta.table.mapping",
+            "temperatures_mapping",
+            "delta.mappings.temperatures_mapping",
+            io.deltasink.connect.delta.testing.SampleData.MAPPING_COMMAND,
+            "delta.upsert.delete.on.tombstone",
+            "true");
+    w.open(List.of(P0));
+    List<String> lines = io.deltasink.connect.delta.testing.SampleData.temperatureLines();
+    List<SinkRecord> batch = new ArrayList<>();
+    for (int i = 0; i < 48; i++) {
+      batch.add(json(i, lines.get(i)));
+    }
+    w.put(batch);
+    w.flush();
+    String first = lines.get(0);
+    String key = first.substring(0, first.indexOf(",\"temperature_2m\"")) + "}";
+    w.put(
+        List.of(
+            new SinkRecord("temps", 0, Schema.STRING_SCHEMA, key, null, null, 48),
+            json(
+                49,
+                lines
+                    .get(1)
+                    .replaceAll("\"temperature_2m\":[-0-9.]+", "\"temperature_2m\":99.5"))));
+    w.flush();
+    w.close();
+    Map<String, BigDecimal> byTime = new TreeMap<>();
+    for (Map<String, Object> row : new KernelReader(dir.toUri().toString()).rows()) {
+      assertThat(byTime.put((String) row.get("time"), (BigDecimal) row.get("temperature_2m")))
+          .isNull();
+    }
+    assertThat(byTime).hasSize(47).doesNotContainKey("2023-01-01T00:00");
+    assertThat(byTime.get("2023-01-01T01:00")).isEqualByComparingTo("99.5");
+  }
+
+  private static SinkRecord json(long offset, String line) {
+    String key = line.replaceAll(",\"temperature_2m\":[^,}]*", "");
+    return new SinkRecord(
+        "temps",
+        0,
+        Schema.STRING_SCHEMA,
+        key,
+        null,
+        line.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        offset);
+  }
+
+  @Test
   void aReplayAfterARestartChangesNothing() {
     SinkWriter w = writer(new FakeSinkTaskContext());
     w.open(List.of(P0));
