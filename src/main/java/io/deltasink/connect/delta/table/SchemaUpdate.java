@@ -65,6 +65,15 @@ public final class SchemaUpdate {
       return false;
     }
 
+    /**
+     * Which partitions a commit may include: with files that fit ({@link #fits}) those whose files
+     * are {@code whole}; otherwise only those without files (their offsets still land).
+     */
+    public java.util.function.Predicate<PartitionCommit> includable(
+        String location, java.util.function.Predicate<PartitionCommit> whole) {
+      return fits(location) ? whole : pc -> pc.files().isEmpty();
+    }
+
     /** The table as a commit with this plan leaves it. */
     public TableState stateAfter(TableState table) {
       if (schemaJson == null) {

@@ -127,6 +127,20 @@ public final class Upsert {
     candidates = paths;
   }
 
+  /**
+   * {@link #prepare}, with a failure to read or write a file as a {@link
+   * org.apache.kafka.connect.errors.RetriableException} naming the table ({@code location}).
+   */
+  public void prepareOrRetry(String location, TableState state, Iterable<WrittenFile> live) {
+    try {
+      prepare(state, live);
+    } catch (IOException e) {
+      throw new org.apache.kafka.connect.errors.RetriableException(
+          "Rewriting the files of " + location + " that hold the batch's keys: " + e.getMessage(),
+          e);
+    }
+  }
+
   /** The files to {@code remove}: those holding a row of a key. */
   public List<WrittenFile> removes() {
     return List.copyOf(removes);

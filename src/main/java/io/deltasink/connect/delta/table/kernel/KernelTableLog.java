@@ -150,15 +150,8 @@ public final class KernelTableLog implements TableLog {
       List<String> partitionColumns,
       List<PartitionCommit> partitions,
       EvolutionMode evolution) {
-    return CommitAttempts.run(
-        location,
-        maxAttempts,
-        backoff,
-        sleeper,
-        partitions,
-        this::committedVersions,
-        () -> attempt(schema, partitionColumns, partitions, evolution, null),
-        this::classify);
+    return attempts(
+        partitions, () -> attempt(schema, partitionColumns, partitions, evolution, null));
   }
 
   @Override
@@ -168,6 +161,12 @@ public final class KernelTableLog implements TableLog {
       List<PartitionCommit> partitions,
       EvolutionMode evolution,
       io.deltasink.connect.delta.table.Upsert upsert) {
+    return attempts(
+        partitions, () -> attempt(schema, partitionColumns, partitions, evolution, upsert));
+  }
+
+  /** {@link CommitAttempts#run} of {@code attempt} for this table. */
+  private CommitOutcome attempts(List<PartitionCommit> partitions, CommitAttempts.Attempt attempt) {
     return CommitAttempts.run(
         location,
         maxAttempts,
@@ -175,7 +174,7 @@ public final class KernelTableLog implements TableLog {
         sleeper,
         partitions,
         this::committedVersions,
-        () -> attempt(schema, partitionColumns, partitions, evolution, upsert),
+        attempt,
         this::classify);
   }
 
@@ -226,9 +225,7 @@ public final class KernelTableLog implements TableLog {
       stateAfter = plan.stateAfter(state);
       decisions =
           Decisions.decide(
-              partitions,
-              id -> txnVersion(snapshot, id),
-              plan.fits(location) ? this::whole : pc -> pc.files().isEmpty());
+              partitions, id -> txnVersion(snapshot, id), plan.includable(location, this::whole));
       if (read.postCommit()
           && (!decisions.fenced().isEmpty() || !decisions.alreadyThere().isEmpty())) {
         // Only the latest version may say a partition moved on: the writer's own last commit may

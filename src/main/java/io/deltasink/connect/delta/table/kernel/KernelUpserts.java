@@ -98,10 +98,7 @@ final class KernelUpserts {
           }
         }
       }
-    } catch (IOException e) {
-      throw new RetriableException(
-          "Reading the live files of " + location + ": " + e.getMessage(), e);
-    } catch (UncheckedIOException e) {
+    } catch (IOException | UncheckedIOException e) {
       throw new RetriableException(
           "Reading the live files of " + location + ": " + e.getMessage(), e);
     }
@@ -122,13 +119,7 @@ final class KernelUpserts {
       Upsert upsert,
       long nowMs) {
     LiveFiles live = liveFiles(location, engine, snapshot);
-    try {
-      upsert.prepare(state, live.files());
-    } catch (IOException e) {
-      throw new RetriableException(
-          "Rewriting the files of " + location + " that hold the batch's keys: " + e.getMessage(),
-          e);
-    }
+    upsert.prepareOrRetry(location, state, live.files());
     List<Row> rows = new ArrayList<>();
     for (WrittenFile f : upsert.removes()) {
       AddFile a = live.adds().get(f.path());

@@ -3,19 +3,13 @@ package io.deltasink.connect.delta.table.standalone;
 import io.deltasink.connect.delta.schema.ColumnType;
 import io.deltasink.connect.delta.schema.EvolutionMode;
 import io.deltasink.connect.delta.table.CommitOutcome;
-import io.deltasink.connect.delta.table.DataFiles;
-import io.deltasink.connect.delta.table.Decisions;
 import io.deltasink.connect.delta.table.PartitionCommit;
-import io.deltasink.connect.delta.table.SchemaUpdate;
-import io.deltasink.connect.delta.table.TableState;
 import io.deltasink.connect.delta.table.Upsert;
 import io.deltasink.connect.delta.writer.WrittenFile;
-import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.kafka.connect.errors.RetriableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,21 +24,10 @@ import org.slf4j.LoggerFactory;
  * which; the others stay pending and the next commit merges them again without the first one's
  * keys.
  */
-final class Merge implements LogWriter.Step<CommitOutcome> {
+final class Merge extends PartitionsStep {
   private static final Logger LOG = LoggerFactory.getLogger(Merge.class);
 
-  private final String location;
-  private final Configuration conf;
-  private final String engineInfo;
-  private final ColumnType.Struct schema;
-  private final List<String> partitionColumns;
-  private final List<PartitionCommit> partitions;
-  private final EvolutionMode evolution;
   private final Upsert upsert;
-  private Decisions decisions;
-  private CommitActions actions;
-  private SchemaUpdate.Plan plan;
-  private TableState stateAfter;
 
   Merge(
       String location,
@@ -55,29 +38,13 @@ final class Merge implements LogWriter.Step<CommitOutcome> {
       List<PartitionCommit> partitions,
       EvolutionMode evolution,
       Upsert upsert) {
-    this.location = location;
-    this.conf = conf;
-    this.engineInfo = engineInfo;
-    this.schema = schema;
-    this.partitionColumns = partitionColumns;
-    this.partitions = partitions;
-    this.evolution = evolution;
+    super(location, conf, engineInfo, schema, partitionColumns, partitions, evolution);
     this.upsert = upsert;
   }
 
   @Override
   public List<String> decide(LogTail tail) {
-    TableState state = tail.state().orElseThrow();
-    state.checkPartitionColumns(location, partitionColumns);
-    plan = SchemaUpdate.plan(state, schema, evolution);
-    stateAfter = plan.stateAfter(state);
-    decisions =
-        Decisions.decide(
-            partitions,
-            tail::txnVersion,
-            plan.fits(location)
-                ? pc -> DataFiles.allWhole(conf, location, pc)
-                : pc -> pc.files().isEmpty());
+    decidePartitions(tail);
     if (decisions.included().size() != partitions.size()) {
       return null; // see the class comment: the outcome names the partitions that moved
     }
@@ -88,23 +55,12 @@ final class Merge implements LogWriter.Step<CommitOutcome> {
               + " is append-only (delta.appendOnly) and cannot take upserts; use"
               + " delta.write.mode=append for it, or write to another table.");
     }
-    try {
-      upsert.prepare(stateAfter, tail.liveFiles());
-    } catch (IOException e) {
-      throw new RetriableException(
-          "Rewriting the files of " + location + " that hold the batch's keys: " + e.getMessage(),
-          e);
-    }
+    upsert.prepareOrRetry(location, stateAfter, tail.liveFiles());
     actions = new CommitActions(System.currentTimeMillis());
     upsert.removes().forEach(f -> actions.remove(f, true));
     upsert.adds().forEach(f -> actions.add(f, true));
-    for (PartitionCommit pc : decisions.included()) {
-      pc.files().forEach(f -> actions.add(f, true));
-      actions.txn(pc.appId(), pc.newVersion());
-    }
-    if (plan.changes()) {
-      actions.metadata(tail.metadataWith(plan.schemaJson(), plan.properties()));
-    }
+    addPartitions();
+    addMetadata(tail);
     List<String> lines =
         actions.lines("MERGE", parameters(upsert), tail.version(), false, engineInfo);
     upsert.attempting();
@@ -148,16 +104,5 @@ final class Merge implements LogWriter.Step<CommitOutcome> {
         upsert.bytesWritten(),
         plan.changes() ? ", new schema " + plan.schemaJson() : "");
     return decisions.outcome(version).withState(stateAfter);
-  }
-
-  @Override
-  public CommitOutcome unchanged() {
-    return decisions.outcome(-1).withState(stateAfter);
-  }
-
-  /** Null: the caller creates the table. */
-  @Override
-  public CommitOutcome noTable() {
-    return null;
   }
 }

@@ -156,15 +156,7 @@ public final class StandaloneTableLog implements TableLog {
       List<String> partitionColumns,
       List<PartitionCommit> partitions,
       EvolutionMode evolution) {
-    return CommitAttempts.run(
-        location,
-        maxAttempts,
-        backoff,
-        sleeper,
-        partitions,
-        this::committedVersions,
-        () -> attempt(schema, partitionColumns, partitions, evolution),
-        this::classify);
+    return attempts(partitions, () -> attempt(schema, partitionColumns, partitions, evolution));
   }
 
   @Override
@@ -177,15 +169,8 @@ public final class StandaloneTableLog implements TableLog {
     synchronized (this) {
       writer.trackAllFiles();
     }
-    return CommitAttempts.run(
-        location,
-        maxAttempts,
-        backoff,
-        sleeper,
-        partitions,
-        this::committedVersions,
-        () -> mergeAttempt(schema, partitionColumns, partitions, evolution, upsert),
-        this::classify);
+    return attempts(
+        partitions, () -> mergeAttempt(schema, partitionColumns, partitions, evolution, upsert));
   }
 
   /** One upsert attempt; the table is created with the batch's rows when it has no version. */
@@ -220,6 +205,19 @@ public final class StandaloneTableLog implements TableLog {
       upsert.discard();
     }
     return merged;
+  }
+
+  /** {@link CommitAttempts#run} of {@code attempt} for this table. */
+  private CommitOutcome attempts(List<PartitionCommit> partitions, CommitAttempts.Attempt attempt) {
+    return CommitAttempts.run(
+        location,
+        maxAttempts,
+        backoff,
+        sleeper,
+        partitions,
+        this::committedVersions,
+        attempt,
+        this::classify);
   }
 
   private CommitAttempts.Failure classify(RuntimeException e) {
