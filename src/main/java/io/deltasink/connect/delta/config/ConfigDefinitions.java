@@ -103,9 +103,8 @@ final class ConfigDefinitions {
   private static final String COMMIT_BACKOFF_MS_DOC =
       "First wait between commit attempts in milliseconds; " + "doubles per attempt, at most 10 s.";
   private static final String TOMBSTONE_POLICY_DOC =
-      "What struct and json tables do with a tombstone (null value): "
-          + "ignore (skip it; its offset counts as done), fail (fail the task), or dlq (a bad record: to the dead-letter "
-          + "queue when errors.tolerance=all). Bronze tables always keep tombstones as rows.";
+      "What struct and json tables do with a tombstone (null value): ignore (skip it; its offset counts as done), fail (fail the task), or dlq (a bad record: to the dead-letter "
+          + "queue when errors.tolerance=all). Bronze tables always keep tombstones as rows. With delta.write.mode=upsert, see delta.upsert.delete.on.tombstone.";
   private static final String SCHEMA_EVOLUTION_DOC =
       "How a struct or json table's schema follows its records: none (a record that does not fit is a bad record"
           + " naming the field), add-columns (a new field, nested ones too, becomes a nullable column in the commit of"
@@ -113,8 +112,7 @@ final class ConfigDefinitions {
           + " allows it, on tables with delta.enableTypeWidening=true, and makes a NOT NULL column nullable for"
           + " records without it). Partition columns never change. See docs/schema-evolution.md.";
   private static final String RECORD_MAX_BYTES_DOC =
-      "Largest key or value accepted, in bytes (String values "
-          + "counted in UTF-8, byte[] as is); a larger record is a bad record.";
+      "Largest key or value accepted, in bytes (String values counted in UTF-8, byte[] as is); a larger record is a bad record.";
 
   private ConfigDefinitions() {}
 
@@ -395,6 +393,7 @@ final class ConfigDefinitions {
         "Commit backoff (ms)");
     CompactionConfigs.define(def);
     UpsertConfigs.define(def);
+    KafkaClientConfigs.define(def);
     AzureAuth.define(def);
     return def;
   }

@@ -50,6 +50,10 @@ final class CrossFieldChecks {
             List.of(TASK_ID_CONFIG),
             List.of(HADOOP_PREFIX, MAPPINGS_PREFIX, DeltaSinkConfig.TABLE_PROPERTIES_PREFIX))
         .forEach(errors::putIfAbsent);
+    String client = KafkaClientConfigs.problem(props);
+    if (client != null) {
+      errors.putIfAbsent(KafkaClientConfigs.BOOTSTRAP_SERVERS_CONFIG, client);
+    }
     for (Map.Entry<String, String> e : props.entrySet()) {
       if (e.getKey().startsWith(DeltaSinkConfig.TABLE_PROPERTIES_PREFIX)) {
         String key = e.getKey().substring(DeltaSinkConfig.TABLE_PROPERTIES_PREFIX.length());

@@ -150,6 +150,28 @@ public final class DeltaSinkConfig extends AbstractConfig {
             tableLocation(), tableName(), format, mapping, partitionColumns(), writeMode()));
   }
 
+  /** Whether {@code delta.run.mode=available-now} ({@link KafkaClientConfigs}). */
+  public boolean availableNow() {
+    return KafkaClientConfigs.availableNow(originalsStrings());
+  }
+
+  /** Whether the connector's consumer reads committed records only ({@code isolation.level}). */
+  public boolean readCommitted() {
+    return "read_committed"
+        .equalsIgnoreCase(
+            originalsStrings().getOrDefault("consumer.override.isolation.level", "").trim());
+  }
+
+  /** Whether {@code delta.data.loss.policy=warn} ({@link KafkaClientConfigs}). */
+  public boolean warnOnDataLoss() {
+    return KafkaClientConfigs.warnOnDataLoss(originalsStrings());
+  }
+
+  /** The task's own admin client settings, empty without a Kafka address. */
+  public Map<String, Object> adminConfig() {
+    return KafkaClientConfigs.adminConfig(originalsStrings());
+  }
+
   /** The connector's {@code delta.write.mode} with its key columns ({@link UpsertConfigs}). */
   public WriteMode writeMode() {
     return UpsertConfigs.writeMode(this);

@@ -127,6 +127,44 @@ public final class SinkMetrics implements AutoCloseable {
       paused = pausedPartitions;
     }
 
+    /** A partition opened with data loss under {@code delta.data.loss.policy=warn}. */
+    public synchronized void dataLoss(long records) {
+      dataLossEvents++;
+      recordsLost += records;
+    }
+
+    private volatile boolean runOnceDone;
+    private volatile long runOnceRemaining = -1;
+
+    /** {@code delta.run.mode=available-now}: whether the run is done, and what is left of it. */
+    public void runOnce(boolean done, long remainingRecords) {
+      runOnceDone = done;
+      runOnceRemaining = remainingRecords;
+    }
+
+    @Override
+    public boolean isRunOnceDone() {
+      return runOnceDone;
+    }
+
+    @Override
+    public long getRunOnceRemainingRecords() {
+      return runOnceRemaining;
+    }
+
+    private volatile long dataLossEvents;
+    private volatile long recordsLost;
+
+    @Override
+    public long getDataLossEvents() {
+      return dataLossEvents;
+    }
+
+    @Override
+    public long getRecordsLost() {
+      return recordsLost;
+    }
+
     public void deadLettered() {
       deadLettered++;
     }

@@ -124,6 +124,11 @@ final class ConsumerControl {
     context.timeout(ms);
   }
 
+  /** Asks Connect to commit the consumer offsets soon ({@code preCommit} reports them). */
+  void requestCommit() {
+    context.requestCommit();
+  }
+
   /** The dead-letter reporter (KIP-610), or null when the connector has no dead-letter topic. */
   ErrantRecordReporter reporter() {
     if (!reporterLooked) {

@@ -43,6 +43,7 @@ public final class SinkWriter implements AutoCloseable {
   private final ConsumerControl consumer;
   private final MemoryBudget memory;
   private final SinkMetrics metrics;
+  private final PartitionGates gates;
   private final TableWriters tables;
   private final FlushPolicy flushPolicy;
   private final BadRecords badRecords;
@@ -77,6 +78,7 @@ public final class SinkWriter implements AutoCloseable {
     this.consumer = new ConsumerControl(context);
     this.hadoopConf = HadoopConf.build(config.hadoopOverrides());
     this.metrics = new SinkMetrics(connectorName, config.taskId());
+    this.gates = new PartitionGates(config, consumer, metrics.task());
     String applicationId = config.applicationId(connectorName);
     String engineInfo = "kafka-connect-delta/" + Version.get() + " connector/" + connectorName;
     DeltaTables deltaTables = new DeltaTables(config, hadoopConf, engineInfo, time::sleep);
@@ -110,6 +112,7 @@ public final class SinkWriter implements AutoCloseable {
   public void open(Collection<TopicPartition> tps) {
     consumer.assigned(tps);
     memory.opened(tps);
+    gates.assigned(tps);
     Map<TableWriter, List<TopicPartition>> grouped = new LinkedHashMap<>();
     for (TopicPartition tp : tps) {
       try {
@@ -138,7 +141,9 @@ public final class SinkWriter implements AutoCloseable {
       for (TopicPartition tp : e.getValue()) {
         byPartition.put(tp, e.getKey());
       }
+      gates.opened(e.getKey(), e.getValue());
     }
+    gates.committed(tables.all()); // a run may have nothing to read
   }
 
   /**
@@ -150,7 +155,7 @@ public final class SinkWriter implements AutoCloseable {
   public void put(Collection<SinkRecord> records) {
     consumer.delivery();
     try {
-      write(records);
+      write(gates.within(records));
     } catch (RetriableException e) {
       consumer.redeliveryNext();
       throw e; // Connect hands the batch over again; the task goes on
@@ -295,6 +300,7 @@ public final class SinkWriter implements AutoCloseable {
       flushPolicy.committed(tables.anyPending(), time.milliseconds());
     }
     memory.committed();
+    gates.committed(tables.all());
     tables.all().forEach(t -> maintenance.afterCommit(t.maintenanceWork()));
     publishMetrics(bufferedRecords(), tables.sum(TableWriter::bufferedBytes), memory.usedBytes());
     LOG.debug(
@@ -335,6 +341,7 @@ public final class SinkWriter implements AutoCloseable {
     // the consumer is handing back fails the task).
     memory.forget(tps);
     consumer.revoked(tps);
+    gates.closed(tps);
     if (!grouped.isEmpty() && !broken) {
       commitBeforeClose(grouped);
     }
@@ -381,6 +388,7 @@ public final class SinkWriter implements AutoCloseable {
     committer.close();
     maintenance.close();
     tables.close();
+    gates.close();
     byPartition.clear();
     metrics.close();
     HadoopConf.close(hadoopConf);

@@ -273,9 +273,11 @@ public final class ConnectCluster implements AutoCloseable {
     try {
       for (ObjectName name : server.queryNames(new ObjectName(pattern), null)) {
         try {
-          if (server.getAttribute(name, attribute) instanceof Number n
-              && !Double.isNaN(n.doubleValue())) {
+          Object value = server.getAttribute(name, attribute);
+          if (value instanceof Number n && !Double.isNaN(n.doubleValue())) {
             out.put(name, n.doubleValue());
+          } else if (value instanceof Boolean b) {
+            out.put(name, b ? 1.0 : 0.0);
           }
         } catch (InstanceNotFoundException | AttributeNotFoundException e) {
           // unregistered meanwhile, or an MBean of the same pattern without this attribute
