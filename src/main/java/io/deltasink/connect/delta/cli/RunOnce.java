@@ -91,7 +91,11 @@ public final class RunOnce {
               opts.get("--command-config"),
               Long.parseLong(opts.getOrDefault("--timeout-seconds", "3600")));
     } catch (Exception e) {
-      out.println("run-once " + opts.get("--connector") + " failed: " + e.getMessage());
+      out.println(
+          "run-once "
+              + opts.get("--connector")
+              + " failed: "
+              + (e.getMessage() != null ? e.getMessage() : e.toString()));
       return 1;
     }
   }
@@ -99,6 +103,7 @@ public final class RunOnce {
   private int drain(String configFile, String bootstrap, String commandConfig, long timeoutSeconds)
       throws Exception {
     long start = System.nanoTime();
+    long deadline = start + TimeUnit.SECONDS.toNanos(timeoutSeconds);
     if (configFile != null) {
       JsonNode config = JSON.readTree(Path.of(configFile).toFile());
       if (!"available-now".equalsIgnoreCase(config.path("delta.run.mode").asText())) {
@@ -107,34 +112,41 @@ public final class RunOnce {
       }
       call("PUT", "/connectors/" + name + "/config", JSON.writeValueAsString(config));
     }
+    // Tasks left running by an earlier run (or just created) stop first: the run's tasks start
+    // after the end offsets below are taken, and take theirs then.
+    stop(deadline);
     JsonNode config = JSON.readTree(call("GET", "/connectors/" + name + "/config", null));
-    Map<String, Object> admin = adminConfig(config, bootstrap, commandConfig);
     Map<TopicPartition, Long> ends;
-    try (Admin a = Admin.create(admin)) {
+    try (Admin a = Admin.create(adminConfig(config, bootstrap, commandConfig))) {
       ends = endOffsets(a, config);
     }
     Map<TopicPartition, Long> before = offsets();
-    call("PUT", "/connectors/" + name + "/resume", null);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
-    Map<TopicPartition, Long> now = before;
-    while (!reached(now, ends)) {
-      String failed = failedTask();
-      if (failed != null) {
-        throw new IllegalStateException("a task failed: " + failed);
-      }
-      if (System.nanoTime() > deadline) {
+    for (Map.Entry<TopicPartition, Long> e : before.entrySet()) {
+      Long end = ends.get(e.getKey());
+      if (end != null && e.getValue() > end) {
         throw new IllegalStateException(
-            "the connector did not reach the end offsets " + ends + " in " + timeoutSeconds + " s");
+            e.getKey()
+                + ": the connector's offset "
+                + e.getValue()
+                + " is past the end offset "
+                + end
+                + " (the topic was recreated?); see delta.data.loss.policy and delta.app.id");
       }
-      TimeUnit.MILLISECONDS.sleep(500); // polling Connect's REST API, not waiting for a condition
-      now = offsets();
     }
-    call("PUT", "/connectors/" + name + "/stop", null);
-    while (!"STOPPED".equals(state())) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("the connector did not stop in " + timeoutSeconds + " s");
-      }
-      TimeUnit.MILLISECONDS.sleep(200); // polling Connect's REST API
+    Map<TopicPartition, Long> now;
+    IsolationLevel isolation =
+        "read_committed"
+                .equalsIgnoreCase(config.path("consumer.override.isolation.level").asText(""))
+            ? IsolationLevel.READ_COMMITTED
+            : IsolationLevel.READ_UNCOMMITTED;
+    try (io.deltasink.connect.delta.sink.KafkaOffsets kafka =
+        new io.deltasink.connect.delta.sink.KafkaOffsets(
+            adminConfig(config, bootstrap, commandConfig))) {
+      call("PUT", "/connectors/" + name + "/resume", null);
+      now = waitForOffsets(ends, deadline, timeoutSeconds, kafka, isolation);
+    } finally {
+      // Never left running, even when the run failed.
+      stop(System.nanoTime() + TimeUnit.SECONDS.toNanos(60));
     }
     long records = 0;
     for (Map.Entry<TopicPartition, Long> e : now.entrySet()) {
@@ -146,16 +158,62 @@ public final class RunOnce {
     return 0;
   }
 
+  /** Polls the connector's offsets until they reach {@code ends}, a task fails, or time is up. */
+  private Map<TopicPartition, Long> waitForOffsets(
+      Map<TopicPartition, Long> ends,
+      long deadline,
+      long timeoutSeconds,
+      io.deltasink.connect.delta.sink.KafkaOffsets kafka,
+      IsolationLevel isolation)
+      throws Exception {
+    Map<TopicPartition, Long> now = offsets();
+    boolean running = false;
+    while (!running || !reached(now, ends, kafka, isolation)) {
+      String failed = failed();
+      if (failed != null) {
+        throw new IllegalStateException(failed);
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            "the connector did not reach the end offsets " + ends + " in " + timeoutSeconds + " s");
+      }
+      TimeUnit.MILLISECONDS.sleep(500); // polling Connect's REST API, not waiting for a condition
+      running = "RUNNING".equals(state());
+      now = offsets();
+    }
+    return now;
+  }
+
+  /** {@code PUT /connectors/<name>/stop}, then waits until the connector says STOPPED. */
+  private void stop(long deadline) throws Exception {
+    call("PUT", "/connectors/" + name + "/stop", null);
+    while (!"STOPPED".equals(state())) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the connector did not stop in time");
+      }
+      TimeUnit.MILLISECONDS.sleep(200); // polling Connect's REST API
+    }
+  }
+
   private static Map<String, Long> asText(Map<TopicPartition, Long> offsets) {
     Map<String, Long> out = new HashMap<>();
     offsets.forEach((tp, o) -> out.put(tp.toString(), o));
     return out;
   }
 
+  /**
+   * Whether every partition's offset reached its end: the offset itself, or, since Connect commits
+   * no offset past the last record it delivered, no record between them (transaction markers and
+   * aborted records only, which the tasks record in their tables).
+   */
   private static boolean reached(
-      Map<TopicPartition, Long> offsets, Map<TopicPartition, Long> ends) {
+      Map<TopicPartition, Long> offsets,
+      Map<TopicPartition, Long> ends,
+      io.deltasink.connect.delta.sink.KafkaOffsets kafka,
+      IsolationLevel isolation) {
     for (Map.Entry<TopicPartition, Long> e : ends.entrySet()) {
-      if (e.getValue() > 0 && offsets.getOrDefault(e.getKey(), 0L) < e.getValue()) {
+      long at = offsets.getOrDefault(e.getKey(), 0L);
+      if (at < e.getValue() && !kafka.noRecordsBetween(e.getKey(), at, e.getValue(), isolation)) {
         return false;
       }
     }
@@ -173,13 +231,21 @@ public final class RunOnce {
       }
       p.forEach((k, v) -> admin.put(k.toString(), v));
     }
-    String servers =
-        bootstrap != null ? bootstrap : config.path("delta.kafka.bootstrap.servers").asText("");
-    if (servers.isBlank()) {
+    Map<String, String> connector = new HashMap<>();
+    config.fields().forEachRemaining(e -> connector.put(e.getKey(), e.getValue().asText()));
+    Map<String, Object> fromConnector =
+        io.deltasink.connect.delta.config.KafkaClientConfigs.adminConfig(connector);
+    if (bootstrap != null) {
+      admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    } else if (fromConnector.containsKey(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG)) {
+      admin.putIfAbsent(
+          AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+          fromConnector.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG));
+    }
+    if (!admin.containsKey(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG)) {
       throw new IllegalArgumentException(
           "no Kafka address: give --bootstrap-server, or set delta.kafka.bootstrap.servers");
     }
-    admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
     return admin;
   }
 
@@ -245,9 +311,13 @@ public final class RunOnce {
         .asText();
   }
 
-  /** The first line of a failed task's trace, or null when none failed. */
-  private String failedTask() throws Exception {
+  /** What failed (the connector, or a task, with its trace's first line), or null. */
+  private String failed() throws Exception {
     JsonNode status = JSON.readTree(call("GET", "/connectors/" + name + "/status", null));
+    if ("FAILED".equals(status.path("connector").path("state").asText())) {
+      return "the connector failed: "
+          + status.path("connector").path("trace").asText().lines().findFirst().orElse("");
+    }
     for (JsonNode t : status.path("tasks")) {
       if ("FAILED".equals(t.path("state").asText())) {
         return "task "
@@ -267,7 +337,20 @@ public final class RunOnce {
             ? b.method(method, HttpRequest.BodyPublishers.noBody())
             : b.header("Content-Type", "application/json")
                 .method(method, HttpRequest.BodyPublishers.ofString(body));
-    HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r = null;
+    for (int attempt = 1; ; attempt++) {
+      try {
+        r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 409 && r.statusCode() < 500 || attempt == 10) {
+          break; // 409: a rebalance in progress; 5xx: the worker is busy; both pass
+        }
+      } catch (IOException e) {
+        if (attempt == 10) {
+          throw e;
+        }
+      }
+      TimeUnit.MILLISECONDS.sleep(500L * attempt);
+    }
     if (r.statusCode() >= 300) {
       throw new IllegalStateException(
           method + " " + path + " answered " + r.statusCode() + ": " + r.body());

@@ -131,6 +131,13 @@ public final class KafkaClientConfigs {
    * AdminClientConfig} (an unknown security protocol, a malformed address).
    */
   static String problem(Map<String, String> props) {
+    String own = props.getOrDefault(BOOTSTRAP_SERVERS_CONFIG, "").trim();
+    String consumers = props.getOrDefault(CONSUMER_OVERRIDE + "bootstrap.servers", "").trim();
+    if (!own.isEmpty() && !consumers.isEmpty() && !own.equals(consumers)) {
+      return BOOTSTRAP_SERVERS_CONFIG
+          + " names another cluster than consumer.override.bootstrap.servers, which the connector"
+          + " reads: leave it out (the consumer's address is used) or make them equal";
+    }
     Map<String, Object> admin = adminConfig(props);
     if (admin.isEmpty()) {
       return availableNow(props)

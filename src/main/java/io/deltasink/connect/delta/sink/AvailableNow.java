@@ -1,19 +1,15 @@
 package io.deltasink.connect.delta.sink;
 
 import io.deltasink.connect.delta.metrics.SinkMetrics;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ListOffsetsOptions;
-import org.apache.kafka.clients.admin.ListOffsetsResult;
+import java.util.function.Function;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
@@ -24,36 +20,39 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code delta.run.mode=available-now}: a scheduled drain, as Spark's {@code
- * trigger(availableNow=True)}. Each partition's end offset is taken when the task is given it; the
- * task writes records below it and no further (a record at or past it is left for the next run, and
- * the partition is paused), and once the table's committed offset of every partition reached its
- * end the task is done: it says so in an INFO line with the tables' versions and offsets and in the
- * task MBean ({@code RunOnceDone}), and stays idle until the connector is stopped ({@code
- * src/main/.../cli/RunOnce}). The end offsets are read with the task's own admin client, at the
- * consumer's isolation level ({@code read_committed}: the last stable offset).
+ * trigger(availableNow=True)}. Each partition's end offset is taken when the task is given it (at
+ * the consumer's isolation level: {@code read_committed} gives the last stable offset); the task
+ * writes records below it and drops those at or past it (they come again in the next run, from the
+ * table's offsets, which is where a task resumes); once every partition is in its table up to its
+ * end the task is done: it pauses them, says so in an INFO line with the tables' versions and
+ * offsets and in the task MBean ({@code RunOnceDone}), and idles until the connector is stopped
+ * ({@code io.deltasink.connect.delta.cli.RunOnce}).
  *
- * <p>A partition whose last records before its end are transaction markers or aborted records never
- * gets a committed offset at its end - 1; the run then ends when the connector is stopped by time
- * (docs/run-once.md).
+ * <p>A partition whose last offsets before its end are not records the task is given (transaction
+ * markers, aborted records, records deleted by retention) is checked with a consumer of the task's
+ * own ({@link KafkaOffsets#noRecordsBetween}) once it is idle; when nothing is left, the table
+ * records the end as the partition's offset with no row, as for a dead-lettered record. Offsets are
+ * read with the task's own clients; when they cannot be read the partition's records are handed
+ * back ({@link RetriableException}) until they can.
  */
-final class AvailableNow implements AutoCloseable {
+final class AvailableNow {
   private static final Logger LOG = LoggerFactory.getLogger(AvailableNow.class);
-  private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
-  private final Map<String, Object> adminConfig;
+  private final KafkaOffsets kafka;
   private final IsolationLevel isolation;
   private final ConsumerControl consumer;
   private final SinkMetrics.Task metrics;
   private final Map<TopicPartition, Long> ends = new HashMap<>();
-  private Admin admin;
+  private final Set<TopicPartition> unknown = new HashSet<>();
+  private final Set<TopicPartition> deliveredSinceCheck = new HashSet<>();
   private boolean done;
 
   AvailableNow(
-      Map<String, Object> adminConfig,
+      KafkaOffsets kafka,
       boolean readCommitted,
       ConsumerControl consumer,
       SinkMetrics.Task metrics) {
-    this.adminConfig = adminConfig;
+    this.kafka = kafka;
     this.isolation =
         readCommitted ? IsolationLevel.READ_COMMITTED : IsolationLevel.READ_UNCOMMITTED;
     this.consumer = consumer;
@@ -61,35 +60,40 @@ final class AvailableNow implements AutoCloseable {
   }
 
   /**
-   * Takes the end offsets of newly given partitions.
-   *
-   * @throws RetriableException when they cannot be read (the task retries the open)
+   * Takes the end offsets of newly given partitions, and resumes them (Connect pauses again what
+   * was paused before a rebalance, and a new run may go past the old end). When the offsets cannot
+   * be read now, {@link #within} reads them before it lets a record of those partitions through.
    */
   void opened(Collection<TopicPartition> tps) {
     if (tps.isEmpty()) {
       return;
     }
-    if (admin == null) {
-      admin = Admin.create(adminConfig);
-    }
-    Map<TopicPartition, OffsetSpec> request = new HashMap<>();
-    tps.forEach(tp -> request.put(tp, OffsetSpec.latest()));
-    try {
-      Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> info =
-          admin
-              .listOffsets(request, new ListOffsetsOptions(isolation))
-              .all()
-              .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-      info.forEach((tp, i) -> ends.put(tp, i.offset()));
-    } catch (ExecutionException | TimeoutException e) {
-      throw new RetriableException(
-          "Reading the end offsets of " + tps + " for delta.run.mode=available-now: " + e, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new RetriableException("interrupted reading end offsets", e);
-    }
+    consumer.resume(tps);
     done = false;
-    LOG.info("Run once (available-now): the run ends at offsets {}", new TreeMap<>(endsOf(tps)));
+    unknown.addAll(tps);
+    try {
+      readEnds();
+    } catch (RetriableException e) {
+      LOG.warn("{}; retried at the next records", e.getMessage());
+    }
+  }
+
+  private void readEnds() {
+    if (unknown.isEmpty()) {
+      return;
+    }
+    try {
+      ends.putAll(kafka.offsets(unknown, OffsetSpec.latest(), isolation));
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      throw new RetriableException(
+          "Reading the end offsets of " + unknown + " for delta.run.mode=available-now: " + e, e);
+    }
+    LOG.info(
+        "Run once (available-now): the run ends at offsets {}", new TreeMap<>(endsOf(unknown)));
+    unknown.clear();
   }
 
   private Map<String, Long> endsOf(Collection<TopicPartition> tps) {
@@ -100,45 +104,76 @@ final class AvailableNow implements AutoCloseable {
 
   void closed(Collection<TopicPartition> tps) {
     ends.keySet().removeAll(tps);
+    unknown.removeAll(tps);
+    deliveredSinceCheck.removeAll(tps);
   }
 
   /**
-   * The records of {@code batch} below their partition's end; a partition with a record at or past
-   * its end is paused (the records come again in the next run, from the table's offsets).
+   * The records of {@code batch} below their partition's end.
+   *
+   * @throws RetriableException when the end offsets of a newly given partition still cannot be
+   *     read: Connect hands the batch over again
    */
   Collection<SinkRecord> within(Collection<SinkRecord> batch) {
-    List<SinkRecord> kept = new ArrayList<>(batch.size());
-    List<TopicPartition> reached = new ArrayList<>();
+    readEnds();
+    List<SinkRecord> kept = null;
+    int i = 0;
     for (SinkRecord r : batch) {
       TopicPartition tp = Records.originalPartition(r);
+      deliveredSinceCheck.add(tp);
       Long end = ends.get(tp);
       if (end != null && r.originalKafkaOffset() >= end) {
-        if (!reached.contains(tp)) {
-          reached.add(tp);
+        if (kept == null) {
+          kept = new ArrayList<>(new ArrayList<>(batch).subList(0, i));
         }
-      } else {
+      } else if (kept != null) {
         kept.add(r);
       }
+      i++;
     }
-    if (reached.isEmpty()) {
-      return batch;
-    }
-    consumer.pause(reached);
-    return kept;
+    return kept == null ? batch : kept;
   }
 
   /**
    * Whether every partition's table offset reached its end; the first time, says so with {@code
-   * versions} (table location to its last committed version).
+   * versions} (table location to its last committed version). A partition that is behind, idle
+   * since the last check and holds nothing uncommitted is read with the task's own consumer; when
+   * no record is left before its end, {@code skipTo} records its end - 1 as handled.
    *
    * @param next each partition's committed offset + 1 in its table (absent: none committed)
+   * @param idle whether a partition holds nothing uncommitted
+   * @param skipTo records an offset of a partition as handled without a row; false when it cannot
    */
-  boolean check(Map<TopicPartition, Long> next, Map<String, Long> versions) {
+  boolean check(
+      Map<TopicPartition, Long> next,
+      Map<String, Long> versions,
+      Function<TopicPartition, Boolean> idle,
+      java.util.function.BiPredicate<TopicPartition, Long> skipTo) {
+    if (!unknown.isEmpty()) {
+      metrics.runOnce(false, -1);
+      return false;
+    }
     long remaining = 0;
     for (Map.Entry<TopicPartition, Long> e : ends.entrySet()) {
-      long at = next.getOrDefault(e.getKey(), 0L);
-      remaining += Math.max(0, e.getValue() - at);
+      TopicPartition tp = e.getKey();
+      long at = next.getOrDefault(tp, 0L);
+      long left = Math.max(0, e.getValue() - at);
+      if (left > 0
+          && !deliveredSinceCheck.contains(tp)
+          && idle.apply(tp)
+          && kafka.noRecordsBetween(tp, at, e.getValue(), isolation)
+          && skipTo.test(tp, e.getValue() - 1)) {
+        LOG.info(
+            "Run once: {} holds no record from offset {} to its end {} (transaction markers,"
+                + " aborted or deleted records); its offset is recorded at the next commit",
+            tp,
+            at,
+            e.getValue());
+        consumer.requestCommit();
+      }
+      remaining += left;
     }
+    deliveredSinceCheck.clear();
     metrics.runOnce(remaining == 0, remaining);
     if (remaining == 0 && !done && !ends.isEmpty()) {
       done = true;
@@ -151,12 +186,5 @@ final class AvailableNow implements AutoCloseable {
           new TreeMap<>(versions));
     }
     return remaining == 0;
-  }
-
-  @Override
-  public void close() {
-    if (admin != null) {
-      admin.close(TIMEOUT);
-    }
   }
 }

@@ -1,15 +1,11 @@
 package io.deltasink.connect.delta.sink;
 
 import io.deltasink.connect.delta.metrics.SinkMetrics;
-import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.slf4j.Logger;
@@ -19,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * Data-loss detection when a task opens partitions (Spark's {@code failOnDataLoss}, {@code
  * delta.data.loss.policy}): the records after a table's committed offset must still be in Kafka.
  * Two ways they are not, read from the partition's earliest and end offsets through the task's own
- * {@link Admin} ({@code io.deltasink.connect.delta.config.KafkaClientConfigs}):
+ * admin client ({@link KafkaOffsets}):
  *
  * <ul>
  *   <li>the earliest offset is above the committed offset + 1: retention or compaction deleted
@@ -34,23 +30,20 @@ import org.slf4j.LoggerFactory;
  * skipped as replays until a new {@code delta.app.id}). Without a Kafka address the check is off,
  * which the task logs once.
  */
-final class DataLossCheck implements AutoCloseable {
+final class DataLossCheck {
   private static final Logger LOG = LoggerFactory.getLogger(DataLossCheck.class);
-  private static final Duration TIMEOUT = Duration.ofSeconds(30);
-
   private final boolean warn;
-  private final Map<String, Object> adminConfig;
+  private final KafkaOffsets kafka;
   private final SinkMetrics.Task metrics;
-  private Admin admin;
+  private final ConsumerControl consumer;
 
-  /**
-   * @param adminConfig the task's admin client settings, empty when no Kafka address is known
-   */
-  DataLossCheck(boolean warn, Map<String, Object> adminConfig, SinkMetrics.Task metrics) {
+  DataLossCheck(
+      boolean warn, KafkaOffsets kafka, ConsumerControl consumer, SinkMetrics.Task metrics) {
     this.warn = warn;
-    this.adminConfig = adminConfig;
+    this.consumer = consumer;
+    this.kafka = kafka;
     this.metrics = metrics;
-    if (adminConfig.isEmpty()) {
+    if (!kafka.available()) {
       LOG.info(
           "Data-loss detection (delta.data.loss.policy) is off: no Kafka address to read the"
               + " partitions' earliest and end offsets from; set delta.kafka.bootstrap.servers to the"
@@ -66,19 +59,20 @@ final class DataLossCheck implements AutoCloseable {
    *     offset Kafka has, and what to do
    */
   void check(String location, Map<TopicPartition, Long> next) {
-    if (adminConfig.isEmpty() || next.isEmpty()) {
+    if (!kafka.available() || next.isEmpty()) {
       return;
     }
     Map<TopicPartition, Long> earliest;
     Map<TopicPartition, Long> end;
     try {
-      earliest = offsets(next, OffsetSpec.earliest());
-      end = offsets(next, OffsetSpec.latest());
-    } catch (ExecutionException | TimeoutException e) {
+      earliest =
+          kafka.offsets(next.keySet(), OffsetSpec.earliest(), IsolationLevel.READ_UNCOMMITTED);
+      end = kafka.offsets(next.keySet(), OffsetSpec.latest(), IsolationLevel.READ_UNCOMMITTED);
+    } catch (ExecutionException | TimeoutException | RuntimeException e) {
       LOG.warn(
           "Could not read the earliest and end offsets of {} to check for data loss: {}",
           next.keySet(),
-          e.getCause() != null ? e.getCause().getMessage() : e.getMessage());
+          e.getCause() != null ? e.getCause().getMessage() : e.toString());
       return;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -95,6 +89,7 @@ final class DataLossCheck implements AutoCloseable {
       String what = null;
       long lost = 0;
       if (last <= committed) {
+        lost = Math.max(0, Math.min(last, committed + 1) - first); // skipped as replays
         what =
             "Kafka's end offset is "
                 + last
@@ -107,6 +102,12 @@ final class DataLossCheck implements AutoCloseable {
                 + committed;
       } else if (first > committed + 1) {
         lost = first - committed - 1;
+        String marker =
+            lost == 1
+                ? " (on a topic of transactional producers a single offset after the table's last"
+                    + " record may be a transaction marker that retention deleted with it, not a"
+                    + " record)"
+                : "";
         what =
             "Kafka's earliest offset is "
                 + first
@@ -116,8 +117,9 @@ final class DataLossCheck implements AutoCloseable {
                 + (committed + 1)
                 + " to "
                 + (first - 1)
-                + " were deleted (retention or compaction) before the sink wrote them. To accept the"
-                + " loss and go on from offset "
+                + " were deleted (retention) before the sink wrote them"
+                + marker
+                + ". To accept the loss and go on from offset "
                 + first
                 + ", set delta.data.loss.policy=warn; to keep them, produce them again first";
       }
@@ -141,27 +143,9 @@ final class DataLossCheck implements AutoCloseable {
       }
       LOG.warn("{} Going on (delta.data.loss.policy=warn).", message);
       metrics.dataLoss(lost);
-    }
-  }
-
-  private Map<TopicPartition, Long> offsets(Map<TopicPartition, Long> tps, OffsetSpec spec)
-      throws ExecutionException, TimeoutException, InterruptedException {
-    if (admin == null) {
-      admin = Admin.create(adminConfig);
-    }
-    Map<TopicPartition, OffsetSpec> request = new HashMap<>();
-    tps.keySet().forEach(tp -> request.put(tp, spec));
-    Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> info =
-        admin.listOffsets(request).all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-    Map<TopicPartition, Long> out = new HashMap<>();
-    info.forEach((tp, i) -> out.put(tp, i.offset()));
-    return out;
-  }
-
-  @Override
-  public void close() {
-    if (admin != null) {
-      admin.close(Duration.ofSeconds(5));
+      if (first > committed + 1) {
+        consumer.rewind(tp, first); // not left to the consumer's auto.offset.reset
+      }
     }
   }
 }

@@ -14,15 +14,16 @@ import org.apache.kafka.connect.sink.SinkRecord;
  * delta.run.mode=available-now} the end offsets a run stops at ({@link AvailableNow}).
  */
 final class PartitionGates implements AutoCloseable {
+  private final KafkaOffsets kafka;
   private final DataLossCheck dataLoss;
   private final AvailableNow runOnce; // null in the continuous mode
 
   PartitionGates(DeltaSinkConfig config, ConsumerControl consumer, SinkMetrics.Task metrics) {
-    Map<String, Object> admin = config.adminConfig();
-    dataLoss = new DataLossCheck(config.warnOnDataLoss(), admin, metrics);
+    kafka = new KafkaOffsets(config.adminConfig());
+    dataLoss = new DataLossCheck(config.warnOnDataLoss(), kafka, consumer, metrics);
     runOnce =
         config.availableNow()
-            ? new AvailableNow(admin, config.readCommitted(), consumer, metrics)
+            ? new AvailableNow(kafka, config.readCommitted(), consumer, metrics)
             : null;
   }
 
@@ -54,18 +55,35 @@ final class PartitionGates implements AutoCloseable {
     return runOnce == null || batch.isEmpty() ? batch : runOnce.within(batch);
   }
 
-  /** After a commit (or an empty poll): whether a run is done ({@link AvailableNow#check}). */
-  void committed(Collection<TableWriter> tables) {
+  /**
+   * After a commit, or a poll that brought nothing: whether a run is done ({@link
+   * AvailableNow#check}).
+   *
+   * @param byPartition the table of each partition the task writes
+   * @param unrouted the next offset of partitions without a table (their records dead-lettered)
+   */
+  void committed(Map<TopicPartition, TableWriter> byPartition, Map<TopicPartition, Long> unrouted) {
     if (runOnce == null) {
       return;
     }
-    Map<TopicPartition, Long> next = new HashMap<>();
+    Map<TopicPartition, Long> next = new HashMap<>(unrouted);
     Map<String, Long> versions = new HashMap<>();
-    for (TableWriter t : tables) {
+    for (TableWriter t : new java.util.HashSet<>(byPartition.values())) {
       t.committedOffsets(next);
       versions.put(t.location(), t.tableMetrics().getLastCommittedVersion());
     }
-    runOnce.check(next, versions);
+    runOnce.check(
+        next,
+        versions,
+        tp -> {
+          TableWriter t = byPartition.get(tp);
+          return t != null && !t.hasPending(java.util.List.of(tp));
+        },
+        (tp, offset) -> {
+          TableWriter t = byPartition.get(tp);
+          t.markHandled(tp, offset);
+          return true;
+        });
   }
 
   void closed(Collection<TopicPartition> tps) {
@@ -76,9 +94,6 @@ final class PartitionGates implements AutoCloseable {
 
   @Override
   public void close() {
-    dataLoss.close();
-    if (runOnce != null) {
-      runOnce.close();
-    }
+    kafka.close();
   }
 }

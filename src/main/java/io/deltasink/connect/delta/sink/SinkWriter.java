@@ -143,7 +143,7 @@ public final class SinkWriter implements AutoCloseable {
       }
       gates.opened(e.getKey(), e.getValue());
     }
-    gates.committed(tables.all()); // a run may have nothing to read
+    gates.committed(byPartition, unroutedDone); // a run may have nothing to read
   }
 
   /**
@@ -200,6 +200,9 @@ public final class SinkWriter implements AutoCloseable {
           unroutedDone.merge(tp, offset + 1, Math::max);
         }
       }
+    }
+    if (records.isEmpty()) {
+      gates.committed(byPartition, unroutedDone); // a run's partitions may be idle at their end
     }
     long now = time.milliseconds();
     flushPolicy.holding(tables.anyPending(), now);
@@ -300,7 +303,7 @@ public final class SinkWriter implements AutoCloseable {
       flushPolicy.committed(tables.anyPending(), time.milliseconds());
     }
     memory.committed();
-    gates.committed(tables.all());
+    gates.committed(byPartition, unroutedDone);
     tables.all().forEach(t -> maintenance.afterCommit(t.maintenanceWork()));
     publishMetrics(bufferedRecords(), tables.sum(TableWriter::bufferedBytes), memory.usedBytes());
     LOG.debug(

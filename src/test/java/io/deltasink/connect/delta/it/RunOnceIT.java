@@ -117,6 +117,53 @@ class RunOnceIT {
   }
 
   @Test
+  void aRunEndsOnATopicOfTransactionalProducersWhoseLastOffsetsAreMarkersAndAbortedRecords()
+      throws Exception {
+    String topic = "transactional";
+    String location = tmp.resolve("transactional").toUri().toString();
+    cluster.createTopic(topic, 2);
+    Map<String, Object> props = new java.util.HashMap<>();
+    props.put("bootstrap.servers", cluster.connect.kafka().bootstrapServers());
+    props.put("transactional.id", "run-once-it");
+    long committed = 0;
+    try (org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> p =
+        new org.apache.kafka.clients.producer.KafkaProducer<>(
+            props,
+            new org.apache.kafka.common.serialization.ByteArraySerializer(),
+            new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+      p.initTransactions();
+      for (int t = 0; t < 4; t++) { // committed, aborted, committed, aborted: the tail is aborted
+        p.beginTransaction();
+        for (int i = 0; i < 100; i++) {
+          p.send(
+              new org.apache.kafka.clients.producer.ProducerRecord<>(
+                  topic, i % 2, null, ConnectCluster.temperatureJson(t * 100L + i, "c")));
+        }
+        if (t % 2 == 0) {
+          p.commitTransaction();
+          committed += 100;
+        } else {
+          p.flush();
+          p.abortTransaction();
+        }
+      }
+    }
+    Path file = tmp.resolve("transactional-connector.json");
+    new ObjectMapper().writeValue(file.toFile(), config(topic, location));
+    String summary = runOnce(topic, file);
+    assertThat(summary).contains("connector stopped");
+    assertThat(new KernelReader(location).rows()).hasSize((int) committed);
+    Map<Integer, Long> ends = cluster.endOffsets(topic, 2);
+    KernelReader reader = new KernelReader(location);
+    for (int p = 0; p < 2; p++) {
+      assertThat(reader.txnVersion(topic + "/" + topic + "/" + p))
+          .as("partition %d is recorded up to its end, past the markers and aborted records", p)
+          .isEqualTo(ends.get(p) - 1);
+    }
+    cluster.connect.deleteConnector(topic);
+  }
+
+  @Test
   void aTaskWritesNoRecordPastTheEndOffsetsItTook() throws Exception {
     String topic = "bounded";
     String location = tmp.resolve("bounded").toUri().toString();
