@@ -31,6 +31,10 @@ class KafkaClientConfigsTest {
         .containsEntry("sasl.mechanism", "PLAIN")
         .doesNotContainKeys("group.id", "max.poll.records");
     p.put("delta.kafka.bootstrap.servers", "broker-2:9092");
+    assertThatThrownBy(() -> new DeltaSinkConfig(p))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("names another cluster than consumer.override.bootstrap.servers");
+    p.remove("consumer.override.bootstrap.servers");
     assertThat(new DeltaSinkConfig(p).adminConfig())
         .containsEntry("bootstrap.servers", "broker-2:9092");
     assertThat(new DeltaSinkConfig(base()).adminConfig()).isEmpty();
