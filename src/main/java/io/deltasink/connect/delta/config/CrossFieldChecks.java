@@ -48,7 +48,11 @@ final class CrossFieldChecks {
             props.keySet(),
             CONFIG_DEF.names(),
             List.of(TASK_ID_CONFIG),
-            List.of(HADOOP_PREFIX, MAPPINGS_PREFIX, DeltaSinkConfig.TABLE_PROPERTIES_PREFIX))
+            List.of(
+                HADOOP_PREFIX,
+                MAPPINGS_PREFIX,
+                DeltaSinkConfig.TABLE_PROPERTIES_PREFIX,
+                KafkaClientConfigs.PREFIX))
         .forEach(errors::putIfAbsent);
     String client = KafkaClientConfigs.problem(props);
     if (client != null) {

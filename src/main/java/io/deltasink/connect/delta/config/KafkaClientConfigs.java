@@ -25,6 +25,13 @@ public final class KafkaClientConfigs {
   public static final String DATA_LOSS_POLICY_CONFIG = "delta.data.loss.policy";
   public static final String BOOTSTRAP_SERVERS_CONFIG = "delta.kafka.bootstrap.servers";
 
+  /**
+   * Prefix of the task's admin client settings ({@code delta.kafka.security.protocol}, {@code
+   * delta.kafka.sasl.jaas.config}, ...), over the {@code consumer.override.*} ones: for workers
+   * whose override policy forbids consumer overrides. Secrets through a config provider.
+   */
+  public static final String PREFIX = "delta.kafka.";
+
   private static final String CONSUMER_OVERRIDE = "consumer.override.";
   private static final String GROUP = "Kafka client";
 
@@ -115,9 +122,13 @@ public final class KafkaClientConfigs {
         }
       }
     }
-    String own = props.getOrDefault(BOOTSTRAP_SERVERS_CONFIG, "").trim();
-    if (!own.isEmpty()) {
-      out.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, own);
+    for (Map.Entry<String, String> e : props.entrySet()) {
+      if (e.getKey().startsWith(PREFIX)) {
+        String key = e.getKey().substring(PREFIX.length());
+        if (known.contains(key) && !NOT_FOR_ADMIN.contains(key) && !e.getValue().isBlank()) {
+          out.put(key, e.getValue().trim());
+        }
+      }
     }
     Object servers = out.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG);
     if (servers == null || servers.toString().isBlank()) {
@@ -131,6 +142,15 @@ public final class KafkaClientConfigs {
    * AdminClientConfig} (an unknown security protocol, a malformed address).
    */
   static String problem(Map<String, String> props) {
+    for (String key : props.keySet()) {
+      if (key.startsWith(PREFIX)
+          && !DeltaSinkConfig.CONFIG_DEF.names().contains(key)
+          && !AdminClientConfig.configNames().contains(key.substring(PREFIX.length()))) {
+        return key
+            + " is not a setting of this connector, nor (without the prefix) of Kafka's admin"
+            + " client";
+      }
+    }
     String own = props.getOrDefault(BOOTSTRAP_SERVERS_CONFIG, "").trim();
     String consumers = props.getOrDefault(CONSUMER_OVERRIDE + "bootstrap.servers", "").trim();
     if (!own.isEmpty() && !consumers.isEmpty() && !own.equals(consumers)) {

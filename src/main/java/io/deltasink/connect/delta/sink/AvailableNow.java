@@ -135,6 +135,22 @@ final class AvailableNow {
   }
 
   /**
+   * Whether every partition was written or handled up to its end - 1 and the run's rows wait only
+   * for their commit: the task then commits at once, not at the next flush.
+   */
+  boolean reachedEnds(Function<TopicPartition, Long> lastOffset) {
+    if (done || !unknown.isEmpty() || ends.isEmpty()) {
+      return false;
+    }
+    for (Map.Entry<TopicPartition, Long> e : ends.entrySet()) {
+      if (lastOffset.apply(e.getKey()) < e.getValue() - 1) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
    * Whether every partition's table offset reached its end; the first time, says so with {@code
    * versions} (table location to its last committed version). A partition that is behind, idle
    * since the last check and holds nothing uncommitted is read with the task's own consumer; when

@@ -86,6 +86,13 @@ final class PartitionGates implements AutoCloseable {
         });
   }
 
+  /** Whether a run's records are all written or handled ({@link AvailableNow#reachedEnds}). */
+  boolean reachedEnds(Map<TopicPartition, TableWriter> byPartition) {
+    return runOnce != null
+        && runOnce.reachedEnds(
+            tp -> byPartition.containsKey(tp) ? byPartition.get(tp).lastOffset(tp) : -1L);
+  }
+
   void closed(Collection<TopicPartition> tps) {
     if (runOnce != null) {
       runOnce.closed(tps);

@@ -212,7 +212,8 @@ public final class SinkWriter implements AutoCloseable {
     if (flushPolicy.idle(records.isEmpty())
         || flushPolicy.due(buffered, bufferedBytes, now)
         || memory.waiting() && tables.sum(TableWriter::rowsWritten) == rowsBefore
-        || !memory.relieve()) {
+        || !memory.relieve()
+        || gates.reachedEnds(byPartition)) {
       // Also when paused partitions wait for memory and the others brought nothing to write, or
       // when
       // closing files early cannot bring the open ones under the budget.

@@ -242,7 +242,7 @@ final class TableWriter implements AutoCloseable {
     }
   }
 
-  /** A record of {@code tp} was dealt with without a row (dead-letter queue, ignored tombstone). */
+  /** A record of {@code tp} was handled without a row (dead-letter queue, ignored tombstone). */
   void markHandled(TopicPartition tp, long offset) {
     PartitionState st = partitions.get(tp);
     if (st != null && offset > st.lastOffset()) {
@@ -251,10 +251,7 @@ final class TableWriter implements AutoCloseable {
     }
   }
 
-  /**
-   * Drops the partition's uncommitted rows ({@link PartitionState#dropUncommitted}) and rewinds it
-   * to its last committed offset; returns the error to throw.
-   */
+  /** Drops {@code st}'s uncommitted rows, rewinds it; returns the error to throw. */
   private RetriableException fail(PartitionState st, String what, Exception cause) {
     RetriableException e = st.dropUncommitted(what, cause);
     consumer.rewind(st.tp, st.committed + 1);
@@ -273,6 +270,12 @@ final class TableWriter implements AutoCloseable {
   /** Whether any of {@code tps} holds rows not yet committed. */
   boolean hasPending(Collection<TopicPartition> tps) {
     return partitions.anyPending(tps);
+  }
+
+  /** The last offset of {@code tp} written, handled or committed; -1 when not owned. */
+  long lastOffset(TopicPartition tp) {
+    PartitionState st = partitions.get(tp);
+    return st == null ? -1 : st.lastOffset();
   }
 
   long bufferedRecords() { // an upsert's files are written from its kept rows at the commit
@@ -373,12 +376,7 @@ final class TableWriter implements AutoCloseable {
 
   /** Gives up ownership of {@code tps}: their uncommitted files are deleted. */
   void close(Collection<TopicPartition> tps) {
-    for (TopicPartition tp : tps) {
-      PartitionState st = partitions.remove(tp);
-      if (st != null) {
-        release(st);
-      }
-    }
+    tps.stream().map(partitions::remove).filter(st -> st != null).forEach(this::release);
   }
 
   private void release(PartitionState st) {

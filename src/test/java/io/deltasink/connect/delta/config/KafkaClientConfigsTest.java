@@ -61,6 +61,15 @@ class KafkaClientConfigsTest {
         .hasMessageNotContaining("secret-jaas-line");
     p.put("consumer.override.security.protocol", "SASL_SSL");
     assertThat(new DeltaSinkConfig(p).availableNow()).isTrue();
+    p.put("delta.kafka.sasl.mechanizm", "PLAIN");
+    assertThatThrownBy(() -> new DeltaSinkConfig(p))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("delta.kafka.sasl.mechanizm is not a setting");
+    p.remove("delta.kafka.sasl.mechanizm");
+    p.put("delta.kafka.sasl.mechanism", "SCRAM-SHA-512");
+    assertThat(new DeltaSinkConfig(p).adminConfig())
+        .containsEntry("sasl.mechanism", "SCRAM-SHA-512")
+        .containsEntry("security.protocol", "SASL_SSL");
     assertThat(DeltaSinkConfig.crossFieldErrors(p)).isEmpty();
   }
 }
