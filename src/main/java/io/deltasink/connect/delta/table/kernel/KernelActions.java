@@ -109,4 +109,58 @@ final class KernelActions {
   static ColumnType.Struct fromKernel(StructType schema) {
     return DeltaSchemaJson.fromJson(schema.toJson());
   }
+
+  /**
+   * The table state of {@code snapshot} as the sink uses it.
+   *
+   * @throws org.apache.kafka.connect.errors.ConnectException when the sink cannot write the table
+   *     (a feature it refuses, a column type it does not write)
+   */
+  static io.deltasink.connect.delta.table.TableState state(
+      String location, io.delta.kernel.Snapshot snapshot) {
+    KernelFeatures.refusal(location, snapshot.getProtocol(), snapshot.getMetadata())
+        .ifPresent(
+            reason -> {
+              throw new org.apache.kafka.connect.errors.ConnectException(reason);
+            });
+    ColumnType.Struct schema;
+    try {
+      schema = fromKernel(snapshot.getSchema());
+    } catch (IllegalArgumentException e) {
+      throw new org.apache.kafka.connect.errors.ConnectException(
+          "Delta table "
+              + location
+              + " has a column this connector does not write: "
+              + unsupportedColumn(snapshot.getSchema()).orElse(e.getMessage())
+              + ". Write to a table without it.");
+    }
+    return new io.deltasink.connect.delta.table.TableState(
+        snapshot.getVersion(),
+        schema,
+        snapshot.getPartitionColumnNames(),
+        snapshot.getMetadata().getSchemaString(),
+        snapshot.getMetadata().getConfiguration(),
+        snapshot.getProtocol().getWriterFeatures());
+  }
+
+  /** The transaction that creates the table at {@code location} with its first files. */
+  static io.delta.kernel.transaction.CreateTableTransactionBuilder creation(
+      String location,
+      ColumnType.Struct schema,
+      List<String> partitionColumns,
+      String engineInfo,
+      Map<String, String> tableProperties) {
+    io.delta.kernel.transaction.CreateTableTransactionBuilder builder =
+        io.delta.kernel.TableManager.buildCreateTableTransaction(
+                location, toKernel(schema), engineInfo)
+            .withTableProperties(tableProperties)
+            .withMaxRetries(0);
+    if (!partitionColumns.isEmpty()) {
+      builder =
+          builder.withDataLayoutSpec(
+              io.delta.kernel.transaction.DataLayoutSpec.partitioned(
+                  partitionColumns.stream().map(io.delta.kernel.expressions.Column::new).toList()));
+    }
+    return builder;
+  }
 }

@@ -12,11 +12,8 @@ import io.delta.kernel.exceptions.CheckpointAlreadyExistsException;
 import io.delta.kernel.exceptions.KernelException;
 import io.delta.kernel.exceptions.MaxCommitRetryLimitReachedException;
 import io.delta.kernel.exceptions.TableAlreadyExistsException;
-import io.delta.kernel.expressions.Column;
 import io.delta.kernel.hook.PostCommitHook;
 import io.delta.kernel.internal.util.Utils;
-import io.delta.kernel.transaction.CreateTableTransactionBuilder;
-import io.delta.kernel.transaction.DataLayoutSpec;
 import io.delta.kernel.utils.CloseableIterable;
 import io.deltasink.connect.delta.schema.ColumnType;
 import io.deltasink.connect.delta.schema.EvolutionMode;
@@ -217,7 +214,12 @@ public final class KernelTableLog implements TableLog {
     TableState stateAfter = null;
     if (snapshot == null) {
       decisions = Decisions.decide(partitions, id -> -1L, this::whole);
-      txn = guard(() -> creation(schema, partitionColumns).build(engine));
+      txn =
+          guard(
+              () ->
+                  KernelActions.creation(
+                          location, schema, partitionColumns, engineInfo, tableProperties)
+                      .build(engine));
     } else {
       TableState state = stateOf(snapshot);
       state.checkPartitionColumns(location, partitionColumns);
@@ -317,21 +319,6 @@ public final class KernelTableLog implements TableLog {
     return decisions.outcome(version).withState(stateAfter);
   }
 
-  private CreateTableTransactionBuilder creation(
-      ColumnType.Struct schema, List<String> partitionColumns) {
-    CreateTableTransactionBuilder builder =
-        TableManager.buildCreateTableTransaction(
-                location, KernelActions.toKernel(schema), engineInfo)
-            .withTableProperties(tableProperties)
-            .withMaxRetries(0);
-    if (!partitionColumns.isEmpty()) {
-      builder =
-          builder.withDataLayoutSpec(
-              DataLayoutSpec.partitioned(partitionColumns.stream().map(Column::new).toList()));
-    }
-    return builder;
-  }
-
   private boolean whole(PartitionCommit pc) {
     return DataFiles.allWhole(conf, location, pc);
   }
@@ -371,29 +358,7 @@ public final class KernelTableLog implements TableLog {
   }
 
   private TableState stateOf(Snapshot snapshot) {
-    KernelFeatures.refusal(location, snapshot.getProtocol(), snapshot.getMetadata())
-        .ifPresent(
-            reason -> {
-              throw new ConnectException(reason);
-            });
-    ColumnType.Struct schema;
-    try {
-      schema = KernelActions.fromKernel(snapshot.getSchema());
-    } catch (IllegalArgumentException e) {
-      throw new ConnectException(
-          "Delta table "
-              + location
-              + " has a column this connector does not write: "
-              + KernelActions.unsupportedColumn(snapshot.getSchema()).orElse(e.getMessage())
-              + ". Write to a table without it.");
-    }
-    return new TableState(
-        snapshot.getVersion(),
-        schema,
-        snapshot.getPartitionColumnNames(),
-        snapshot.getMetadata().getSchemaString(),
-        snapshot.getMetadata().getConfiguration(),
-        snapshot.getProtocol().getWriterFeatures());
+    return KernelActions.state(location, snapshot);
   }
 
   private <T> T guard(Supplier<T> call) {
