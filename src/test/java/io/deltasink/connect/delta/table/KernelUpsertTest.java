@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.deltasink.connect.delta.config.HadoopConf;
 import io.deltasink.connect.delta.table.kernel.KernelTableLog;
 import io.deltasink.connect.delta.testing.KernelReader;
-import io.deltasink.connect.delta.testing.SequenceFiles;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
@@ -42,20 +41,10 @@ class KernelUpsertTest extends UpsertContract {
   void aTableWithRowTrackingIsRefusedAndKeepsItsRows() throws Exception {
     try (TableLog t =
         open(location(), HadoopConf.build(Map.of()), Map.of("delta.enableRowTracking", "true"))) {
-      t.commit(
-          SequenceFiles.SCHEMA,
-          List.of(),
-          List.of(new PartitionCommit("a/t/0", -1, 9, files(0, 9, "old"))));
+      append(t, new PartitionCommit("a/t/0", -1, 9, files(0, 9, "old")));
       List<PartitionCommit> batch =
           List.of(new PartitionCommit("a/t/0", 9, 10, files(5, 5, "new")));
-      assertThatThrownBy(
-              () ->
-                  t.merge(
-                      SequenceFiles.SCHEMA,
-                      List.of(),
-                      batch,
-                      io.deltasink.connect.delta.schema.EvolutionMode.ADD_COLUMNS,
-                      upsert(keys(5, 5), () -> {})))
+      assertThatThrownBy(() -> merge(t, upsert(keys(5, 5), () -> {}), batch))
           .isInstanceOf(ConnectException.class)
           .hasMessageContaining("row tracking")
           .hasMessageContaining("delta.write.mode=append");

@@ -29,20 +29,10 @@ class StandaloneUpsertTest extends UpsertContract {
             ms -> {},
             Map.of("delta.appendOnly", "true"),
             0)) {
-      t.commit(
-          io.deltasink.connect.delta.testing.SequenceFiles.SCHEMA,
-          List.of(),
-          List.of(new PartitionCommit("a/t/0", -1, 9, files(0, 9, "old"))));
+      append(t, new PartitionCommit("a/t/0", -1, 9, files(0, 9, "old")));
       List<PartitionCommit> batch =
           List.of(new PartitionCommit("a/t/0", 9, 10, files(5, 5, "new")));
-      assertThatThrownBy(
-              () ->
-                  t.merge(
-                      io.deltasink.connect.delta.testing.SequenceFiles.SCHEMA,
-                      List.of(),
-                      batch,
-                      io.deltasink.connect.delta.schema.EvolutionMode.ADD_COLUMNS,
-                      upsert(keys(5, 5), () -> {})))
+      assertThatThrownBy(() -> merge(t, upsert(keys(5, 5), () -> {}), batch))
           .isInstanceOf(ConnectException.class)
           .hasMessageContaining("append-only");
     }

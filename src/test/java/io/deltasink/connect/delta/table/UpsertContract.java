@@ -72,11 +72,7 @@ abstract class UpsertContract {
    */
   void landedButReportedFailed(Class<?> store, java.util.concurrent.atomic.AtomicInteger faults)
       throws Exception {
-    table()
-        .commit(
-            SequenceFiles.SCHEMA,
-            List.of(),
-            List.of(new PartitionCommit("a/t/0", -1, 9, files(0, 9, "old"))));
+    append(table(), new PartitionCommit("a/t/0", -1, 9, files(0, 9, "old")));
     TableLog faulty =
         table(
             HadoopConf.build(
@@ -85,12 +81,10 @@ abstract class UpsertContract {
                     "io.delta.kernel.logStore.file.impl", store.getName())));
     faults.set(1);
     CommitOutcome out =
-        faulty.merge(
-            SequenceFiles.SCHEMA,
-            List.of(),
-            List.of(new PartitionCommit("a/t/0", 9, 10, files(5, 5, "new"))),
-            io.deltasink.connect.delta.schema.EvolutionMode.ADD_COLUMNS,
-            upsert(keys(5, 5), () -> {}));
+        merge(
+            faulty,
+            upsert(keys(5, 5), () -> {}),
+            List.of(new PartitionCommit("a/t/0", 9, 10, files(5, 5, "new"))));
     assertThat(faults.get()).as("the fault fired").isNotPositive();
     assertThat(out.committed()).containsExactly("a/t/0");
     java.util.NavigableMap<Long, String> rows = rowsBySeq(); // reads every live file
@@ -153,6 +147,21 @@ abstract class UpsertContract {
         });
   }
 
+  /** Appends {@code partitions} to {@code t}. */
+  static CommitOutcome append(TableLog t, PartitionCommit... partitions) {
+    return t.commit(SequenceFiles.SCHEMA, List.of(), List.of(partitions));
+  }
+
+  /** Upserts {@code partitions} into {@code t} with the rewrite {@code upsert}. */
+  static CommitOutcome merge(TableLog t, Upsert upsert, List<PartitionCommit> partitions) {
+    return t.merge(
+        SequenceFiles.SCHEMA,
+        List.of(),
+        partitions,
+        io.deltasink.connect.delta.schema.EvolutionMode.ADD_COLUMNS,
+        upsert);
+  }
+
   /** seq to city, failing on a seq seen twice. */
   java.util.NavigableMap<Long, String> rowsBySeq() {
     java.util.NavigableMap<Long, String> out = new TreeMap<>();
@@ -166,17 +175,12 @@ abstract class UpsertContract {
   @Test
   void theBatchsKeysReplaceTheirRowsAndOtherRowsStay() throws Exception {
     TableLog t = table();
-    t.commit(
-        SequenceFiles.SCHEMA,
-        List.of(),
-        List.of(new PartitionCommit("a/t/0", -1, 99, files(0, 99, "old"))));
+    append(t, new PartitionCommit("a/t/0", -1, 99, files(0, 99, "old")));
     CommitOutcome out =
-        t.merge(
-            SequenceFiles.SCHEMA,
-            List.of(),
-            List.of(new PartitionCommit("a/t/0", 99, 109, files(90, 109, "new"))),
-            io.deltasink.connect.delta.schema.EvolutionMode.ADD_COLUMNS,
-            upsert(keys(90, 109), () -> {}));
+        merge(
+            t,
+            upsert(keys(90, 109), () -> {}),
+            List.of(new PartitionCommit("a/t/0", 99, 109, files(90, 109, "new"))));
     assertThat(out.committed()).containsExactly("a/t/0");
     java.util.NavigableMap<Long, String> rows = rowsBySeq();
     assertThat(rows).hasSize(110);
@@ -188,10 +192,7 @@ abstract class UpsertContract {
   @Test
   void aMergeThatLostItsVersionToARowOfAKeyIsMergedAgain() throws Exception {
     TableLog t = table();
-    t.commit(
-        SequenceFiles.SCHEMA,
-        List.of(),
-        List.of(new PartitionCommit("a/t/0", -1, 9, files(0, 9, "old"))));
+    append(t, new PartitionCommit("a/t/0", -1, 9, files(0, 9, "old")));
     TableLog other = table();
     List<WrittenFile> racing = files(5, 5, "racing");
     AtomicInteger rewrites = new AtomicInteger();
@@ -201,19 +202,11 @@ abstract class UpsertContract {
             () -> {
               if (rewrites.getAndIncrement() == 0) {
                 // Another connector appends a row of the key after this merge read the table.
-                other.commit(
-                    SequenceFiles.SCHEMA,
-                    List.of(),
-                    List.of(new PartitionCommit("b/t/0", -1, 0, racing)));
+                append(other, new PartitionCommit("b/t/0", -1, 0, racing));
               }
             });
     CommitOutcome out =
-        t.merge(
-            SequenceFiles.SCHEMA,
-            List.of(),
-            List.of(new PartitionCommit("a/t/0", 9, 10, files(5, 5, "new"))),
-            io.deltasink.connect.delta.schema.EvolutionMode.ADD_COLUMNS,
-            upsert);
+        merge(t, upsert, List.of(new PartitionCommit("a/t/0", 9, 10, files(5, 5, "new"))));
     assertThat(out.committed()).containsExactly("a/t/0");
     assertThat(rewrites.get()).as("the rewrite was redone on the new version").isGreaterThan(1);
     java.util.NavigableMap<Long, String> rows = rowsBySeq();
@@ -224,30 +217,18 @@ abstract class UpsertContract {
   @Test
   void aFencedPartitionKeepsTheWholeMergeOut() throws Exception {
     TableLog t = table();
-    t.commit(
-        SequenceFiles.SCHEMA,
-        List.of(),
-        List.of(
-            new PartitionCommit("a/t/0", -1, 9, files(0, 9, "old")),
-            new PartitionCommit("a/t/1", -1, 9, files(10, 19, "old"))));
+    append(
+        t,
+        new PartitionCommit("a/t/0", -1, 9, files(0, 9, "old")),
+        new PartitionCommit("a/t/1", -1, 9, files(10, 19, "old")));
     // Another owner of partition 1 committed it meanwhile.
-    table()
-        .commit(
-            SequenceFiles.SCHEMA,
-            List.of(),
-            List.of(new PartitionCommit("a/t/1", 9, 12, files(20, 22, "owner"))));
+    append(table(), new PartitionCommit("a/t/1", 9, 12, files(20, 22, "owner")));
     long before = new KernelReader(location()).snapshot().getVersion();
     List<PartitionCommit> batch =
         List.of(
             new PartitionCommit("a/t/0", 9, 11, files(1, 2, "new")),
             new PartitionCommit("a/t/1", 9, 11, files(11, 12, "new")));
-    CommitOutcome out =
-        t.merge(
-            SequenceFiles.SCHEMA,
-            List.of(),
-            batch,
-            io.deltasink.connect.delta.schema.EvolutionMode.ADD_COLUMNS,
-            upsert(keys(1, 2).stream().toList(), () -> {}));
+    CommitOutcome out = merge(t, upsert(keys(1, 2).stream().toList(), () -> {}), batch);
     assertThat(out.tableVersion()).isEqualTo(-1);
     assertThat(out.fenced()).containsExactly(Map.entry("a/t/1", 12L));
     assertThat(out.committed()).isEmpty();
@@ -258,21 +239,15 @@ abstract class UpsertContract {
   @Test
   void aDeleteOnlyBatchRemovesTheRowsAndAFileLeftEmptyIsOnlyRemoved() throws Exception {
     TableLog t = table();
-    t.commit(
-        SequenceFiles.SCHEMA,
-        List.of(),
-        List.of(
-            new PartitionCommit("a/t/0", -1, 9, files(0, 9, "old")),
-            new PartitionCommit("a/t/1", -1, 1, files(100, 101, "old"))));
+    append(
+        t,
+        new PartitionCommit("a/t/0", -1, 9, files(0, 9, "old")),
+        new PartitionCommit("a/t/1", -1, 1, files(100, 101, "old")));
     List<RowKeys.Key> deleted = new ArrayList<>(keys(3, 4));
     deleted.addAll(keys(100, 101));
     CommitOutcome out =
-        t.merge(
-            SequenceFiles.SCHEMA,
-            List.of(),
-            List.of(new PartitionCommit("a/t/0", 9, 12, List.of())),
-            io.deltasink.connect.delta.schema.EvolutionMode.ADD_COLUMNS,
-            upsert(deleted, () -> {}));
+        merge(
+            t, upsert(deleted, () -> {}), List.of(new PartitionCommit("a/t/0", 9, 12, List.of())));
     assertThat(out.committed()).containsExactly("a/t/0");
     assertThat(rowsBySeq().keySet()).containsExactly(0L, 1L, 2L, 5L, 6L, 7L, 8L, 9L);
     assertThat(new KernelReader(location()).liveFiles()).isEqualTo(1);
